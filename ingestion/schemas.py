@@ -69,6 +69,17 @@ LAKE_SCHEMAS: dict[tuple[str, str], pa.Schema] = {
     ("x", "followers"): pa.schema(
         [*COMMON, pa.field("follower_id", pa.string(), nullable=False), *_PROFILE, *TRAILER]
     ),
+    # accounts.csv at the landing root: who owns which account. Rows name their own platform;
+    # the registry is filed under the pseudo-platform "registry".
+    ("registry", "accounts"): pa.schema(
+        [
+            *COMMON,
+            pa.field("handle", pa.string()),
+            pa.field("owner", pa.string()),
+            pa.field("role", pa.string()),  # brand / employee / leader
+            *TRAILER,
+        ]
+    ),
 }
 
 
