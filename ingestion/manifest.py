@@ -1,0 +1,144 @@
+"""The record of every landing file processed: content hash, size, rows, outcome.
+
+SQLite, because several processes (CLI, Airflow tasks) may ask at once and each batch's
+bookkeeping must commit atomically with the lake files it wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    file_key TEXT PRIMARY KEY,     -- content hash + what the name says (account, pull time)
+    sha256 TEXT NOT NULL,          -- content hash
+    size INTEGER NOT NULL,
+    path TEXT NOT NULL,            -- landing-relative path where it was first seen
+    platform TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ingested', 'quarantined')),
+    reason TEXT,
+    batch_id TEXT,
+    processed_at TEXT NOT NULL
+);
+-- Stat cache: a file whose size and mtime are unchanged is not hashed again.
+CREATE TABLE IF NOT EXISTS seen_paths (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+);
+-- Write-ahead record of a batch: lake files of a batch that never committed are removed.
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('writing', 'committed')),
+    lake_files TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    committed_at TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    file_key: str
+    sha256: str
+    size: int
+    path: str
+    platform: str
+    kind: str
+    rows: int
+    outcome: str
+    reason: str | None = None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Manifest:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def cached_hash(self, rel: str, size: int, mtime_ns: int) -> str | None:
+        row = self.db.execute(
+            "SELECT sha256 FROM seen_paths WHERE path = ? AND size = ? AND mtime_ns = ?",
+            (rel, size, mtime_ns),
+        ).fetchone()
+        return row[0] if row else None
+
+    def remember_paths(self, entries: Iterable[tuple[str, int, int, str]]) -> None:
+        with closing(self.db.cursor()) as cur:
+            cur.execute("BEGIN")
+            cur.executemany("INSERT OR REPLACE INTO seen_paths VALUES (?, ?, ?, ?)", entries)
+            cur.execute("COMMIT")
+
+    def known(self, file_key: str) -> str | None:
+        """The outcome recorded for this file, or None if it was never processed."""
+        row = self.db.execute(
+            "SELECT outcome FROM files WHERE file_key = ?", (file_key,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def begin_batch(self, batch_id: str, lake_files: list[str]) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO batches VALUES (?, 'writing', ?, ?, NULL)",
+            (batch_id, json.dumps(lake_files), _now()),
+        )
+
+    def commit_batch(self, batch_id: str | None, records: list[FileRecord]) -> None:
+        """Marks the batch's lake files valid and records its files, in one transaction."""
+        now = _now()
+        with closing(self.db.cursor()) as cur:
+            cur.execute("BEGIN IMMEDIATE")
+            cur.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.file_key, r.sha256, r.size, r.path, r.platform, r.kind, r.rows, r.outcome, r.reason,
+                     batch_id if r.outcome == "ingested" else None, now)
+                    for r in records
+                ],
+            )  # fmt: skip
+            if batch_id:
+                cur.execute(
+                    "UPDATE batches SET status = 'committed', committed_at = ? WHERE batch_id = ?",
+                    (now, batch_id),
+                )
+            cur.execute("COMMIT")
+
+    def abandoned_batches(self) -> list[tuple[str, list[str]]]:
+        rows = self.db.execute(
+            "SELECT batch_id, lake_files FROM batches WHERE status = 'writing'"
+        ).fetchall()
+        return [(batch_id, json.loads(files)) for batch_id, files in rows]
+
+    def forget_batch(self, batch_id: str) -> None:
+        self.db.execute("DELETE FROM batches WHERE batch_id = ?", (batch_id,))
+
+    def forget_quarantined(self) -> int:
+        """Lets every quarantined file be tried again (after a parser fix, for example)."""
+        return self.db.execute("DELETE FROM files WHERE outcome = 'quarantined'").rowcount
+
+    def summary(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT outcome, count(*) FROM files GROUP BY outcome").fetchall()
+        return dict(rows)

@@ -1,0 +1,43 @@
+"""Keeping files that could not be ingested, with the reason, without touching the landing copy."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingestion.landing import LandingFile
+
+
+def quarantine(root: Path, file: LandingFile, sha256: str, size: int, reason: str) -> Path:
+    """Copies ``file`` under ``root`` (same relative path) and writes ``<name>.error.json``."""
+    target = root / file.rel
+    if target.exists() and _sha_of_error(target) not in (None, sha256):
+        # Another version of this name was quarantined before: keep both.
+        target = target.with_name(f"{target.stem}.{sha256[:12]}{target.suffix}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.copyfile(file.path, tmp)
+    os.replace(tmp, target)
+    error = {
+        "file": file.rel,
+        "reason": reason,
+        "platform": file.platform or None,
+        "kind": file.kind or None,
+        "sha256": sha256,
+        "size": size,
+        "quarantined_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "retry": "fix the file and drop it into landing again; a changed file is processed anew",
+    }
+    error_path = target.with_name(target.name + ".error.json")
+    error_path.write_text(json.dumps(error, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
+
+
+def _sha_of_error(target: Path) -> str | None:
+    try:
+        return json.loads(target.with_name(target.name + ".error.json").read_text())["sha256"]
+    except (OSError, ValueError, KeyError):
+        return None

@@ -1,0 +1,81 @@
+"""Coercing the platforms' loose values into typed ones.
+
+Exports carry counts as strings ("424.0"), dashes for "not reported", and several timestamp
+spellings; none of that is an error, it is a value or a null.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+_MISSING = {"", "-", "--", "n/a", "na", "null", "none"}
+_TIME_FORMATS = (
+    "%a %b %d %H:%M:%S %z %Y",  # X archive / v1.1: "Sat Feb 18 19:45:15 +0000 2023"
+    "%Y-%m-%d %H:%M %z",  # tweet activity CSV: "2016-09-12 18:32 +0000"
+    "%Y-%m-%dT%H:%M:%S%z",  # Graph API: "2026-06-02T07:00:00+0000"
+)
+
+
+def to_int(value: Any) -> int | None:
+    """An integer count, or None when absent/not reported. Raises ValueError for garbage."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value)
+    text = str(value).strip().replace(",", "")
+    if text.lower() in _MISSING:
+        return None
+    return round(float(text))
+
+
+def to_bool(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes"}:
+        return True
+    if text in {"false", "0", "no"}:
+        return False
+    return None
+
+
+def to_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def to_time(value: Any) -> datetime | None:
+    """A UTC datetime from ISO 8601, the X legacy format, or epoch seconds/milliseconds."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 10**11 else value
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    text = str(value).strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        for fmt in _TIME_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(f"unrecognised timestamp {text!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def leftovers(item: Mapping[str, Any], known: Iterable[str]) -> str | None:
+    """The fields a parser did not map, as JSON text, so schema drift is kept, not dropped."""
+    rest = {k: v for k, v in item.items() if k not in set(known)}
+    return json.dumps(rest, ensure_ascii=False, sort_keys=True) if rest else None

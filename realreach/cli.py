@@ -1,0 +1,145 @@
+"""The ``realreach`` command line (see shared/spec/CONTRACT.md)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from realreach.config import PLATFORMS, Home
+
+
+def _home_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--home",
+        help="realreach home (default: $REALREACH_HOME, else ./.realreach)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="realreach",
+        description="Social media analytics that separate real reach from bought followers.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="write a realistic sample into landing and run once")
+    _home_arg(demo)
+    demo.add_argument("--accounts", type=int, default=8)
+    demo.add_argument("--days", type=int, default=90)
+    demo.add_argument("--seed", type=int, default=7)
+
+    run = sub.add_parser("run", help="process everything new in landing")
+    _home_arg(run)
+
+    gen = sub.add_parser("generate", help="write synthetic exports plus labels.json")
+    gen.add_argument("--out", required=True, type=Path, help="landing folder to write into")
+    gen.add_argument("--accounts", type=int, default=8)
+    gen.add_argument("--days", type=int, default=90)
+    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--platforms", nargs="+", default=["x"], choices=PLATFORMS)
+    gen.add_argument(
+        "--end", type=date.fromisoformat, help="last simulated UTC date (default: yesterday)"
+    )
+    gen.add_argument(
+        "--labels", type=Path, help="where labels.json goes (default: OUT/labels.json)"
+    )
+    return parser
+
+
+def _print_run(home: Home, report, labels: Path | None = None) -> None:
+    from realreach.evaluation import evaluate
+    from realreach.summary import read_summary
+
+    summary = read_summary(home)
+    checks = report.checks
+    passed = sum(1 for s in checks.suites if s.success)
+    print()
+    print(f"realreach — {home.root}")
+    print(
+        f"  accounts      {summary.accounts} over {summary.days} days ({summary.first_day} … {summary.last_day})"
+    )
+    print(
+        f"  ingested      {report.ingest.files_ingested} files, {report.ingest.rows:,} rows "
+        f"({report.ingest.files_skipped} already in, {report.ingest.files_quarantined} quarantined)"
+    )
+    print(f"  marts built   {len(summary.marts)}: {', '.join(summary.marts)}")
+    print(
+        f"  dbt           {report.build.models_ok} models, {report.build.tests_passed} tests passed, "
+        f"{report.build.tests_failed} failed"
+    )
+    print(
+        f"  checks        {passed}/{len(checks.suites)} suites passed"
+        + ("" if checks.data_quality_ok else "  (data-quality problems: see Data Docs)")
+    )
+    for suite in checks.suites:
+        if not suite.success:
+            print(f"    - {suite.name}: {suite.failed} of {suite.evaluated} expectations failed")
+    print(f"  spikes        {len(summary.spikes)} found, {len(summary.suspicious)} suspicious")
+    for spike in summary.suspicious[:10]:
+        print(
+            f"    ! {spike['platform']}/{spike['account_id']} {spike['spike_start']}"
+            f"…{spike['spike_end']}: {spike['reasons']}"
+        )
+    alerts = report.alerts
+    print(
+        f"  alerts        {alerts.new} new, {alerts.already_known} already raised → {home.alerts_file}"
+    )
+    if checks.data_docs_index:
+        print(f"  data docs     {checks.data_docs_index}")
+    print(f"  BI            {home.bi_database} (read-only) or {home.marts_export}/*.parquet")
+    if labels and labels.exists():
+        print(f"  detection     {evaluate(labels, summary.spikes).summary()}")
+    print(f"  took          {report.elapsed_s:.1f}s")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    from realreach.pipeline import PipelineError, run_pipeline
+
+    try:
+        if args.command == "generate":
+            from realreach.generate import generate
+
+            result = generate(
+                args.out, accounts=args.accounts, days=args.days, seed=args.seed,
+                platforms=args.platforms, end=args.end, labels_path=args.labels,
+            )  # fmt: skip
+            print(result)
+            return 0
+        home = Home.resolve(args.home).ensure()
+        labels = None
+        if args.command == "demo":
+            from realreach.generate import generate
+
+            labels = home.root / "labels.json"
+            print(
+                f"writing a sample of {args.accounts} accounts × {args.days} days into {home.landing}"
+            )
+            generate(
+                home.landing,
+                accounts=args.accounts,
+                days=args.days,
+                seed=args.seed,
+                labels_path=labels,
+            )
+        report = run_pipeline(home)
+        _print_run(home, report, labels)
+        return 0
+    except PipelineError as exc:
+        print(f"realreach: {exc}", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as exc:
+        print(f"realreach: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

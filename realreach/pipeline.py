@@ -1,0 +1,66 @@
+"""One pass of the pipeline: ingest → dbt build → data-quality checks → alerts.
+
+The CLI calls ``run_pipeline``; Airflow runs the same steps as separate tasks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from realreach.config import Home
+
+Progress = Callable[[str], None]
+
+
+class PipelineError(RuntimeError):
+    """A step failed; ``step`` names it and the message says what went wrong."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(f"{step} failed: {message}")
+        self.step = step
+
+
+@dataclass
+class PipelineReport:
+    ingest: Any
+    build: Any
+    checks: Any
+    alerts: Any
+    elapsed_s: float
+
+
+def _step(name: str, progress: Progress, action: Callable[[], Any]) -> Any:
+    progress(f"[{name}] …")
+    started = time.perf_counter()
+    try:
+        result = action()
+    except PipelineError:
+        raise
+    except Exception as exc:  # any failure becomes one clear message naming the step
+        raise PipelineError(name, f"{type(exc).__name__}: {exc}") from exc
+    progress(f"[{name}] done in {time.perf_counter() - started:.1f}s")
+    return result
+
+
+def run_pipeline(home: Home, progress: Progress = print) -> PipelineReport:
+    from expectations.checks import run_checks
+    from ingestion.run import ingest_landing
+    from realreach.alerts import raise_alerts
+    from realreach.transform import build_marts
+
+    started = time.perf_counter()
+    home.ensure()
+    ingest = _step("ingest", progress, lambda: ingest_landing(home))
+    progress(
+        f"  {ingest.files_ingested} new file(s), {ingest.rows:,} rows; "
+        f"{ingest.files_skipped} already ingested; {ingest.files_quarantined} quarantined"
+    )
+    for path, reason in ingest.quarantined[:10]:
+        progress(f"  quarantined {path}: {reason}")
+    build = _step("dbt build", progress, lambda: build_marts(home))
+    checks = _step("checks", progress, lambda: run_checks(home))
+    alerts = _step("alerts", progress, lambda: raise_alerts(home, checks.suspicious_spikes))
+    return PipelineReport(ingest, build, checks, alerts, time.perf_counter() - started)
