@@ -35,8 +35,12 @@ def ensure_schema_files(lake: Path) -> None:
     """A zero-row file per kind, so readers of a kind with no data yet see its columns."""
     for (platform, kind), schema in LAKE_SCHEMAS.items():
         target = kind_dir(lake, platform, kind) / SCHEMA_FILE
-        if not target.exists() or pq.read_schema(target) != schema:
+        # A text fingerprint beside it: reading the Parquet schema back costs a pandas import.
+        fingerprint = target.with_suffix(".txt")
+        wanted = schema.to_string(show_schema_metadata=False)
+        if not target.exists() or not fingerprint.exists() or fingerprint.read_text() != wanted:
             atomic_write_table(schema.empty_table(), target)
+            fingerprint.write_text(wanted)
 
 
 def plan_partitions(

@@ -6,6 +6,7 @@ Names follow the contract: ``landing/<platform>/<kind>/[<account_id>_]<YYYYMMDDT
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,9 +37,12 @@ class LandingFile:
         return self.path.name
 
 
-def _is_partial(path: Path) -> bool:
+_PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload")
+
+
+def _is_partial(name: str) -> bool:
     # Writers that follow the usual temp-then-rename convention leave these while copying.
-    return path.name.startswith(".") or path.suffix in {".tmp", ".part", ".partial", ".crdownload"}
+    return name.startswith(".") or name.endswith(_PARTIAL_SUFFIXES)
 
 
 def parse_name(name: str) -> tuple[str | None, datetime | None, int | None]:
@@ -51,8 +55,8 @@ def parse_name(name: str) -> tuple[str | None, datetime | None, int | None]:
     return match["account"], pulled, page
 
 
-def describe(landing: Path, path: Path) -> LandingFile:
-    rel_parts = path.relative_to(landing).parts
+def describe(landing: Path, path: Path, rel_parts: tuple[str, ...] | None = None) -> LandingFile:
+    rel_parts = rel_parts or path.relative_to(landing).parts
     rel = "/".join(rel_parts)
     if len(rel_parts) == 1:
         platform, kind = ROOT_KINDS.get(path.name, ("", ""))
@@ -68,10 +72,12 @@ def scan(landing: Path) -> Iterator[LandingFile]:
     """Every complete file under ``landing``, in a stable order."""
     if not landing.is_dir():
         return
-    for path in sorted(p for p in landing.rglob("*") if p.is_file()):
-        rel = path.relative_to(landing)
-        if any(_is_partial(Path(part)) for part in rel.parts):
+    found: list[tuple[str, ...]] = []
+    for folder, subfolders, names in os.walk(landing):
+        subfolders[:] = [d for d in subfolders if not _is_partial(d)]
+        prefix = Path(folder).relative_to(landing).parts
+        found.extend((*prefix, name) for name in names if not _is_partial(name))
+    for parts in sorted(found):
+        if len(parts) == 1 and parts[0] in IGNORED_ROOT_FILES:
             continue
-        if len(rel.parts) == 1 and path.name in IGNORED_ROOT_FILES:
-            continue
-        yield describe(landing, path)
+        yield describe(landing, landing.joinpath(*parts), parts)

@@ -1,0 +1,57 @@
+# realreach — set-up is two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+REALREACH_HOME ?= $(CURDIR)/.realreach
+export REALREACH_HOME
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo run test lint format sql-lint bench eval airflow clean
+
+help:
+	@echo "make demo      create the virtualenv if needed, then run 'realreach demo' (home: $(REALREACH_HOME))"
+	@echo "make test      lint + the full test suite (what CI runs)"
+	@echo "make run       process everything new in \$$REALREACH_HOME/landing"
+	@echo "make bench     ingestion and pipeline benchmarks (numbers in bench-results/)"
+	@echo "make airflow   Airflow standalone with realreach's DAGs on http://localhost:8080"
+	@echo "make lint | format | sql-lint | clean"
+
+# The lock file is the source of truth; uv installs exactly it, from PyPI only.
+$(BIN)/.synced: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --python $(BIN)/python
+	@touch $@
+
+venv: $(BIN)/.synced
+
+demo: venv
+	$(BIN)/realreach demo --home "$(REALREACH_HOME)"
+
+run: venv
+	$(BIN)/realreach run --home "$(REALREACH_HOME)"
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+sql-lint: venv
+	$(BIN)/sqlfluff lint dbt_project/models
+
+test: lint
+	$(BIN)/pytest
+
+bench: venv
+	$(BIN)/python benchmarks/run.py
+
+airflow: venv
+	REALREACH_HOME="$(REALREACH_HOME)" bash scripts/airflow-standalone.sh
+
+clean:
+	rm -rf .realreach .pytest_cache .ruff_cache dbt_project/target dbt_project/logs bench-results
