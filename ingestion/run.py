@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
 import os
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +19,7 @@ from ingestion.manifest import FileRecord, Manifest
 from ingestion.parsers import PARSERS
 from ingestion.quarantine import quarantine
 from realreach.config import Home
+from realreach.locking import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +48,6 @@ class IngestReport:
     @property
     def anything_new(self) -> bool:
         return bool(self.new_files)
-
-
-@contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    """One ingestion at a time per home (CLI and Airflow may both try)."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sha256(path: Path) -> str:
@@ -99,7 +85,7 @@ def ingest_landing(home: Home, *, flush_rows: int = FLUSH_ROWS) -> IngestReport:
     started = time.perf_counter()
     home.ensure()
     report = IngestReport()
-    with _exclusive(home.state / "ingest.lock"), Manifest(home.manifest) as manifest:
+    with exclusive(home.state / "ingest.lock"), Manifest(home.manifest) as manifest:
         _recover(manifest)
         ensure_schema_files(home.lake)
         batch = _Batch()

@@ -56,7 +56,8 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
 
     summary = read_summary(home)
     checks = report.checks
-    passed = sum(1 for s in checks.suites if s.success)
+    quality = [s for s in checks.suites if s.purpose != "spikes"]
+    passed = sum(1 for s in quality if s.success)
     print()
     print(f"realreach — {home.root}")
     print(
@@ -72,10 +73,11 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
         f"{report.build.tests_failed} failed"
     )
     print(
-        f"  checks        {passed}/{len(checks.suites)} suites passed"
+        f"  checks        {passed}/{len(quality)} data-quality suites passed, "
+        f"{len(checks.suspicious_spikes)} suspicious spike(s) from the spike suite"
         + ("" if checks.data_quality_ok else "  (data-quality problems: see Data Docs)")
     )
-    for suite in checks.suites:
+    for suite in quality:
         if not suite.success:
             print(f"    - {suite.name}: {suite.failed} of {suite.evaluated} expectations failed")
     print(f"  spikes        {len(summary.spikes)} found, {len(summary.suspicious)} suspicious")

@@ -1,0 +1,141 @@
+-- Each spike episode with the evidence for and against bought followers: activity in the
+-- episode vs the account's own previous 28 days, viral posts published in or just before it,
+-- the quality of followers first seen during it, and losses in the 28 days after (purges).
+with spikes as (
+    select * from {{ ref('int_follower_spikes_detected') }}
+),
+
+posts as (
+    select * from {{ ref('int_post_metrics_latest') }}
+),
+
+accounts_with_posts as (
+    select
+        platform,
+        account_id,
+        median(interactions) as median_post_interactions
+    from posts
+    group by platform, account_id
+),
+
+daily as (
+    select
+        followers.platform,
+        followers.account_id,
+        followers.date,
+        followers.net_followers,
+        coalesce(activity.interactions, 0) as interactions,
+        activity.impressions
+    from {{ ref('int_followers_filled') }} as followers
+    left join {{ ref('int_interactions_daily_aggregated') }} as activity
+        on
+            followers.platform = activity.platform
+            and followers.account_id = activity.account_id
+            and followers.date = activity.date
+),
+
+activity as (
+    select
+        spikes.spike_id,
+        avg(daily.interactions) filter (
+            where daily.date between spikes.spike_start and spikes.spike_end
+        ) as interactions_per_day,
+        median(daily.interactions) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ) as usual_interactions_per_day,
+        avg(daily.impressions) filter (
+            where daily.date between spikes.spike_start and spikes.spike_end
+        ) as impressions_per_day,
+        median(daily.impressions) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ) as usual_impressions_per_day,
+        cast(-sum(least(daily.net_followers, 0)) filter (
+            where daily.date between spikes.spike_end + 1 and spikes.spike_end + 28
+        ) as bigint) as lost_after,
+        count(*) filter (
+            where daily.date between spikes.spike_end + 1 and spikes.spike_end + 28
+        ) as days_after
+    from spikes
+    inner join daily
+        on
+            spikes.platform = daily.platform
+            and spikes.account_id = daily.account_id
+            and daily.date between spikes.spike_start - 28 and spikes.spike_end + 28
+    group by spikes.spike_id
+),
+
+viral as (
+    select
+        spikes.spike_id,
+        count(*) as viral_posts,
+        arg_max(posts.post_id, posts.interactions) as top_viral_post_id,
+        max(posts.interactions) as top_viral_post_interactions,
+        max(posts.interactions)
+        / greatest(any_value(accounts_with_posts.median_post_interactions), 1)
+            as top_viral_post_ratio
+    from spikes
+    inner join posts
+        on
+            spikes.platform = posts.platform
+            and spikes.account_id = posts.account_id
+            and {{ utc_date('posts.posted_at') }} between spikes.spike_start
+            - {{ var('viral_post_lead_days', 2) }} and spikes.spike_end
+    inner join accounts_with_posts
+        on
+            spikes.platform = accounts_with_posts.platform
+            and spikes.account_id = accounts_with_posts.account_id
+    where
+        posts.interactions
+        >= {{ var('viral_post_factor', 10) }}
+        * greatest(accounts_with_posts.median_post_interactions, 1)
+    group by spikes.spike_id
+),
+
+new_followers as (
+    select
+        spikes.spike_id,
+        count(*) as sampled_new_followers,
+        count(*) filter (where profiles.is_suspicious) as suspicious_new_followers
+    from spikes
+    inner join {{ ref('int_follower_profiles_scored') }} as profiles
+        on
+            spikes.platform = profiles.platform
+            and spikes.account_id = profiles.account_id
+            -- follower pulls may trail the count by a day
+            and {{ utc_date('profiles.observed_at') }} between spikes.spike_start
+            and spikes.spike_end + 1
+    group by spikes.spike_id
+)
+
+select
+    spikes.*,
+    accounts_with_posts.account_id is not null as has_post_data,
+    activity.interactions_per_day,
+    activity.usual_interactions_per_day,
+    -- a floor of 1 interaction a day keeps a silent account's ratio finite
+    case
+        when accounts_with_posts.account_id is not null
+            then activity.interactions_per_day / greatest(activity.usual_interactions_per_day, 1)
+    end as interactions_ratio,
+    activity.impressions_per_day,
+    activity.usual_impressions_per_day,
+    activity.impressions_per_day / nullif(activity.usual_impressions_per_day, 0)
+        as impressions_ratio,
+    coalesce(viral.viral_posts, 0) as viral_posts,
+    viral.top_viral_post_id,
+    viral.top_viral_post_interactions,
+    viral.top_viral_post_ratio,
+    coalesce(new_followers.sampled_new_followers, 0) as sampled_new_followers,
+    coalesce(new_followers.suspicious_new_followers, 0) as suspicious_new_followers,
+    new_followers.suspicious_new_followers / nullif(new_followers.sampled_new_followers, 0)
+        as fake_share,
+    coalesce(activity.lost_after, 0) as lost_after,
+    coalesce(activity.days_after, 0) as days_after
+from spikes
+left join activity on spikes.spike_id = activity.spike_id
+left join viral on spikes.spike_id = viral.spike_id
+left join new_followers on spikes.spike_id = new_followers.spike_id
+left join accounts_with_posts
+    on
+        spikes.platform = accounts_with_posts.platform
+        and spikes.account_id = accounts_with_posts.account_id

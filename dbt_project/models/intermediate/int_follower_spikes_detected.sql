@@ -1,0 +1,66 @@
+-- Spike episodes: abnormal days (int_followers_baselined) merged into one episode when at most
+-- one normal day separates them (gaps and islands), with what was gained vs expected.
+with baselined as (
+    select * from {{ ref('int_followers_baselined') }}
+),
+
+abnormal_days as (
+    select
+        platform,
+        account_id,
+        date,
+        case
+            when
+                lag(date) over (partition by platform, account_id order by date)
+                >= date - ({{ var('spike_max_gap_days', 1) }} + 1)
+                then 0
+            else 1
+        end as starts_episode
+    from baselined
+    where is_abnormal
+),
+
+numbered as (
+    select
+        *,
+        sum(starts_episode) over (
+            partition by platform, account_id order by date
+            rows between unbounded preceding and current row
+        ) as episode_number
+    from abnormal_days
+),
+
+episodes as (
+    select
+        platform,
+        account_id,
+        episode_number,
+        min(date) as spike_start,
+        max(date) as spike_end,
+        count(*) as abnormal_days
+    from numbered
+    group by platform, account_id, episode_number
+)
+
+select
+    episodes.platform || ':' || episodes.account_id || ':'
+    || strftime(episodes.spike_start, '%Y-%m-%d') as spike_id,
+    episodes.platform,
+    episodes.account_id,
+    episodes.spike_start,
+    episodes.spike_end,
+    episodes.spike_end - episodes.spike_start + 1 as duration_days,
+    episodes.abnormal_days,
+    cast(sum(baselined.net_followers) as bigint) as followers_gained,
+    cast(round(sum(baselined.expected_net)) as bigint) as expected_gained,
+    sum(baselined.tolerance) as tolerance_sum,
+    arg_min(baselined.followers_before, baselined.date) as followers_before,
+    arg_max(baselined.followers, baselined.date) as followers_after,
+    bool_or(not baselined.is_observed) as includes_filled_days
+from episodes
+inner join baselined
+    on
+        episodes.platform = baselined.platform
+        and episodes.account_id = baselined.account_id
+        and baselined.date between episodes.spike_start and episodes.spike_end
+group by all

@@ -1,0 +1,15 @@
+-- accounts.csv rows: who owns which account, on which platform, in which role.
+with source as (
+    select * from {{ source('registry', 'accounts') }}
+)
+
+select
+    cast(platform as varchar) as platform,
+    cast(account_id as varchar) as account_id,
+    cast(observed_at as timestamptz) as observed_at,
+    nullif(trim(cast(handle as varchar)), '') as handle,
+    nullif(trim(cast(owner as varchar)), '') as owner,
+    lower(nullif(trim(cast(role as varchar)), '')) as role,
+    cast(source_file as varchar) as source_file,
+    cast(ingested_at as timestamptz) as ingested_at
+from source

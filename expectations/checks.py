@@ -1,0 +1,366 @@
+"""Data-quality checks of the raw zone and the marts, and the suspicious-spike verdict (GX).
+
+``run_checks`` validates every suite in ``expectations/suites`` (the repo files are the source
+of truth) against frozen copies of its table, builds Data Docs under ``<home>/gx/data_docs``
+and persists a summary in ``<home>/state/checks/latest.json`` for the alert step.
+
+Two checkpoints run, both with an UpdateDataDocsAction: GX 1.x applies a checkpoint's
+result_format to all of its validation definitions (overriding any per-expectation format),
+and the spike verdict needs COMPLETE results indexed by (platform, account_id, spike_start),
+columns the other tables do not have.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from expectations import gx_context
+from expectations.snapshots import Snapshot, snapshot_lake_kind, snapshot_marts
+from realreach.config import Home
+from realreach.locking import exclusive
+
+log = logging.getLogger(__name__)
+
+QUALITY_CHECKPOINT = "realreach_quality"
+SPIKES_CHECKPOINT = "realreach_spikes"
+FRESHNESS_PARAMETER = "observed_at_fresh_since"
+DEFAULT_FRESHNESS_HOURS = 72.0
+DEFAULT_KEEP_RUNS = 20
+SPIKE_FIELDS = (
+    "platform",
+    "account_id",
+    "spike_start",
+    "spike_end",
+    "followers_gained",
+    "expected_gained",
+    "suspicion_score",
+    "verdict",
+    "reasons",
+)
+
+
+@dataclass
+class SuiteResult:
+    name: str
+    success: bool
+    evaluated: int
+    failed: int
+    failed_expectations: list[str]
+    note: str = ""  # why a suite was skipped or could not run
+    purpose: str = "quality"  # "quality" (failure = bad data) or "spikes" (failure = a finding)
+
+
+@dataclass
+class CheckReport:
+    suites: list[SuiteResult]
+    data_quality_ok: bool
+    suspicious_spikes: list[dict]
+    data_docs_index: Path | None
+    checked_at: str = ""
+    freshness_hours: float = DEFAULT_FRESHNESS_HOURS
+    notes: list[str] = field(default_factory=list)
+
+
+def latest_path(home: Home) -> Path:
+    return home.state / "checks" / "latest.json"
+
+
+def freshness_hours_from_env(env: dict[str, str] | None = None) -> float:
+    raw = (os.environ if env is None else env).get("REALREACH_FRESHNESS_HOURS", "")
+    if not raw.strip():
+        return DEFAULT_FRESHNESS_HOURS
+    try:
+        hours = float(raw)
+    except ValueError:
+        raise ValueError(f"REALREACH_FRESHNESS_HOURS={raw!r} is not a number of hours") from None
+    if not math.isfinite(hours) or hours <= 0:
+        raise ValueError(f"REALREACH_FRESHNESS_HOURS={raw!r} must be a positive number of hours")
+    return hours
+
+
+def run_checks(
+    home: Home, *, now: dt.datetime | None = None, freshness_hours: float | None = None
+) -> CheckReport:
+    """Validate lake and marts, find suspicious spikes, build Data Docs, persist the result."""
+    now = _as_utc(now or dt.datetime.now(dt.UTC))
+    hours = freshness_hours if freshness_hours is not None else freshness_hours_from_env()
+    keep = int(os.environ.get("REALREACH_GX_KEEP_RUNS") or DEFAULT_KEEP_RUNS)
+    specs = gx_context.load_suite_specs()
+    # The GX context and its stores are files: two concurrent runs would corrupt each other.
+    with exclusive(latest_path(home).with_name(".run.lock")):
+        report = _run_locked(home, specs, now=now, hours=hours, keep=keep)
+        _write_latest(home, report)
+    log.info(
+        "checks: %d suites, data quality %s, %d suspicious spikes",
+        len(report.suites),
+        "ok" if report.data_quality_ok else "FAILED",
+        len(report.suspicious_spikes),
+    )
+    return report
+
+
+def latest_suspicious_spikes(home: Home) -> list[dict]:
+    """The suspicious spikes found by the last ``run_checks`` of this home ([] if none ran)."""
+    path = latest_path(home)
+    if not path.exists():
+        log.warning("no check results at %s yet: no spikes to alert", path)
+        return []
+    try:
+        return list(json.loads(path.read_text())["suspicious_spikes"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: unreadable check results ({exc!r})") from exc
+
+
+def _run_locked(
+    home: Home, specs: list[gx_context.SuiteSpec], *, now: dt.datetime, hours: float, keep: int
+) -> CheckReport:
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    snapshots = _take_snapshots(home, specs)
+    context = gx_context.open_context(home, docs_results_limit=keep * len(specs))
+    gx_context.reset_runtime_objects(context, [QUALITY_CHECKPOINT, SPIKES_CHECKPOINT])
+    gx_context.prune_results(home, keep=max(1, keep - 1))
+    datasource = context.data_sources.add_pandas(gx_context.DATASOURCE)
+
+    results: dict[str, SuiteResult] = {}
+    notes: list[str] = []
+    planned: dict[str, list[Any]] = {"quality": [], "spikes": []}
+    assets: dict[Path, Any] = {}
+    for spec in specs:
+        snap = snapshots[spec.name]
+        suite = context.suites.add_or_update(_suite_from_spec(gx, spec))
+        skip = _skip_reason(spec, snap)
+        if skip:
+            results[spec.name] = SuiteResult(
+                spec.name, success=snap.path is not None, evaluated=0,
+                failed=0 if snap.path else 1,
+                failed_expectations=[] if snap.path else [f"table marts.{spec.table} exists"],
+                note=skip,
+            )  # fmt: skip
+            notes.append(f"{spec.name}: {skip}")
+            continue
+        assert snap.path is not None
+        if snap.path not in assets:
+            asset = datasource.add_parquet_asset(snap.name, path=snap.path)
+            assets[snap.path] = asset.add_batch_definition_whole_dataframe(
+                gx_context.BATCH_DEFINITION
+            )
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=spec.name, data=assets[snap.path], suite=suite)
+        )
+        planned[spec.purpose].append((spec, definition))
+
+    run_id = RunIdentifier(
+        run_name=f"realreach-{now:%Y%m%dT%H%M%SZ}", run_time=dt.datetime.now(dt.UTC)
+    )
+    parameters = {FRESHNESS_PARAMETER: now - dt.timedelta(hours=hours)}
+    spike_results = []
+    for purpose, checkpoint_name in (
+        ("quality", QUALITY_CHECKPOINT),
+        ("spikes", SPIKES_CHECKPOINT),
+    ):
+        if not planned[purpose]:
+            continue
+        result_format: dict[str, Any] = {"result_format": "SUMMARY"}
+        if purpose == "spikes":
+            index_columns = list(
+                dict.fromkeys(c for s, _ in planned[purpose] for c in s.index_columns)
+            )
+            result_format = {"result_format": "COMPLETE"}
+            if index_columns:
+                result_format["unexpected_index_column_names"] = index_columns
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=checkpoint_name,
+                validation_definitions=[d for _, d in planned[purpose]],
+                actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[gx_context.DOCS_SITE])],
+                result_format=result_format,
+            )
+        )  # fmt: skip
+        outcome = checkpoint.run(expectation_parameters=parameters, run_id=run_id)
+        for validation in outcome.run_results.values():
+            results[validation.suite_name] = _suite_result(validation)
+            results[validation.suite_name].purpose = purpose
+            if purpose == "spikes":
+                spec = next(s for s, _ in planned[purpose] if s.name == validation.suite_name)
+                spike_results.append((spec, snapshots[spec.name], validation))
+
+    spikes: list[dict] = []
+    for spec, snap, validation in spike_results:
+        found, problem = _suspicious_spikes(spec, snap, validation)
+        spikes.extend(found)
+        if problem:
+            notes.append(f"{spec.name}: {problem}")
+            results[spec.name].note = problem
+    ordered = [results[spec.name] for spec in specs]
+    spike_suites_ran = all(not results[s.name].note for s in specs if s.purpose == "spikes")
+    index = gx_context_docs_index(home)
+    return CheckReport(
+        suites=ordered,
+        data_quality_ok=spike_suites_ran
+        and all(r.success for spec, r in zip(specs, ordered, strict=True) if spec.purpose != "spikes"),
+        suspicious_spikes=spikes,
+        data_docs_index=index,
+        checked_at=now.isoformat(),
+        freshness_hours=hours,
+        notes=notes,
+    )  # fmt: skip
+
+
+def gx_context_docs_index(home: Home) -> Path | None:
+    index = home.data_docs / "index.html"
+    return index if index.exists() else None
+
+
+def _take_snapshots(home: Home, specs: list[gx_context.SuiteSpec]) -> dict[str, Snapshot]:
+    by_suite: dict[str, Snapshot] = {}
+    lake_kinds = sorted({s.lake_kind for s in specs if s.source == "lake"})
+    lake = {kind: snapshot_lake_kind(home, *kind) for kind in lake_kinds}
+    tables = sorted({s.table for s in specs if s.source == "marts"})
+    marts = snapshot_marts(home, tables) if tables else {}
+    for spec in specs:
+        by_suite[spec.name] = lake[spec.lake_kind] if spec.source == "lake" else marts[spec.table]
+    return by_suite
+
+
+def _skip_reason(spec: gx_context.SuiteSpec, snap: Snapshot) -> str:
+    if snap.path is None:
+        return f"table marts.{spec.table} does not exist in the warehouse"
+    if snap.rows == 0 and spec.source == "lake":
+        # Nothing ingested for this kind (e.g. no follower pulls): nothing to check, and a
+        # freshness verdict on no data would only say that the kind is not used.
+        return f"lake table {spec.table} has no rows yet; skipped"
+    return ""
+
+
+def _suite_from_spec(gx: Any, spec: gx_context.SuiteSpec) -> Any:
+    doc = spec.document
+    return gx.ExpectationSuite(
+        name=spec.name,
+        expectations=[dict(e) for e in doc["expectations"]],
+        meta=dict(doc.get("meta") or {}),
+        notes=doc.get("notes"),
+    )
+
+
+def _describe(config: Any) -> str:
+    kwargs = config.kwargs
+    target = kwargs.get("column") or kwargs.get("column_list") or kwargs.get("column_set")
+    if isinstance(target, list | tuple):
+        target = ",".join(map(str, target))
+    return f"{config.type}({target})" if target else config.type
+
+
+def _suite_result(validation: Any) -> SuiteResult:
+    stats = validation.statistics
+    failed = [_describe(r.expectation_config) for r in validation.results if not r.success]
+    return SuiteResult(
+        name=validation.suite_name,
+        success=bool(validation.success),
+        evaluated=int(stats["evaluated_expectations"]),
+        failed=int(stats["unsuccessful_expectations"]),
+        failed_expectations=failed,
+    )
+
+
+def _suspicious_spikes(
+    spec: gx_context.SuiteSpec, snap: Snapshot, validation: Any
+) -> tuple[list[dict], str]:
+    """Full rows of the spikes GX found unexpected, looked up by the index columns GX returned."""
+    import pandas as pd
+
+    keys: list[tuple[str, ...]] = []
+    for item in validation.results:
+        info = item.exception_info or {}
+        raised = info.get("raised_exception") or any(
+            isinstance(v, dict) and v.get("raised_exception") for v in info.values()
+        )
+        if raised:
+            return [], f"spike verdict could not be evaluated: {_exception_message(info)}"
+        for entry in (item.result or {}).get("unexpected_index_list") or []:
+            if not isinstance(entry, dict):
+                return [], "spike verdict returned no index columns"
+            keys.append(tuple(_key_text(entry[c]) for c in spec.index_columns))
+    if not keys:
+        return [], ""
+    assert snap.path is not None
+    frame = pd.read_parquet(snap.path)
+    rows = {
+        tuple(_key_text(v) for v in key): record
+        for key, record in zip(
+            frame[spec.index_columns].itertuples(index=False, name=None),
+            frame.to_dict(orient="records"),
+            strict=True,
+        )
+    }
+    spikes = []
+    for key in dict.fromkeys(keys):  # unique, in GX's order
+        record = rows[key]
+        wanted = [c for c in SPIKE_FIELDS if c in record] + [
+            c for c in record if c not in SPIKE_FIELDS
+        ]
+        spikes.append({c: _jsonable(record[c]) for c in wanted})
+    return spikes, ""
+
+
+def _exception_message(info: dict) -> str:
+    if info.get("exception_message"):
+        return str(info["exception_message"])
+    for value in info.values():
+        if isinstance(value, dict) and value.get("exception_message"):
+            return str(value["exception_message"])
+    return "unknown error"
+
+
+def _key_text(value: Any) -> str:
+    value = _jsonable(value)
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _jsonable(value: Any) -> Any:
+    """Dates and timestamps as ISO strings, numpy scalars and arrays as plain Python."""
+    import numpy as np
+    import pandas as pd
+
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, np.ndarray | list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _write_latest(home: Home, report: CheckReport) -> None:
+    path = latest_path(home)
+    payload = asdict(report)
+    payload["data_docs_index"] = str(report.data_docs_index) if report.data_docs_index else None
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w") as handle:
+        json.dump(payload, handle, indent=2, default=str)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,117 @@
+"""Freeze the tables a check run validates into Parquet files under the GX folder.
+
+GX 1.x runs every validation definition of a checkpoint with the same batch parameters, so
+in-memory dataframe assets would all receive one dataframe. Each table is therefore copied once
+(by DuckDB, straight to Parquet) and read back by GX's pandas ``read_parquet`` assets: one
+checkpoint run covers every table, and the files record exactly what was validated.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ingestion.schemas import schema_for
+from realreach.config import Home
+
+# dbt holds the only write lock on the warehouse; a reader that arrives mid-build waits a
+# little instead of failing the check step.
+_LOCK_RETRIES = 10
+_LOCK_WAIT_S = 1.0
+
+
+class MissingWarehouseError(FileNotFoundError):
+    """The marts database does not exist: the build step has not run for this home."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One table frozen for validation; ``path`` is None when the table does not exist."""
+
+    name: str
+    path: Path | None
+    rows: int
+
+
+def snapshot_dir(home: Home) -> Path:
+    return home.gx / "batches"
+
+
+def _sql_str(value: str | Path) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _atomic_copy(con: duckdb.DuckDBPyConnection, select: str, target: Path) -> int:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    con.execute(f"COPY ({select}) TO {_sql_str(tmp)} (FORMAT parquet)")
+    os.replace(tmp, target)
+    return pq.ParquetFile(target).metadata.num_rows
+
+
+def snapshot_lake_kind(home: Home, platform: str, kind: str) -> Snapshot:
+    """All rows of one lake kind; an empty kind yields an empty file with the kind's schema."""
+    name = f"lake_{platform}_{kind}"
+    target = snapshot_dir(home) / f"{name}.parquet"
+    folder = home.lake / f"platform={platform}" / f"kind={kind}"
+    if not any(folder.rglob("*.parquet")):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist([], schema=schema_for(platform, kind)), target)
+        return Snapshot(name, target, 0)
+    pattern = folder / "**" / "*.parquet"
+    con = duckdb.connect()
+    try:
+        rows = _atomic_copy(
+            con, f"SELECT * FROM read_parquet({_sql_str(pattern)}, union_by_name=true)", target
+        )
+    except duckdb.Error as exc:
+        raise RuntimeError(
+            f"cannot read lake table {platform}/{kind} under {folder}: {exc}"
+        ) from exc
+    finally:
+        con.close()
+    return Snapshot(name, target, rows)
+
+
+def _connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    if not path.exists():
+        raise MissingWarehouseError(f"{path}: warehouse not found; run the build step first")
+    for attempt in range(_LOCK_RETRIES):
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or attempt == _LOCK_RETRIES - 1:
+                raise RuntimeError(f"{path}: cannot open the warehouse read-only: {exc}") from exc
+            time.sleep(_LOCK_WAIT_S)
+    raise AssertionError("unreachable")
+
+
+def snapshot_marts(home: Home, tables: list[str]) -> dict[str, Snapshot]:
+    """Copy each ``marts.<table>``; the connection is held only for the copies."""
+    out: dict[str, Snapshot] = {}
+    con = _connect_read_only(home.warehouse)
+    try:
+        present = {
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+            ).fetchall()
+        }
+        for table in tables:
+            name = f"marts_{table}"
+            if table not in present:
+                out[table] = Snapshot(name, None, 0)
+                continue
+            target = snapshot_dir(home) / f"{name}.parquet"
+            out[table] = Snapshot(
+                name, target, _atomic_copy(con, f'SELECT * FROM marts."{table}"', target)
+            )
+    finally:
+        con.close()
+    return out

@@ -1,0 +1,450 @@
+"""Alerts: one line per suspicious spike in ``alerts/alerts.jsonl``, delivered to every channel.
+
+A spike is identified by (platform, account_id, spike_start); its line is written once, updated
+in place when the same spike grows, and carries a delivery status per channel. Delivery is
+retried with backoff; a channel that still fails leaves the alert ``undelivered`` for that
+channel and the next ``raise_alerts`` tries again. Nothing is ever dropped from the file.
+
+Secrets (webhook URLs, SMTP passwords) are never logged nor stored: channels describe
+themselves by name and host only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import smtplib
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import unquote, urlsplit
+
+from realreach.config import Home
+from realreach.locking import exclusive
+
+log = logging.getLogger(__name__)
+
+SPIKE_FIELDS = (
+    "platform",
+    "account_id",
+    "spike_start",
+    "spike_end",
+    "followers_gained",
+    "expected_gained",
+    "suspicion_score",
+    "verdict",
+    "reasons",
+)
+DELIVERED = "delivered"
+UNDELIVERED = "undelivered"
+DEFAULT_TIMEOUT_S = 10.0
+
+
+class DeliveryError(Exception):
+    """A channel could not deliver; the message never contains the channel's secrets."""
+
+
+# --------------------------------------------------------------------------------- channels
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """Where alerts go. ``name`` keys the delivery status in alerts.jsonl (e.g. "webhook");
+    ``target`` is safe to log (host only); ``send`` raises DeliveryError on failure."""
+
+    name: str
+
+    @property
+    def target(self) -> str: ...
+
+    def send(self, alert: Mapping[str, Any]) -> None: ...
+
+
+def _host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname or '?'}" + (f":{parts.port}" if parts.port else "")
+
+
+def _post_json(url: str, payload: Mapping[str, Any], timeout: float) -> None:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", "User-Agent": "realreach-alerts"},
+        method="POST",
+    )
+    # Exceptions are re-raised without their text: urllib errors can carry the full URL.
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"HTTP {exc.code} from {_host_of(url)}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        kind = type(reason).__name__
+        raise DeliveryError(f"{kind} while posting to {_host_of(url)}") from None
+
+
+@dataclass(frozen=True)
+class WebhookChannel:
+    """POSTs the alert's fields as one JSON object."""
+
+    url: str = field(repr=False)
+    name: str = "webhook"
+    timeout: float = DEFAULT_TIMEOUT_S
+
+    @property
+    def target(self) -> str:
+        return _host_of(self.url)
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        _post_json(self.url, dict(alert), self.timeout)
+
+
+@dataclass(frozen=True)
+class SlackChannel:
+    """Posts a readable message to a Slack incoming webhook."""
+
+    url: str = field(repr=False)
+    name: str = "slack"
+    timeout: float = DEFAULT_TIMEOUT_S
+
+    @property
+    def target(self) -> str:
+        return _host_of(self.url)
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        _post_json(self.url, {"text": format_alert_text(alert, markdown=True)}, self.timeout)
+
+
+@dataclass(frozen=True)
+class SmtpChannel:
+    """Mails the alert (stdlib smtplib). ``smtps://`` for implicit TLS; ``smtp://`` uses
+    STARTTLS when the server offers it."""
+
+    host: str
+    port: int
+    recipients: tuple[str, ...]
+    sender: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    implicit_tls: bool = False
+    name: str = "email"
+    timeout: float = DEFAULT_TIMEOUT_S
+
+    @classmethod
+    def from_url(
+        cls, url: str, recipients: str | list[str] | tuple[str, ...], sender: str | None = None
+    ) -> SmtpChannel:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("SMTP URL must look like smtp://[user:password@]host:port")
+        to = (
+            tuple(r.strip() for r in recipients.split(",") if r.strip())
+            if isinstance(recipients, str)
+            else tuple(recipients)
+        )
+        if not to:
+            raise ValueError("an SMTP channel needs REALREACH_ALERT_EMAIL_TO (comma-separated)")
+        implicit = parts.scheme == "smtps"
+        return cls(
+            host=parts.hostname,
+            port=parts.port or (465 if implicit else 25),
+            recipients=to,
+            sender=sender or f"realreach@{socket.getfqdn() or 'localhost'}",
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            implicit_tls=implicit,
+        )
+
+    @property
+    def target(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        message = EmailMessage()
+        message["Subject"] = (
+            f"realreach: suspicious follower spike on {alert.get('platform')} account "
+            f"{alert.get('account_id')} from {alert.get('spike_start')}"
+        )
+        message["From"] = self.sender
+        message["To"] = ", ".join(self.recipients)
+        message.set_content(
+            format_alert_text(alert, markdown=False)
+            + "\n\n"
+            + json.dumps(dict(alert), indent=2, default=str)
+        )
+        try:
+            if self.implicit_tls:
+                server: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout,
+                    context=ssl.create_default_context(),
+                )  # fmt: skip
+            else:
+                server = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            with server:
+                server.ehlo()
+                if not self.implicit_tls and server.has_extn("starttls"):
+                    server.starttls(context=ssl.create_default_context())
+                    server.ehlo()
+                if self.username:
+                    server.login(self.username, self.password or "")
+                server.send_message(message)
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(f"SMTP {exc.smtp_code} from {self.target}") from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"{type(exc).__name__} talking to {self.target}") from None
+
+
+def format_alert_text(alert: Mapping[str, Any], *, markdown: bool) -> str:
+    """A short human message: what, when, how big, and the evidence line by line."""
+    bold = "*" if markdown else ""
+    gained = alert.get("followers_gained")
+    expected = alert.get("expected_gained")
+    score = alert.get("suspicion_score")
+    period = str(alert.get("spike_start"))
+    if alert.get("spike_end") and alert.get("spike_end") != alert.get("spike_start"):
+        period += f" to {alert.get('spike_end')}"
+    lines = [
+        f"{bold}Suspicious follower spike{bold} on {alert.get('platform')} account "
+        f"{alert.get('account_id')}, {period}",
+        f"Followers gained: {_number(gained)} (expected about {_number(expected)}); "
+        f"suspicion score {_number(score, digits=2)}",
+        "Reasons:",
+    ]
+    reasons = alert.get("reasons")
+    if isinstance(reasons, str):
+        reasons = [r.strip() for r in reasons.replace("\n", ";").split(";") if r.strip()]
+    lines += [f"• {reason}" for reason in (reasons or ["(none given)"])]
+    lines.append(f"Alert id: {alert.get('alert_id')}")
+    return "\n".join(lines)
+
+
+def _number(value: Any, digits: int = 0) -> str:
+    if isinstance(value, int | float):
+        return f"{value:,.{digits}f}"
+    return "?" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Short and bounded: a stuck channel must not hold up the pipeline."""
+
+    attempts: int = 3
+    base_delay: float = 0.2  # seconds; doubles after each failed attempt
+
+    def delays(self) -> Iterator[float]:
+        for attempt in range(self.attempts - 1):
+            yield self.base_delay * (2**attempt)
+
+
+def retry_policy_from_env(env: Mapping[str, str] | None = None) -> RetryPolicy:
+    env = os.environ if env is None else env
+    try:
+        attempts = int(env.get("REALREACH_ALERT_ATTEMPTS") or 3)
+        delay = float(env.get("REALREACH_ALERT_BACKOFF_SECONDS") or 0.2)
+    except ValueError as exc:
+        raise ValueError(f"bad REALREACH_ALERT_ATTEMPTS / _BACKOFF_SECONDS: {exc}") from None
+    return RetryPolicy(attempts=max(1, attempts), base_delay=max(0.0, delay))
+
+
+def channels_from_env(env: Mapping[str, str] | None = None) -> list[Channel]:
+    """Channels configured by REALREACH_* variables (CONTRACT.md "Alert channels")."""
+    env = os.environ if env is None else env
+    timeout = float(env.get("REALREACH_ALERT_TIMEOUT_SECONDS") or DEFAULT_TIMEOUT_S)
+    channels: list[Channel] = []
+    if url := env.get("REALREACH_ALERT_WEBHOOK", "").strip():
+        channels.append(
+            WebhookChannel(_checked_http_url(url, "REALREACH_ALERT_WEBHOOK"), timeout=timeout)
+        )
+    if url := env.get("REALREACH_SLACK_WEBHOOK", "").strip():
+        channels.append(
+            SlackChannel(_checked_http_url(url, "REALREACH_SLACK_WEBHOOK"), timeout=timeout)
+        )
+    if url := env.get("REALREACH_SMTP_URL", "").strip():
+        try:
+            smtp = SmtpChannel.from_url(
+                url, env.get("REALREACH_ALERT_EMAIL_TO", ""), env.get("REALREACH_ALERT_EMAIL_FROM")
+            )
+        except ValueError as exc:  # the message never quotes the URL
+            raise ValueError(f"REALREACH_SMTP_URL: {exc}") from None
+        channels.append(replace(smtp, timeout=timeout))
+    return channels  # fmt: skip
+
+
+def merge_channels(preferred: list[Channel], fallback: list[Channel]) -> list[Channel]:
+    """Channels of ``preferred`` (e.g. from Airflow connections) win over same-named ones."""
+    names = {c.name for c in preferred}
+    return [*preferred, *(c for c in fallback if c.name not in names)]
+
+
+def _checked_http_url(url: str, variable: str) -> str:
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise ValueError(f"{variable} must be an http(s) URL")
+    return url
+
+
+# ----------------------------------------------------------------------------- the journal
+
+
+@dataclass
+class AlertReport:
+    new: int
+    already_known: int
+    delivered: dict[str, int]  # alerts delivered by this call, per channel
+    undelivered: dict[str, int]  # alerts still waiting for each channel after this call
+
+
+def alert_id(platform: str, account_id: str, spike_start: str) -> str:
+    key = "\x1f".join((str(platform), str(account_id), str(spike_start)))
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def raise_alerts(
+    home: Home,
+    spikes: list[dict],
+    *,
+    channels: list[Channel] | None = None,
+    retry: RetryPolicy | None = None,
+) -> AlertReport:
+    """Record each suspicious spike once, then deliver every alert still owed to a channel."""
+    channels = channels_from_env() if channels is None else channels
+    retry = retry or retry_policy_from_env()
+    names = [c.name for c in channels]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two alert channels share a name: {names}")
+    now = _utc_now()
+    path = home.alerts_file
+    with _locked(path):
+        alerts = _read(path)
+        index = {a["alert_id"]: a for a in alerts}
+        new = known = 0
+        for spike in spikes:
+            if spike.get("verdict", "suspicious") != "suspicious":
+                continue
+            fields = {k: _plain(v) for k, v in spike.items() if k not in ("alert_id", "delivery")}
+            aid = alert_id(fields["platform"], fields["account_id"], fields["spike_start"])
+            if aid in index:
+                known += 1
+                _update(index[aid], fields, now)
+                continue
+            new += 1
+            alert = {**fields, "alert_id": aid, "first_seen_at": now}
+            # Channels configured now owe this alert; recorded before any send, so a crash
+            # mid-delivery leaves it owed rather than lost.
+            alert["delivery"] = {name: {"status": UNDELIVERED, "attempts": 0} for name in names}
+            alerts.append(alert)
+            index[aid] = alert
+            log.info("new alert %s: %s account %s from %s", aid, fields["platform"],
+                     fields["account_id"], fields["spike_start"])  # fmt: skip
+        _write(path, alerts)
+
+        delivered = dict.fromkeys(names, 0)
+        undelivered = dict.fromkeys(names, 0)
+        for channel in channels:
+            for alert in alerts:
+                status = alert.get("delivery", {}).get(channel.name)
+                if status is None or status.get("status") == DELIVERED:
+                    continue
+                if _deliver(channel, alert, status, retry):
+                    delivered[channel.name] += 1
+                else:
+                    undelivered[channel.name] += 1
+                _write(path, alerts)  # progress is durable after every alert
+    return AlertReport(new=new, already_known=known, delivered=delivered, undelivered=undelivered)
+
+
+def read_alerts(home: Home) -> list[dict]:
+    with _locked(home.alerts_file):
+        return _read(home.alerts_file)
+
+
+def _payload(alert: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in alert.items() if k != "delivery"}
+
+
+def _deliver(channel: Channel, alert: dict, status: dict, retry: RetryPolicy) -> bool:
+    delays = retry.delays()
+    while True:
+        status["attempts"] = int(status.get("attempts", 0)) + 1
+        try:
+            channel.send(_payload(alert))
+        except DeliveryError as exc:
+            error = str(exc)
+        except Exception as exc:  # a channel bug must not lose the alert either
+            error = type(exc).__name__
+        else:
+            status.update(status=DELIVERED, delivered_at=_utc_now())
+            status.pop("last_error", None)
+            log.info(
+                "alert %s delivered via %s (%s)", alert["alert_id"], channel.name, channel.target
+            )
+            return True
+        status.update(status=UNDELIVERED, last_error=error, last_attempt_at=_utc_now())
+        delay = next(delays, None)
+        if delay is None:
+            log.warning("alert %s undelivered via %s (%s): %s; will retry on the next run",
+                        alert["alert_id"], channel.name, channel.target, error)  # fmt: skip
+            return False
+        time.sleep(delay)
+
+
+def _update(alert: dict, fields: dict, now: str) -> None:
+    """The same spike seen again: keep its line, refresh fields that changed (it grew)."""
+    changed = {k: v for k, v in fields.items() if alert.get(k) != v}
+    if changed:
+        alert.update(changed)
+        alert["updated_at"] = now
+        log.info("alert %s updated: %s", alert["alert_id"], sorted(changed))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalar
+        return value.item()
+    return value
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _locked(path: Path) -> AbstractContextManager[None]:
+    return exclusive(path.with_name(f".{path.name}.lock"))
+
+
+def _read(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    alerts = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            alerts.append(json.loads(line))
+        except ValueError as exc:
+            raise ValueError(f"{path}:{number}: not a JSON alert ({exc})") from None
+    return alerts
+
+
+def _write(path: Path, alerts: list[dict]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w") as handle:
+        for alert in alerts:
+            handle.write(json.dumps(alert, sort_keys=False, default=str) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)

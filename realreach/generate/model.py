@@ -1,0 +1,155 @@
+"""Daily follower growth of one account: organic gains and losses, viral lifts, bought bursts.
+
+Everything is per simulated UTC day; day ``d``'s values are what the pull at the end of that
+day sees. Genuine and bought followers are kept apart because only genuine ones engage: the
+post model reads ``real_audience``, so bought followers never lift interactions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from realreach.generate.accounts import Account
+from realreach.generate.events import Burst, Viral
+
+NB_DISPERSION = 6.0  # negative binomial shape: day-to-day gains are over-dispersed
+MIN_BOUGHT = 300  # sellers' smallest packages are a few hundred followers
+
+
+@dataclass
+class BurstOutcome:
+    burst: Burst
+    followers: int
+    normal_daily_gain: float
+    lost_later: int
+    purge_start: int | None
+    purge_end: int | None
+
+
+@dataclass
+class ViralOutcome:
+    viral: Viral
+    followers_gained: int
+
+
+@dataclass
+class GrowthSeries:
+    account: Account
+    expected_gain: np.ndarray  # float, organic expectation per day (no events)
+    genuine_gain: np.ndarray  # int, includes viral lifts
+    organic_loss: np.ndarray
+    bought_gain: np.ndarray
+    purge_loss: np.ndarray
+    bursts: list[BurstOutcome] = field(default_factory=list)
+    virals: list[ViralOutcome] = field(default_factory=list)
+
+    @property
+    def gained(self) -> np.ndarray:
+        return self.genuine_gain + self.bought_gain
+
+    @property
+    def lost(self) -> np.ndarray:
+        return self.organic_loss + self.purge_loss
+
+    @property
+    def followers(self) -> np.ndarray:
+        """End-of-day follower count."""
+        return self.account.followers_start + np.cumsum(self.gained - self.lost)
+
+    @property
+    def real_audience(self) -> np.ndarray:
+        """Followers who are people: everyone but the bought followers not yet purged."""
+        return self.followers - np.cumsum(self.bought_gain - self.purge_loss)
+
+
+def _neg_binomial(rng: np.random.Generator, mean: np.ndarray) -> np.ndarray:
+    mean = np.maximum(mean, 1e-9)
+    return rng.negative_binomial(NB_DISPERSION, NB_DISPERSION / (NB_DISPERSION + mean))
+
+
+def simulate_growth(
+    account: Account,
+    start: date,
+    days: int,
+    bursts: list[Burst],
+    virals: list[Viral],
+    rng: np.random.Generator,
+) -> GrowthSeries:
+    t = np.arange(days)
+    weekday = np.array([account.weekday[(start + timedelta(days=int(d))).weekday()] for d in t])
+    # Trend plus a slow, mean-reverting drift (news cycles, seasons) on the weekday rhythm.
+    shocks = rng.normal(0, 0.08, days)
+    level = np.zeros(days)
+    for d in range(1, days):
+        level[d] = 0.9 * level[d - 1] + shocks[d]
+    drift = np.exp(level)
+    expected = account.base_gain * np.exp(account.trend * t / 365) * weekday * drift
+    genuine = _neg_binomial(rng, expected)
+    loss = rng.poisson(expected * account.loss_share)
+    bought = np.zeros(days, dtype=np.int64)
+    purge = np.zeros(days, dtype=np.int64)
+    series = GrowthSeries(account, expected, genuine, loss, bought, purge)
+
+    for v in virals:
+        # A post that takes off brings real people: most follow the same day, some the next.
+        lift = max(int(rng.integers(5, 15)), int(expected[v.day] * rng.uniform(6, 20)))
+        same_day = round(lift * rng.uniform(0.55, 0.75))
+        genuine[v.day] += same_day
+        if v.day + 1 < days:
+            genuine[v.day + 1] += lift - same_day
+        series.virals.append(ViralOutcome(v, lift if v.day + 1 < days else same_day))
+
+    for b in bursts:
+        before = genuine[max(0, b.start - 28) : b.start]
+        normal = float(before.mean()) if len(before) else float(expected[b.start])
+        total = max(int(rng.integers(MIN_BOUGHT, 4 * MIN_BOUGHT)), int(b.factor * normal))
+        first = total if b.days == 1 else round(total * rng.uniform(0.55, 0.8))
+        bought[b.start] += first
+        if b.days > 1:
+            bought[b.start + 1] += total - first
+        # The platform later removes a share of them, in lumps over the next 2-4 weeks.
+        end = b.start + b.days - 1
+        p_start = end + int(rng.integers(3, 8))
+        p_end = end + int(rng.integers(14, 29))
+        share = rng.uniform(0.2, 0.6)
+        window = np.arange(p_start, p_end + 1)
+        weights = rng.dirichlet(np.full(len(window), 0.4))
+        lumps = rng.multinomial(round(total * share), weights)
+        inside = window < days
+        purge[window[inside]] += lumps[inside]
+        lost = int(lumps[inside].sum())
+        visible = window[inside][lumps[inside] > 0]
+        series.bursts.append(
+            BurstOutcome(
+                b,
+                followers=total,
+                normal_daily_gain=round(normal, 2),
+                lost_later=lost,
+                purge_start=int(visible[0]) if len(visible) else None,
+                purge_end=int(visible[-1]) if len(visible) else None,
+            )
+        )
+    return series
+
+
+@dataclass
+class ProfileCounters:
+    """The account's own public_metrics besides followers and tweets, end of each day."""
+
+    following: np.ndarray
+    listed: np.ndarray
+    likes: np.ndarray
+
+
+def simulate_counters(series: GrowthSeries, rng: np.random.Generator) -> ProfileCounters:
+    account = series.account
+    days = len(series.genuine_gain)
+    follow = rng.poisson(0.4, days) - rng.poisson(0.25, days)
+    following = np.maximum(account.following_start + np.cumsum(follow), 0)
+    # Lists pick up people who are read, so they track genuine gains only.
+    listed = account.listed_start + np.cumsum(rng.poisson(series.genuine_gain * 0.003))
+    likes = account.likes_start + np.cumsum(rng.poisson(rng.uniform(0.5, 6), days))
+    return ProfileCounters(following, listed, likes)

@@ -1,0 +1,222 @@
+"""Build the marts: run `dbt build` on the home's warehouse, then export the marts for BI.
+
+dbt runs as a subprocess (its own process owns the single DuckDB writer lock and exits); its
+target and log folders live under <home>/state/dbt so the repository stays clean and homes
+built in parallel never share partial-parse state. After a green build every table in schema
+`marts` is exported to <home>/marts/<table>.parquet and <home>/bi.duckdb is rebuilt as views
+over those files, so BI tools never hold a lock on warehouse.duckdb.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingestion.lake import ensure_schema_files
+from realreach.config import DBT_PROJECT_DIR, Home
+from realreach.locking import exclusive
+
+log = logging.getLogger(__name__)
+
+MARTS_SCHEMA = "marts"
+
+
+class BuildError(RuntimeError):
+    """dbt build failed; `report` says which nodes and why."""
+
+    def __init__(self, message: str, report: BuildReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class BuildReport:
+    ok: bool
+    elapsed_s: float
+    models_ok: int
+    tests_passed: int
+    tests_failed: int
+    tests_warned: int
+    failures: list[str] = field(default_factory=list)
+    exported: list[Path] = field(default_factory=list)
+
+
+def dbt_executable() -> Path:
+    """The dbt installed beside this interpreter (the project's virtualenv), else PATH's."""
+    candidate = Path(sys.executable).parent / ("dbt.exe" if os.name == "nt" else "dbt")
+    return candidate if candidate.exists() else Path("dbt")
+
+
+def _dbt_dirs(home: Home) -> tuple[Path, Path]:
+    base = home.state / "dbt"
+    return base / "target", base / "logs"
+
+
+def _run_dbt(home: Home, select: str | None) -> tuple[int, list[str]]:
+    target_path, log_path = _dbt_dirs(home)
+    cmd = [
+        str(dbt_executable()),
+        "build",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(log_path),
+        "--no-use-colors",
+    ]
+    if select:
+        cmd += ["--select", select]
+    env = {
+        **os.environ,
+        "REALREACH_HOME": str(home.root),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DBT_VERSION_CHECK": "False",
+    }
+    output: list[str] = []
+    with subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=DBT_PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            output.append(line.rstrip("\n"))
+            # One line per node ("1 of 40 OK created sql view model ...") goes to the log
+            # (Airflow's task log, or the CLI with -v); trouble is shown louder.
+            if " of " in line:
+                node = line.split(" ", 1)[-1].strip()
+                if any(word in line for word in ("FAIL", "ERROR", "WARN")):
+                    log.warning("dbt: %s", node)
+                elif any(word in line for word in ("OK", "PASS", "SKIP")):
+                    log.info("dbt: %s", node)
+        returncode = proc.wait()
+    return returncode, output
+
+
+def _read_results(home: Home, started: float) -> BuildReport:
+    target_path, _ = _dbt_dirs(home)
+    results_file = target_path / "run_results.json"
+    report = BuildReport(
+        ok=False,
+        elapsed_s=0.0,
+        models_ok=0,
+        tests_passed=0,
+        tests_failed=0,
+        tests_warned=0,
+    )
+    if not results_file.exists() or results_file.stat().st_mtime < started:
+        return report
+    data = json.loads(results_file.read_text())
+    report.elapsed_s = float(data.get("elapsed_time") or 0.0)
+    for result in data.get("results", []):
+        unique_id: str = result["unique_id"]
+        status: str = result["status"]
+        resource = unique_id.split(".", 1)[0]
+        if resource in ("model", "seed", "snapshot"):
+            if status == "success":
+                report.models_ok += 1
+            else:
+                report.failures.append(_describe(result))
+        elif resource in ("test", "unit_test"):
+            if status == "pass":
+                report.tests_passed += 1
+            elif status == "warn":
+                report.tests_warned += 1
+            elif status in ("fail", "error"):
+                report.tests_failed += 1
+                report.failures.append(_describe(result))
+        elif status in ("error", "fail"):
+            report.failures.append(_describe(result))
+    return report
+
+
+def _describe(result: dict) -> str:
+    message = (result.get("message") or "").strip().splitlines()
+    first = message[0] if message else ""
+    return f"{result['unique_id']} [{result['status']}]: {first}"[:500]
+
+
+def export_marts(home: Home) -> list[Path]:
+    """Parquet copy of every mart table plus a fresh bi.duckdb of views over them."""
+    home.marts_export.mkdir(parents=True, exist_ok=True)
+    exported: list[Path] = []
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+                [MARTS_SCHEMA],
+            ).fetchall()
+        ]
+        for table in tables:
+            target = home.marts_export / f"{table}.parquet"
+            tmp = target.with_name(f".{table}.{os.getpid()}.parquet.tmp")
+            con.execute(
+                f"copy (select * from {MARTS_SCHEMA}.\"{table}\") to '{_sql_path(tmp)}' "
+                "(format parquet)"
+            )
+            os.replace(tmp, target)
+            exported.append(target)
+
+    bi_tmp = home.bi_database.with_name(f".{home.bi_database.name}.{os.getpid()}.tmp")
+    bi_tmp.unlink(missing_ok=True)
+    with duckdb.connect(str(bi_tmp)) as bi:
+        bi.execute(f"create schema {MARTS_SCHEMA}")
+        for path in exported:
+            bi.execute(
+                f'create view {MARTS_SCHEMA}."{path.stem}" as '
+                f"select * from read_parquet('{_sql_path(path.resolve())}')"
+            )
+    os.replace(bi_tmp, home.bi_database)
+    return exported
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def build_marts(home: Home, *, select: str | None = None) -> BuildReport:
+    """Run dbt build (models, unit tests, data tests) and export the marts; BuildError on failure."""
+    home.ensure()
+    ensure_schema_files(home.lake)
+    # One build per home at a time: DuckDB has a single writer, and the export must not race.
+    with exclusive(home.state / "build.lock"):
+        return _build_locked(home, select)
+
+
+def _build_locked(home: Home, select: str | None) -> BuildReport:
+    started = time.time()
+    returncode, output = _run_dbt(home, select)
+    report = _read_results(home, started)
+    if not report.elapsed_s:
+        report.elapsed_s = time.time() - started
+    if returncode != 0 or report.failures:
+        report.ok = False
+        if not report.failures:
+            # dbt died before running nodes (parse or connection error): its log says why
+            tail = [line for line in output if line.strip()][-15:]
+            report.failures.append("dbt build failed before running nodes:\n" + "\n".join(tail))
+        raise BuildError(
+            f"dbt build failed for home {home.root} (exit {returncode}); failed nodes:\n  "
+            + "\n  ".join(report.failures),
+            report,
+        )
+    report.ok = True
+    report.exported = export_marts(home)
+    return report

@@ -1,0 +1,388 @@
+"""The synthetic export generator: contract layout, X API shapes, and the injected events."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import json
+import re
+import statistics
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from realreach.generate import generate
+from realreach.generate.events import HISTORY_DAYS, SEPARATION_DAYS, plan_events
+from realreach.generate.generator import simulate
+from realreach.generate.ids import rng_for
+
+END = date(2026, 11, 20)
+STAMP = r"\d{8}T\d{6}Z"
+NAME_PATTERNS = {
+    "users": re.compile(rf"^{STAMP}\.json$"),
+    "tweets": re.compile(rf"^\d+_{STAMP}\.json$"),
+    "followers": re.compile(rf"^\d+_{STAMP}(_\d{{3}})?\.json$"),
+}
+USER_METRICS = {"followers_count", "following_count", "tweet_count", "listed_count", "like_count"}
+TWEET_METRICS = {
+    "retweet_count", "reply_count", "like_count", "quote_count", "impression_count",
+    "bookmark_count",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default run (8 accounts, 90 days, seed 7), pinned to a fixed end date."""
+    out = tmp_path_factory.mktemp("landing")
+    generate(out, end=END)
+    return out
+
+
+@pytest.fixture(scope="module")
+def labels(landing: Path) -> dict[str, Any]:
+    return json.loads((landing / "labels.json").read_text())
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text("utf-8"))
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _stamp_day(name: str) -> date:
+    return datetime.strptime(re.search(STAMP, name).group(0), "%Y%m%dT%H%M%SZ").date()
+
+
+def _followers_by_day(landing: Path) -> dict[str, dict[date, int]]:
+    counts: dict[str, dict[date, int]] = defaultdict(dict)
+    for path in sorted((landing / "x" / "users").iterdir()):
+        for user in _read(path)["data"]:
+            counts[user["id"]][_stamp_day(path.name)] = user["public_metrics"]["followers_count"]
+    return counts
+
+
+def _pull_followers(landing: Path, account_id: str, day: date) -> list[dict[str, Any]]:
+    pages = sorted((landing / "x" / "followers").glob(f"{account_id}_{day:%Y%m%d}T*.json"))
+    return [user for page in pages for user in _read(page).get("data", [])]
+
+
+def _low_quality(user: dict[str, Any]) -> bool:
+    m = user["public_metrics"]
+    return m["followers_count"] <= 10 and m["tweet_count"] <= 5 and m["following_count"] >= 500
+
+
+def test_same_arguments_give_identical_tree_and_seed_changes_it(tmp_path: Path) -> None:
+    args = {"accounts": 3, "days": 21, "end": END}
+    generate(tmp_path / "a", seed=11, **args)
+    generate(tmp_path / "b", seed=11, **args)
+    generate(tmp_path / "c", seed=12, **args)
+    a, b, c = _tree(tmp_path / "a"), _tree(tmp_path / "b"), _tree(tmp_path / "c")
+    assert len(a) > 50
+    assert a == b
+    assert a != c
+    assert a.keys() != c.keys()  # other seed, other account ids
+
+
+def test_other_platforms_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"^platform 'instagram' is not generated yet; "):
+        generate(tmp_path, platforms=("x", "instagram"))
+    with pytest.raises(ValueError, match="available: x"):
+        generate(tmp_path, platforms=["linkedin"])
+    assert not any(tmp_path.iterdir())  # refused before writing anything
+
+
+def test_end_defaults_to_yesterday_and_labels_path_is_honoured(tmp_path: Path) -> None:
+    result = generate(tmp_path / "out", accounts=1, days=2, labels_path=tmp_path / "l.json")
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    assert result.end == yesterday
+    assert result.labels_path == tmp_path / "l.json"
+    assert _read(tmp_path / "l.json")["end"] == yesterday.isoformat()
+    assert not (tmp_path / "out" / "labels.json").exists()
+
+
+def test_files_follow_the_landing_layout(landing: Path, labels: dict[str, Any]) -> None:
+    files = [p.relative_to(landing) for p in landing.rglob("*") if p.is_file()]
+    assert {str(p) for p in files if len(p.parts) == 1} == {"accounts.csv", "labels.json"}
+    ids = {a["account_id"] for a in labels["accounts"]}
+    for path in files:
+        if len(path.parts) == 1:
+            continue
+        platform, kind, name = path.parts
+        assert platform == "x"
+        assert NAME_PATTERNS[kind].match(name), path
+        if kind != "users":
+            assert name.split("_")[0] in ids
+    with (landing / "accounts.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["platform", "account_id", "handle", "owner", "role"]
+    assert {r["account_id"] for r in rows} == ids
+    roles = [r["role"] for r in rows]
+    assert roles.count("brand") == 1 and roles.count("leader") == 2
+    assert set(roles) == {"brand", "leader", "employee"}
+
+
+def test_accounts_span_tiny_to_huge(labels: dict[str, Any]) -> None:
+    sizes = [a["followers_start"] for a in labels["accounts"]]
+    assert min(sizes) < 100 and max(sizes) > 3_000_000
+    assert {a["size_class"] for a in labels["accounts"]} >= {"tiny", "huge"}
+    assert all(a["account_id"].isdigit() for a in labels["accounts"])
+
+
+def test_users_files_are_users_lookup_responses(landing: Path, labels: dict[str, Any]) -> None:
+    paths = sorted((landing / "x" / "users").iterdir())
+    missing = {e["date"] for e in labels["events"] if e["type"] == "missing_pull"}
+    assert len(paths) == 90 - len(missing)
+    assert not missing & {_stamp_day(p.name).isoformat() for p in paths}
+    for path in paths:
+        assert path.name.endswith("T235000Z.json")
+        body = _read(path)
+        assert len(body["data"]) == 8
+        for user in body["data"]:
+            assert user["id"].isdigit()
+            assert set(user["public_metrics"]) == USER_METRICS
+            assert user["created_at"].endswith(".000Z")
+            for key in ("name", "username", "description", "location", "url", "profile_image_url"):
+                assert isinstance(user[key], str)
+            assert isinstance(user["verified"], bool) and user["protected"] is False
+
+
+def test_timelines_carry_last_week_with_growing_metrics(landing: Path) -> None:
+    seen: dict[str, dict[str, int]] = {}
+    kinds: set[str] = set()
+    for path in sorted((landing / "x" / "tweets").iterdir(), key=lambda p: _stamp_day(p.name)):
+        body = _read(path)
+        pulled = datetime.strptime(path.stem.split("_")[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        data = body.get("data", [])
+        assert body["meta"]["result_count"] == len(data)
+        if not data:
+            continue
+        assert body["meta"]["newest_id"] == data[0]["id"]
+        assert body["meta"]["oldest_id"] == data[-1]["id"]
+        ids = [int(t["id"]) for t in data]
+        assert ids == sorted(ids, reverse=True)  # newest first, ids grow with time
+        for tweet in data:
+            assert tweet["author_id"] == path.name.split("_")[0]
+            created = datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
+            assert timedelta(0) < pulled - created <= timedelta(days=7)
+            assert set(tweet["public_metrics"]) == TWEET_METRICS
+            refs = tweet.get("referenced_tweets", [{"type": "original"}])
+            kinds.add(refs[0]["type"])
+            if refs[0]["type"] == "replied_to":
+                assert tweet["in_reply_to_user_id"].isdigit()
+            before = seen.get(tweet["id"])
+            if before:
+                assert all(tweet["public_metrics"][k] >= v for k, v in before.items())
+            seen[tweet["id"]] = tweet["public_metrics"]
+    assert kinds == {"original", "replied_to", "retweeted", "quoted"}
+
+
+def test_followers_pages_are_followers_lookup_pages(landing: Path) -> None:
+    pulls: dict[str, list[Path]] = defaultdict(list)
+    for path in (landing / "x" / "followers").iterdir():
+        pulls[path.name[: path.name.index("Z") + 1]].append(path)
+    truncated = 0
+    for pages in pulls.values():
+        pages.sort()
+        assert 1 <= len(pages) <= 3
+        for n, path in enumerate(pages, start=1):
+            body = _read(path)
+            data = body.get("data", [])
+            assert body["meta"]["result_count"] == len(data) <= 1000
+            if n < len(pages):
+                assert len(data) == 1000 and body["meta"]["next_token"]
+            elif "next_token" in body["meta"]:
+                truncated += 1  # a huge account's pull stopped after its page budget
+                assert len(pages) == 3 and len(data) == 1000
+            for user in data:
+                assert user["id"].isdigit() and user["created_at"].endswith("Z")
+                assert set(user["public_metrics"]) >= {
+                    "followers_count", "following_count", "tweet_count", "listed_count",
+                }  # fmt: skip
+                assert user["profile_image_url"].startswith("https://")
+    assert truncated > 0
+
+
+def test_follower_counts_add_up_with_gains_and_losses(landing: Path) -> None:
+    sim = simulate(accounts=8, days=90, seed=7, start=END - timedelta(days=89))
+    counts = _followers_by_day(landing)
+    missing = set(sim.plan.missing_pulls)
+    for series in sim.growth:
+        account = series.account
+        followers = series.followers
+        # The model's own bookkeeping: yesterday + gained - lost, never negative.
+        assert followers[0] == account.followers_start + series.gained[0] - series.lost[0]
+        assert (followers[1:] - followers[:-1] == series.gained[1:] - series.lost[1:]).all()
+        assert (series.real_audience > 0).all() and (series.lost >= 0).all()
+        previous = None
+        for d in range(90):
+            if d in missing:
+                continue
+            day = sim.start + timedelta(days=d)
+            assert counts[account.account_id][day] == followers[d]
+            # The followers pages hold exactly the follows since the last pull (when all fit).
+            since = 0 if previous is None else previous + 1
+            gained = int(series.gained[since : d + 1].sum())
+            listed = _pull_followers(landing, account.account_id, day)
+            assert len(listed) == min(gained, 3000)
+            if previous is not None and gained <= 3000:
+                change = (
+                    counts[account.account_id][day]
+                    - counts[account.account_id][sim.start + timedelta(days=previous)]
+                )
+                assert change == gained - int(series.lost[since : d + 1].sum())
+            previous = d
+
+
+def test_organic_growth_is_small_for_small_accounts_and_dips_on_weekends(
+    landing: Path, labels: dict[str, Any]
+) -> None:
+    counts = _followers_by_day(landing)
+    event_accounts = {e.get("account_id") for e in labels["events"]}
+    tiny = min(labels["accounts"], key=lambda a: a["followers_start"])
+    days = sorted(counts[tiny["account_id"]])
+    diffs = [
+        counts[tiny["account_id"]][b] - counts[tiny["account_id"]][a]
+        for a, b in itertools.pairwise(days)
+    ]
+    if tiny["account_id"] not in event_accounts:
+        assert statistics.median(diffs) <= 2
+    sim = simulate(accounts=8, days=90, seed=7, start=END - timedelta(days=89))
+    big = max(sim.growth, key=lambda s: s.account.followers_start)
+    weekday = [
+        int(g) for d, g in enumerate(big.genuine_gain) if (sim.start + timedelta(d)).weekday() < 5
+    ]
+    weekend = [
+        int(g) for d, g in enumerate(big.genuine_gain) if (sim.start + timedelta(d)).weekday() >= 5
+    ]
+    assert statistics.median(weekend) < statistics.median(weekday)
+    assert (big.organic_loss > 0).mean() > 0.9  # big accounts lose a few people every day
+
+
+def test_defaults_hold_two_bursts_and_two_viral_posts(labels: dict[str, Any]) -> None:
+    start = date.fromisoformat(labels["start"])
+    bursts = [e for e in labels["events"] if e["type"] == "bought_followers"]
+    virals = [e for e in labels["events"] if e["type"] == "viral_post"]
+    assert len(bursts) >= 2 and len(virals) >= 2
+    assert len({e["account_id"] for e in bursts}) >= 2
+    assert len({e["account_id"] for e in virals}) >= 2
+    spans: dict[str, list[tuple[date, date]]] = defaultdict(list)
+    for e in bursts:
+        first, last = date.fromisoformat(e["start"]), date.fromisoformat(e["end"])
+        assert (first - start).days >= HISTORY_DAYS and 0 <= (last - first).days <= 1
+        spans[e["account_id"]].append((first, last))
+    for e in virals:
+        day = date.fromisoformat(e["date"])
+        assert (day - start).days >= HISTORY_DAYS
+        spans[e["account_id"]].append((day, day + timedelta(days=1)))
+    for intervals in spans.values():
+        intervals.sort()
+        for (_, end_a), (start_b, _) in itertools.pairwise(intervals):
+            assert (start_b - end_a).days > SEPARATION_DAYS
+    assert any(e["type"] == "missing_pull" for e in labels["events"])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_event_rules_hold_for_any_seed(seed: int) -> None:
+    for accounts, days in ((4, 60), (5, 61), (8, 90), (20, 365)):
+        plan = plan_events(accounts, days, rng_for(seed, 2))
+        assert len(plan.bursts) >= 2 and len(plan.virals) >= 2
+        used = [b.account for b in plan.bursts] + [v.account for v in plan.virals]
+        assert len(set(used)) == len(used)  # every event on its own account
+        assert all(b.start >= HISTORY_DAYS and b.start + b.days <= days for b in plan.bursts)
+        assert all(HISTORY_DAYS <= v.day < days - 1 for v in plan.virals)
+        assert not set(plan.missing_pulls) & plan.busy_days()
+
+
+def test_bursts_show_in_counts_and_are_low_quality(landing: Path, labels: dict[str, Any]) -> None:
+    counts = _followers_by_day(landing)
+    for event in (e for e in labels["events"] if e["type"] == "bought_followers"):
+        account_id = event["account_id"]
+        series = counts[account_id]
+        first, last = date.fromisoformat(event["start"]), date.fromisoformat(event["end"])
+        assert event["followers"] >= max(300, 5 * event["normal_daily_gain"])
+        assert 0.2 * event["followers"] <= event["lost_later"] <= 0.6 * event["followers"] + 1
+        jump = series[last] - series[first - timedelta(days=1)]
+        assert jump >= 0.9 * event["followers"]
+        assert jump >= 5 * event["normal_daily_gain"] * ((last - first).days + 1)
+        # The purge takes a share back: the count falls on some later days.
+        purge = [
+            series[d] - series[d - timedelta(days=1)]
+            for d in sorted(series)
+            if d > last + timedelta(days=2) and d - timedelta(days=1) in series
+        ]
+        assert min(purge) < 0
+        burst_users = _pull_followers(landing, account_id, first)
+        quiet = [
+            u
+            for k in range(10, 20)
+            for u in _pull_followers(landing, account_id, first - timedelta(days=k))
+        ]
+        share_burst = sum(map(_low_quality, burst_users)) / len(burst_users)
+        assert share_burst > 0.5
+        if quiet:
+            assert sum(map(_low_quality, quiet)) / len(quiet) < 0.15
+        # ... but not every bought account is blank, and not every newcomer looks real.
+        bought = [u for u in burst_users if _low_quality(u)]
+        assert any(u["description"] for u in bought)
+        assert any("default_profile" not in u["profile_image_url"] for u in bought)
+
+
+def test_bursts_bring_no_reach(landing: Path, labels: dict[str, Any]) -> None:
+    for event in (e for e in labels["events"] if e["type"] == "bought_followers"):
+        first = date.fromisoformat(event["start"])
+        before, after = [], []
+        for path in (landing / "x" / "tweets").glob(f"{event['account_id']}_*.json"):
+            day = _stamp_day(path.name)
+            for tweet in _read(path).get("data", []):
+                created = date.fromisoformat(tweet["created_at"][:10])
+                if "referenced_tweets" in tweet or (day - created).days != 6:
+                    continue  # originals only, with their metrics a week after posting
+                impressions = tweet["public_metrics"]["impression_count"]
+                (before if created < first else after).append(impressions)
+        if len(before) >= 5 and len(after) >= 3:
+            assert statistics.median(after) < 2 * statistics.median(before)
+
+
+def test_viral_posts_jump_and_bring_real_followers(landing: Path, labels: dict[str, Any]) -> None:
+    counts = _followers_by_day(landing)
+    for event in (e for e in labels["events"] if e["type"] == "viral_post"):
+        account_id, day = event["account_id"], date.fromisoformat(event["date"])
+        assert 20 <= event["interaction_multiplier"] <= 100
+        viral_metrics, others = None, []
+        for path in (landing / "x" / "tweets").glob(f"{account_id}_*.json"):
+            for tweet in _read(path).get("data", []):
+                if tweet["id"] == event["post_id"] and _stamp_day(path.name) == day:
+                    viral_metrics = tweet["public_metrics"]
+                elif "referenced_tweets" not in tweet and tweet["id"] != event["post_id"]:
+                    others.append(tweet["public_metrics"])
+        assert viral_metrics is not None, "the viral post is in the pull of its own day"
+        for key in ("impression_count", "like_count"):
+            typical = statistics.median(m[key] for m in others)
+            assert viral_metrics[key] >= 8 * max(typical, 1)
+        series = counts[account_id]
+        days = sorted(series)
+        gains = [series[b] - series[a] for a, b in itertools.pairwise(days)]
+        lift = series[day + timedelta(days=1)] - series[day - timedelta(days=1)]
+        assert lift >= 3 * max(statistics.median(gains), 1) and event["followers_gained"] > 0
+        newcomers = _pull_followers(landing, account_id, day)
+        assert sum(map(_low_quality, newcomers)) / len(newcomers) < 0.15
+
+
+def test_user_ids_within_a_draw_are_unique() -> None:
+    import numpy as np
+
+    from realreach.generate.ids import user_ids
+
+    rng = np.random.default_rng(1)
+    created = np.full(5000, 1_300_000_000_000)  # one instant before snowflakes: worst case
+    assert len(set(user_ids(created, rng).tolist())) == 5000
