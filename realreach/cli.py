@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="process everything new in landing")
     _home_arg(run)
+    run.add_argument(
+        "--rebuild", action="store_true", help="rebuild the marts even if nothing changed"
+    )
 
     gen = sub.add_parser("generate", help="write synthetic exports plus labels.json")
     gen.add_argument("--out", required=True, type=Path, help="landing folder to write into")
@@ -68,10 +71,15 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
         f"({report.ingest.files_skipped} already in, {report.ingest.files_quarantined} quarantined)"
     )
     print(f"  marts built   {len(summary.marts)}: {', '.join(summary.marts)}")
-    print(
-        f"  dbt           {report.build.models_ok} models, {report.build.tests_passed} tests passed, "
-        f"{report.build.tests_failed} failed"
-    )
+    if report.build.skipped:
+        print(
+            "  dbt           nothing changed since the last build: marts kept (run --rebuild to force)"
+        )
+    else:
+        print(
+            f"  dbt           {report.build.models_ok} models, {report.build.tests_passed} tests passed, "
+            f"{report.build.tests_failed} failed"
+        )
     print(
         f"  checks        {passed}/{len(quality)} data-quality suites passed, "
         f"{len(checks.suspicious_spikes)} suspicious spike(s) from the spike suite"
@@ -132,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 seed=args.seed,
                 labels_path=labels,
             )
-        report = run_pipeline(home)
+        report = run_pipeline(home, rebuild=getattr(args, "rebuild", False))
         _print_run(home, report, labels)
         return 0
     except PipelineError as exc:

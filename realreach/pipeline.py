@@ -45,7 +45,9 @@ def _step(name: str, progress: Progress, action: Callable[[], Any]) -> Any:
     return result
 
 
-def run_pipeline(home: Home, progress: Progress = print) -> PipelineReport:
+def run_pipeline(
+    home: Home, progress: Progress = print, *, rebuild: bool = False
+) -> PipelineReport:
     from expectations.checks import run_checks
     from ingestion.run import ingest_landing
     from realreach.alerts import raise_alerts
@@ -60,7 +62,9 @@ def run_pipeline(home: Home, progress: Progress = print) -> PipelineReport:
     )
     for path, reason in ingest.quarantined[:10]:
         progress(f"  quarantined {path}: {reason}")
-    build = _step("dbt build", progress, lambda: build_marts(home))
+    build = _step("dbt build", progress, lambda: build_marts(home, force=rebuild))
+    if build.skipped:
+        progress("  nothing changed since the last build: marts kept as they are")
     checks = _step("checks", progress, lambda: run_checks(home))
     alerts = _step("alerts", progress, lambda: raise_alerts(home, checks.suspicious_spikes))
     return PipelineReport(ingest, build, checks, alerts, time.perf_counter() - started)

@@ -9,6 +9,7 @@ over those files, so BI tools never hold a lock on warehouse.duckdb.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -47,6 +48,7 @@ class BuildReport:
     tests_warned: int
     failures: list[str] = field(default_factory=list)
     exported: list[Path] = field(default_factory=list)
+    skipped: bool = False  # nothing changed since the last green build: marts left as they are
 
 
 def dbt_executable() -> Path:
@@ -191,13 +193,55 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def build_marts(home: Home, *, select: str | None = None) -> BuildReport:
+def inputs_fingerprint(home: Home) -> str:
+    """What a build depends on: the lake's files and the dbt project's sources."""
+    digest = hashlib.sha256()
+    for path in sorted(home.lake.rglob("*.parquet")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(home.lake)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    for folder in ("models", "macros", "tests"):
+        for path in sorted((DBT_PROJECT_DIR / folder).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + path.read_bytes())
+    for name in ("dbt_project.yml", "profiles.yml"):
+        digest.update((DBT_PROJECT_DIR / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp_path(home: Home) -> Path:
+    return home.state / "dbt" / "last_green_build.json"
+
+
+def _up_to_date(home: Home, fingerprint: str) -> bool:
+    try:
+        stamp = json.loads(_stamp_path(home).read_text())
+    except (OSError, ValueError):
+        return False
+    exported = [home.marts_export / f"{table}.parquet" for table in stamp.get("marts", [])]
+    return (
+        stamp.get("fingerprint") == fingerprint
+        and home.warehouse.exists()
+        and home.bi_database.exists()
+        and bool(exported)
+        and all(path.exists() for path in exported)
+    )
+
+
+def build_marts(home: Home, *, select: str | None = None, force: bool = False) -> BuildReport:
     """Run dbt build (models, unit tests, data tests) and export the marts; BuildError on failure."""
     home.ensure()
     ensure_schema_files(home.lake)
     # One build per home at a time: DuckDB has a single writer, and the export must not race.
     with exclusive(home.state / "build.lock"):
-        return _build_locked(home, select)
+        fingerprint = inputs_fingerprint(home)
+        if not force and select is None and _up_to_date(home, fingerprint):
+            log.info("lake and dbt project unchanged since the last green build: not rebuilding")
+            return BuildReport(True, 0.0, 0, 0, 0, 0, skipped=True)
+        report = _build_locked(home, select)
+        if select is None:
+            stamp = {"fingerprint": fingerprint, "marts": [p.stem for p in report.exported]}
+            _stamp_path(home).write_text(json.dumps(stamp))
+        return report
 
 
 def _build_locked(home: Home, select: str | None) -> BuildReport:

@@ -448,7 +448,7 @@ def test_bi_readers_do_not_block_a_rebuild(built: Built) -> None:
     try:
         before = [con.execute(count).fetchall() for con in readers]
         started = time.perf_counter()
-        report = build_marts(built.home)  # same lake: the rebuild must give the same marts
+        report = build_marts(built.home, force=True)  # same lake: same marts, rebuilt
         print(f"\nrebuild with BI readers open: {time.perf_counter() - started:.1f}s wall")
         assert report.ok and report.tests_failed == 0
         assert [con.execute(count).fetchall() for con in readers] == before == [[(3, 11900)]] * 2
@@ -465,6 +465,13 @@ def test_fresh_home_builds_empty_marts(tmp_path: Path) -> None:
     assert sorted(p.stem for p in report.exported) == sorted(MARTS)
     for path in report.exported:
         assert duckdb.sql(f"select count(*) from read_parquet('{path}')").fetchall() == [(0,)]
+    # Nothing changed: no rebuild. New lake data: a rebuild that sees it.
+    assert build_marts(home).skipped
+    write_rows(home.lake, "x", "users", user_rows()[:5])
+    again = build_marts(home)
+    assert not again.skipped and again.ok
+    accounts = home.marts_export / "dim_accounts.parquet"
+    assert duckdb.sql(f"select count(*) from read_parquet('{accounts}')").fetchall()[0][0] > 0
 
 
 def test_failed_build_names_failed_nodes(tmp_path: Path) -> None:

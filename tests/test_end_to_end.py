@@ -87,10 +87,14 @@ def test_alerts_once_per_spike_and_a_rerun_changes_nothing(demo_home) -> None:
         again = realreach("run", home=home)
         assert again.returncode == 0, again.stderr[-3000:]
         assert "0 new file(s)" in again.stdout
+        assert "marts kept" in again.stdout, "nothing new must not rebuild the marts"
         assert reader.execute("select count(*) from marts.dim_accounts").fetchall()[0][0] > 0
     finally:
         reader.close()
     assert alerts_file.read_text() == before
+    forced = realreach("run", "--rebuild", home=home)
+    assert forced.returncode == 0 and "tests passed" in forced.stdout, forced.stderr[-2000:]
+    assert alerts_file.read_text() == before, "a rebuild finds the same spikes: no new alert"
 
 
 def test_run_on_an_empty_home_succeeds(tmp_path: Path) -> None:

@@ -1,0 +1,34 @@
+"""Validate the marts with Great Expectations and count suspicious follower spikes.
+
+``run_checks`` announces the spike count on the checks asset whatever the suites said (the
+alerts DAG behaves like ``realreach run``); ``quality_gate`` fails the run when a suite failed.
+"""
+
+from airflow.sdk import dag, task
+
+from realreach import orchestration as rr
+
+
+@dag(
+    dag_id="realreach_checks",
+    schedule=[rr.MARTS],
+    start_date=rr.START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=rr.DEFAULT_ARGS,
+    tags=["realreach"],
+    doc_md=__doc__,
+)
+def realreach_checks() -> None:
+    @task(outlets=[rr.CHECKS])
+    def run_checks(*, outlet_events=None) -> dict:
+        return rr.check(outlet_events)
+
+    @task(retries=0)
+    def quality_gate(checks: dict) -> None:
+        rr.quality_gate(checks)
+
+    quality_gate(run_checks())
+
+
+realreach_checks()

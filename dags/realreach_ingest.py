@@ -1,0 +1,26 @@
+"""Ingest new landing files into the Parquet lake; announce what arrived on the lake asset."""
+
+from airflow.sdk import dag, task
+
+from realreach import orchestration as rr
+
+
+@dag(
+    dag_id="realreach_ingest",
+    schedule=rr.INGEST_SCHEDULE,
+    start_date=rr.START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=rr.DEFAULT_ARGS,
+    tags=["realreach"],
+    doc_md=__doc__,
+)
+def realreach_ingest() -> None:
+    @task(outlets=[rr.LAKE])
+    def ingest_landing(*, outlet_events=None) -> dict:
+        return rr.ingest(outlet_events)
+
+    ingest_landing()
+
+
+realreach_ingest()

@@ -1,0 +1,362 @@
+"""What the Airflow DAGs in ``dags/`` call: assets, default task arguments and task bodies.
+
+The DAG files only wire tasks and assets; every decision lives here so it can be read and
+tested without a scheduler. Airflow parses DAG files every few seconds, so this module imports
+nothing heavy at the top: the pipeline steps (pyarrow, dbt, Great Expectations) are imported
+inside the task bodies, which run in the worker.
+
+Asset design. The four DAGs are chained by four assets, one per stage of the home:
+
+    realreach_ingest --LAKE--> realreach_transform --MARTS--> realreach_checks
+        --CHECKS--> realreach_alerts --ALERTS-->
+
+There is one LAKE asset, not one per platform kind: its only consumer is a single
+``dbt build`` that rebuilds every mart from the whole lake, so finer assets would only add
+queue rows without changing what runs. What arrived (files, rows per ``platform/kind``,
+platforms) travels in the asset event's ``extra`` instead, where the UI and the transform's
+log show it. URIs use a custom ``x-`` scheme, which Airflow stores verbatim (no provider
+normaliser), and name the stage, not a machine path: a deployment serves one
+``REALREACH_HOME``, read from the environment when a task runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path, PurePath
+from typing import Any
+
+from airflow.sdk import Asset
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+from realreach.config import Home
+
+log = logging.getLogger(__name__)
+
+ASSET_GROUP = "realreach"
+LAKE = Asset(name="realreach_lake", uri="x-realreach://lake", group=ASSET_GROUP)
+MARTS = Asset(name="realreach_marts", uri="x-realreach://marts", group=ASSET_GROUP)
+CHECKS = Asset(name="realreach_checks", uri="x-realreach://checks", group=ASSET_GROUP)
+ALERTS = Asset(name="realreach_alerts", uri="x-realreach://alerts", group=ASSET_GROUP)
+
+# A fixed date in the past: with catchup off only the latest interval ever runs.
+START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
+INGEST_SCHEDULE = "*/10 * * * *"
+
+# Transient trouble (a BI tool holding DuckDB's lock, a webhook that is down) clears up with
+# time, so every task retries with growing pauses: 30 s, 60 s, 120 s, capped at 10 min.
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "realreach",
+    "retries": 3,
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=10),
+}
+
+# Asset-event extras are stored in the metadata DB and shown in the UI: keep lists short.
+MAX_LISTED_FILES = 50
+
+# Airflow connections that, when defined, win over the REALREACH_* alert variables.
+WEBHOOK_CONN_ID = "realreach_webhook"
+SLACK_CONN_ID = "realreach_slack"
+SMTP_CONN_ID = "realreach_smtp"
+ALERT_CHANNEL_VARIABLES = (
+    "REALREACH_ALERT_WEBHOOK",
+    "REALREACH_SLACK_WEBHOOK",
+    "REALREACH_SMTP_URL",
+    "REALREACH_ALERT_EMAIL_TO",
+)
+
+
+def current_home() -> Home:
+    """The home named by ``REALREACH_HOME`` in the task's environment."""
+    return Home.resolve(None).ensure()
+
+
+def to_jsonable(value: Any) -> Any:
+    """Reports are dataclasses holding paths and tuples; extras and XComs need plain JSON."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def count(value: Any) -> int:
+    """Report fields that count things: ints, lists of things, or counts per channel."""
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Mapping):
+        return sum(count(v) for v in value.values())
+    return len(value)
+
+
+def _log_report(step: str, report: Any) -> dict[str, Any]:
+    data = to_jsonable(report)
+    log.info("%s report: %s", step, json.dumps(data, sort_keys=True, default=str))
+    return data
+
+
+# --- realreach_ingest -------------------------------------------------------------------------
+
+
+def ingest_extra(report: Any) -> dict[str, Any]:
+    """What arrived, as the LAKE event's extra."""
+    new_files = [str(f) for f in report.new_files]
+    rows_by_kind = {str(k): int(v) for k, v in sorted(report.rows_by_kind.items())}
+    return {
+        "files_ingested": int(report.files_ingested),
+        "files_skipped": int(report.files_skipped),
+        "files_quarantined": int(report.files_quarantined),
+        "rows": sum(rows_by_kind.values()),
+        "rows_by_kind": rows_by_kind,
+        "kinds": sorted(k for k, v in rows_by_kind.items() if v),
+        "platforms": sorted(report.platforms),
+        "files": new_files[:MAX_LISTED_FILES],
+        "files_truncated": len(new_files) > MAX_LISTED_FILES,
+    }
+
+
+def ingest(outlet_events: Any) -> dict[str, Any]:
+    """Ingest new landing files; skip (no LAKE event, no rebuild) when nothing new arrived."""
+    from ingestion.run import ingest_landing
+
+    report = ingest_landing(current_home())
+    _log_report("ingest", report)
+    for path, reason in report.quarantined:
+        # A bad file is the sender's problem, not a task failure: it waits in quarantine
+        # with its .error.json, and the other files go on.
+        log.warning("quarantined %s: %s", path, reason)
+    if not report.files_ingested:
+        raise AirflowSkipException(
+            f"nothing new in landing ({report.files_skipped} already ingested, "
+            f"{report.files_quarantined} quarantined): no lake event, no rebuild"
+        )
+    extra = ingest_extra(report)
+    outlet_events[LAKE].extra = extra
+    return extra
+
+
+# --- realreach_transform ----------------------------------------------------------------------
+
+
+def describe_triggering_events(triggering_asset_events: Any) -> list[dict[str, Any]]:
+    """The lake events this run answers, newest last, for the log."""
+    if not triggering_asset_events:
+        return []
+    return [
+        {"asset": getattr(asset, "uri", str(asset)), "extra": to_jsonable(event.extra)}
+        for asset, events in triggering_asset_events.items()
+        for event in events
+    ]
+
+
+def build_extra(report: Any, home: Home) -> dict[str, Any]:
+    exported = [Path(p) for p in report.exported]
+    return {
+        "models_ok": count(report.models_ok),
+        "tests_passed": count(report.tests_passed),
+        "tests_failed": count(report.tests_failed),
+        "elapsed_s": round(float(report.elapsed_s), 3),
+        # Relative to the home: extras outlive machines and say nothing about their disks.
+        "exported": [
+            p.relative_to(home.root).as_posix() if p.is_relative_to(home.root) else p.name
+            for p in exported
+        ],
+    }
+
+
+def build(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, Any]:
+    """``dbt build`` the marts and export them; fail (and retry) when dbt reports errors."""
+    from realreach.transform import build_marts
+
+    for event in describe_triggering_events(triggering_asset_events):
+        log.info("building for lake event: %s", json.dumps(event, sort_keys=True))
+    home = current_home()
+    report = build_marts(home)
+    _log_report("build", report)
+    if not report.ok:
+        for failure in report.failures:
+            log.error("dbt: %s", to_jsonable(failure))
+        raise RuntimeError(
+            f"dbt build failed: {count(report.failures)} failure(s), "
+            f"{count(report.tests_failed)} test(s) failed; see the log above"
+        )
+    extra = build_extra(report, home)
+    outlet_events[MARTS].extra = extra
+    return extra
+
+
+# --- realreach_checks -------------------------------------------------------------------------
+
+
+def checks_extra(report: Any, home: Home) -> dict[str, Any]:
+    suites = to_jsonable(report.suites)
+    docs = Path(report.data_docs_index) if report.data_docs_index else None
+    return {
+        "suspicious_spikes": len(report.suspicious_spikes),
+        "data_quality_ok": bool(report.data_quality_ok),
+        "suites": len(suites),
+        # Only quality suites: a failed "spikes" suite means spikes were found, a result.
+        "suites_failed": sorted(
+            str(s.get("name"))
+            for s in suites
+            if isinstance(s, dict)
+            and not s.get("success")
+            and s.get("purpose", "quality") == "quality"
+        ),
+        "data_docs_index": (
+            docs.relative_to(home.root).as_posix()
+            if docs and docs.is_relative_to(home.root)
+            else to_jsonable(docs)
+        ),
+    }
+
+
+def check(outlet_events: Any) -> dict[str, Any]:
+    """Validate the marts with Great Expectations; announce the spike count on CHECKS.
+
+    The event goes out even when a suite failed, so alerting behaves as in ``realreach run``;
+    ``quality_gate`` then fails the run so the failure shows in Airflow.
+    """
+    from expectations.checks import run_checks
+
+    home = current_home()
+    report = run_checks(home)
+    _log_report("checks", report)
+    extra = checks_extra(report, home)
+    log.info(
+        "%d suspicious follower spike(s); data quality %s",
+        extra["suspicious_spikes"],
+        "ok" if extra["data_quality_ok"] else "FAILED",
+    )
+    outlet_events[CHECKS].extra = extra
+    return extra
+
+
+def quality_gate(checks: Mapping[str, Any]) -> None:
+    """Fail, without retries, when a suite failed: the same data fails the same way again."""
+    if not checks["data_quality_ok"]:
+        raise AirflowFailException(
+            f"data quality checks failed: {', '.join(checks['suites_failed']) or '?'}; "
+            f"Data Docs: {checks['data_docs_index']} (under REALREACH_HOME)"
+        )
+
+
+# --- realreach_alerts -------------------------------------------------------------------------
+
+
+def _connection(conn_id: str) -> Any | None:
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        return Connection.get(conn_id)
+    except AirflowNotFoundException:  # not defined: the environment decides
+        return None
+
+
+def _url_of(conn: Any) -> str | None:
+    """A webhook connection's URL: ``extra.url``, else a full URL in ``host``."""
+    url = conn.extra_dejson.get("url") if conn.extra else None
+    if url:
+        return str(url)
+    host = conn.host or ""
+    if "://" in host:
+        return host
+    if not host:
+        return None
+    scheme = conn.schema or "https"
+    port = f":{conn.port}" if conn.port else ""
+    return f"{scheme}://{host}{port}"
+
+
+def _smtp_url_of(conn: Any) -> str | None:
+    if not conn.host:
+        return None
+    from urllib.parse import quote
+
+    auth = ""
+    if conn.login:
+        auth = quote(conn.login, safe="")
+        if conn.password:
+            auth += ":" + quote(conn.password, safe="")
+        auth += "@"
+    return f"smtp://{auth}{conn.host}:{conn.port or 25}"
+
+
+def alert_env_from_connections() -> dict[str, str]:
+    """REALREACH_* alert variables taken from the Airflow connections that are defined."""
+    env: dict[str, str] = {}
+    if (conn := _connection(WEBHOOK_CONN_ID)) and (url := _url_of(conn)):
+        env["REALREACH_ALERT_WEBHOOK"] = url
+    if (conn := _connection(SLACK_CONN_ID)) and (url := _url_of(conn)):
+        env["REALREACH_SLACK_WEBHOOK"] = url
+    if (conn := _connection(SMTP_CONN_ID)) and (url := _smtp_url_of(conn)):
+        env["REALREACH_SMTP_URL"] = url
+        to = conn.extra_dejson.get("to") if conn.extra else None
+        if to:
+            env["REALREACH_ALERT_EMAIL_TO"] = str(to)
+    return env
+
+
+def alerts_extra(report: Any) -> dict[str, Any]:
+    return {
+        "new": count(report.new),
+        "already_known": count(report.already_known),
+        "delivered": count(report.delivered),
+        "undelivered": count(report.undelivered),
+        "delivered_by_channel": to_jsonable(report.delivered),
+        "undelivered_by_channel": to_jsonable(report.undelivered),
+    }
+
+
+def alert_channels() -> list[Any]:
+    """Channels from Airflow connections, then those of REALREACH_* variables not overridden."""
+    from realreach.alerts import channels_from_env, merge_channels
+
+    from_connections = alert_env_from_connections()
+    # Names only: connection values are secrets.
+    if from_connections:
+        log.info("alert channels from Airflow connections: %s", sorted(from_connections))
+    settings = {k: v for k, v in os.environ.items() if k not in ALERT_CHANNEL_VARIABLES}
+    if "REALREACH_SMTP_URL" in from_connections and "REALREACH_ALERT_EMAIL_TO" in os.environ:
+        from_connections.setdefault(
+            "REALREACH_ALERT_EMAIL_TO", os.environ["REALREACH_ALERT_EMAIL_TO"]
+        )
+    preferred = channels_from_env({**settings, **from_connections}) if from_connections else []
+    return merge_channels(preferred, channels_from_env())
+
+
+def alert(outlet_events: Any) -> dict[str, Any]:
+    """Record each new suspicious spike once and deliver it; retry while a channel fails."""
+    from expectations.checks import latest_suspicious_spikes
+    from realreach.alerts import raise_alerts
+
+    home = current_home()
+    report = raise_alerts(home, latest_suspicious_spikes(home), channels=alert_channels())
+    extra = alerts_extra(report)
+    log.info("alerts: %s", json.dumps(extra, sort_keys=True))
+    if extra["undelivered"]:
+        # The alerts are safe in alerts.jsonl, marked undelivered; the retry delivers them.
+        raise RuntimeError(
+            f"{extra['undelivered']} alert delivery(ies) still owed "
+            f"({extra['undelivered_by_channel']}); they stay in {home.alerts_file} "
+            "and the retry sends them"
+        )
+    outlet_events[ALERTS].extra = extra
+    return extra
