@@ -27,7 +27,7 @@ tolerated as (
         greatest(
             {{ var('spike_mad_multiplier', 5) }} * 1.4826 * coalesce(mad_net, 0),
             {{ var('spike_min_tolerance', 10) }},
-            {{ var('spike_tolerance_share_of_followers', 0.002) }} * coalesce(followers_before, 0)
+            {{ var('spike_tolerance_share_of_followers', 0.0005) }} * coalesce(followers_before, 0)
         ) as tolerance
     from baselines
 )
