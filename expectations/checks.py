@@ -24,6 +24,7 @@ from typing import Any
 from expectations import gx_context
 from expectations.snapshots import Snapshot, snapshot_lake_kind, snapshot_marts
 from realreach.config import Home
+from realreach.contract import SPIKE_FIELDS
 from realreach.locking import exclusive
 
 log = logging.getLogger(__name__)
@@ -33,17 +34,6 @@ SPIKES_CHECKPOINT = "realreach_spikes"
 FRESHNESS_PARAMETER = "observed_at_fresh_since"
 DEFAULT_FRESHNESS_HOURS = 72.0
 DEFAULT_KEEP_RUNS = 20
-SPIKE_FIELDS = (
-    "platform",
-    "account_id",
-    "spike_start",
-    "spike_end",
-    "followers_gained",
-    "expected_gained",
-    "suspicion_score",
-    "verdict",
-    "reasons",
-)
 
 
 @dataclass

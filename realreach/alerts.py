@@ -35,17 +35,6 @@ from realreach.locking import exclusive
 
 log = logging.getLogger(__name__)
 
-SPIKE_FIELDS = (
-    "platform",
-    "account_id",
-    "spike_start",
-    "spike_end",
-    "followers_gained",
-    "expected_gained",
-    "suspicion_score",
-    "verdict",
-    "reasons",
-)
 DELIVERED = "delivered"
 UNDELIVERED = "undelivered"
 DEFAULT_TIMEOUT_S = 10.0

@@ -1,0 +1,14 @@
+{#- The X user-object columns, renamed and cast: shared by users lookups and followers pages,
+    which carry the same user object. -#}
+{% macro stg_x_profile_columns() %}
+    cast(username as varchar) as username,
+    cast(name as varchar) as display_name,
+    cast(description as varchar) as bio,
+    cast(profile_image_url as varchar) as profile_image_url,
+    cast(protected as boolean) as is_protected,
+    cast(verified as boolean) as is_verified,
+    cast(created_at as timestamptz) as account_created_at,
+    cast(followers_count as bigint) as followers_count,
+    cast(following_count as bigint) as following_count,
+    cast(tweet_count as bigint) as tweet_count,
+{%- endmacro %}
