@@ -214,12 +214,29 @@ def gx_context_docs_index(home: Home) -> Path | None:
 def _take_snapshots(home: Home, specs: list[gx_context.SuiteSpec]) -> dict[str, Snapshot]:
     by_suite: dict[str, Snapshot] = {}
     lake_kinds = sorted({s.lake_kind for s in specs if s.source == "lake"})
-    lake = {kind: snapshot_lake_kind(home, *kind) for kind in lake_kinds}
+    lake = {
+        kind: snapshot_lake_kind(home, *kind, keep=_columns_read(specs, "lake", kind))
+        for kind in lake_kinds
+    }
     tables = sorted({s.table for s in specs if s.source == "marts"})
-    marts = snapshot_marts(home, tables) if tables else {}
+    keep = {table: _columns_read(specs, "marts", table) for table in tables}
+    marts = snapshot_marts(home, tables, keep) if tables else {}
     for spec in specs:
         by_suite[spec.name] = lake[spec.lake_kind] if spec.source == "lake" else marts[spec.table]
     return by_suite
+
+
+def _columns_read(specs: list[gx_context.SuiteSpec], source: str, table: Any) -> set[str] | None:
+    """Columns the suites of one table read values of; None (all) where spikes are taken from
+    it, since alerts carry every field of a suspicious spike."""
+    mine = [
+        s
+        for s in specs
+        if s.source == source and (s.lake_kind if source == "lake" else s.table) == table
+    ]
+    if any(s.purpose == "spikes" for s in mine):
+        return None
+    return set().union(*(s.value_columns for s in mine))
 
 
 def _skip_reason(spec: gx_context.SuiteSpec, snap: Snapshot) -> str:

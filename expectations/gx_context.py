@@ -55,6 +55,18 @@ class SuiteSpec:
     def index_columns(self) -> list[str]:
         return list(self.document["meta"]["realreach"].get("unexpected_index_column_names", []))
 
+    @property
+    def value_columns(self) -> set[str]:
+        """Columns whose values an expectation reads (a column-set check needs names only)."""
+        columns = set(self.index_columns)
+        for expectation in self.document.get("expectations", []):
+            kwargs = expectation.get("kwargs", {})
+            for key in ("column", "column_A", "column_B"):
+                if key in kwargs:
+                    columns.add(kwargs[key])
+            columns.update(kwargs.get("column_list", []))
+        return columns
+
 
 def load_suite_specs(folder: Path = SUITES_DIR) -> list[SuiteSpec]:
     specs = []

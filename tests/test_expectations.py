@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from expectations.checks import CheckReport, latest_suspicious_spikes, run_checks
-from ingestion.schemas import LAKE_SCHEMAS
+from ingestion.schemas import LAKE_SCHEMAS, schema_for
 from realreach.config import Home
 
 pytestmark = pytest.mark.slow
@@ -327,3 +327,24 @@ def test_empty_kind_and_missing_mart_do_not_crash(sparse):
     assert not report.data_quality_ok
     assert report.suspicious_spikes == [] and latest_suspicious_spikes(home) == []
     assert suites["spikes_follower_spikes"].success
+
+
+def test_snapshots_keep_every_column_but_only_the_values_expectations_read(tmp_path: Path) -> None:
+    import shutil
+
+    from expectations.snapshots import snapshot_lake_kind
+    from ingestion.run import ingest_landing
+
+    home = Home(tmp_path / "snap").ensure()
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    if not corpus.exists():
+        corpus = Path("/work/shared/corpus")
+    target = home.landing / "x" / "users" / "20261121T060000Z.json"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(corpus / "python-twitter" / "users_resp.json", target)
+    ingest_landing(home)
+    snap = snapshot_lake_kind(home, "x", "users", keep={"account_id", "followers_count"})
+    table = pq.read_table(snap.path)
+    assert set(table.column_names) == set(schema_for("x", "users").names)
+    assert table.column("description").null_count == table.num_rows == snap.rows == 2
+    assert table.column("followers_count").null_count == 0
