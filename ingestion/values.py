@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,8 @@ _TIME_FORMATS = (
 
 def to_int(value: Any) -> int | None:
     """An integer count, or None when absent/not reported. Raises ValueError for garbage."""
+    if type(value) is int:  # the common case, millions of times per backfill
+        return value
     if value is None or isinstance(value, bool):
         return None if value is None else int(value)
     if isinstance(value, int):
@@ -46,9 +48,9 @@ def to_bool(value: Any) -> bool | None:
 
 
 def to_text(value: Any) -> str | None:
-    if value is None:
+    if value is None or type(value) is str:
         return None
-    return value if isinstance(value, str) else str(value)
+    return str(value)
 
 
 def to_time(value: Any) -> datetime | None:
@@ -75,7 +77,7 @@ def to_time(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def leftovers(item: Mapping[str, Any], known: Iterable[str]) -> str | None:
+def leftovers(item: Mapping[str, Any], known: frozenset[str]) -> str | None:
     """The fields a parser did not map, as JSON text, so schema drift is kept, not dropped."""
-    rest = {k: v for k, v in item.items() if k not in set(known)}
+    rest = {k: v for k, v in item.items() if k not in known}
     return json.dumps(rest, ensure_ascii=False, sort_keys=True) if rest else None

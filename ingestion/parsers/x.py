@@ -11,6 +11,9 @@ from ingestion.parsers.base import JsonApiParser, Page, Row
 from ingestion.values import leftovers, to_bool, to_int, to_text, to_time
 
 _PROFILE_TEXT = ("username", "name", "description", "location", "url", "profile_image_url")
+_PROFILE_KNOWN = frozenset(
+    (*_PROFILE_TEXT, "id", "protected", "verified", "created_at", "public_metrics")
+)
 # The published OpenAPI file spells some metrics differently from the docs: accept both.
 _USER_METRICS = {
     "followers_count": ("followers_count",),
@@ -35,13 +38,21 @@ _CLICK_METRICS = {
 
 
 def _metrics(where: str, sources: list[Any], spec: Mapping[str, tuple[str, ...]]) -> Row:
-    merged: dict[str, Any] = {}
-    for source in sources:
-        if isinstance(source, Mapping):
+    present = [source for source in sources if isinstance(source, Mapping)]
+    merged: Mapping[str, Any]
+    if len(present) == 1:
+        merged = present[0]
+    else:
+        merged = {}
+        for source in present:
             merged.update(source)
     row: Row = {}
     for column, spellings in spec.items():
-        value = next((merged[s] for s in spellings if s in merged), None)
+        value = None
+        for spelling in spellings:
+            if spelling in merged:
+                value = merged[spelling]
+                break
         try:
             row[column] = to_int(value)
         except ValueError:
@@ -97,10 +108,10 @@ class XFollowersParser(JsonApiParser):
         }
 
 
-_TWEET_KNOWN = (
+_TWEET_KNOWN = frozenset((
     "id", "author_id", "created_at", "text", "lang", "conversation_id", "in_reply_to_user_id",
     "referenced_tweets", "public_metrics", "non_public_metrics", "organic_metrics",
-)  # fmt: skip
+))  # fmt: skip
 
 
 class XTweetsParser(JsonApiParser):
