@@ -49,7 +49,7 @@ def to_bool(value: Any) -> bool | None:
 
 def to_text(value: Any) -> str | None:
     if value is None or type(value) is str:
-        return None
+        return value
     return str(value)
 
 
