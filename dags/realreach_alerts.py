@@ -8,13 +8,8 @@ from realreach import orchestration as rr
 @dag(
     dag_id="realreach_alerts",
     schedule=[rr.CHECKS],
-    start_date=rr.START_DATE,
-    catchup=False,
-    # alerts.jsonl is appended to: one writer at a time.
-    max_active_runs=1,
-    default_args=rr.DEFAULT_ARGS,
-    tags=["realreach"],
     doc_md=__doc__,
+    **rr.DAG_DEFAULTS,
 )
 def realreach_alerts() -> None:
     @task(outlets=[rr.ALERTS])

@@ -12,12 +12,8 @@ from realreach import orchestration as rr
 @dag(
     dag_id="realreach_checks",
     schedule=[rr.MARTS],
-    start_date=rr.START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    default_args=rr.DEFAULT_ARGS,
-    tags=["realreach"],
     doc_md=__doc__,
+    **rr.DAG_DEFAULTS,
 )
 def realreach_checks() -> None:
     @task(outlets=[rr.CHECKS])

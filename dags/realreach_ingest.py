@@ -8,12 +8,8 @@ from realreach import orchestration as rr
 @dag(
     dag_id="realreach_ingest",
     schedule=rr.INGEST_SCHEDULE,
-    start_date=rr.START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    default_args=rr.DEFAULT_ARGS,
-    tags=["realreach"],
     doc_md=__doc__,
+    **rr.DAG_DEFAULTS,
 )
 def realreach_ingest() -> None:
     @task(outlets=[rr.LAKE])

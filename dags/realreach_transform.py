@@ -8,13 +8,8 @@ from realreach import orchestration as rr
 @dag(
     dag_id="realreach_transform",
     schedule=[rr.LAKE],
-    start_date=rr.START_DATE,
-    catchup=False,
-    # DuckDB allows one writer: never two dbt builds at once.
-    max_active_runs=1,
-    default_args=rr.DEFAULT_ARGS,
-    tags=["realreach"],
     doc_md=__doc__,
+    **rr.DAG_DEFAULTS,
 )
 def realreach_transform() -> None:
     @task(outlets=[rr.MARTS])

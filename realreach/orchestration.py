@@ -57,6 +57,16 @@ DEFAULT_ARGS: dict[str, Any] = {
     "max_retry_delay": timedelta(minutes=10),
 }
 
+# What every realreach DAG shares. One run at a time per DAG: dbt is DuckDB's single writer,
+# ingestion and alerts.jsonl take file locks, and a queue of runs would only repeat work.
+DAG_DEFAULTS: dict[str, Any] = {
+    "start_date": START_DATE,
+    "catchup": False,
+    "max_active_runs": 1,
+    "default_args": DEFAULT_ARGS,
+    "tags": ["realreach"],
+}
+
 # Asset-event extras are stored in the metadata DB and shown in the UI: keep lists short.
 MAX_LISTED_FILES = 50
 
