@@ -134,11 +134,3 @@ class Manifest:
 
     def forget_batch(self, batch_id: str) -> None:
         self.db.execute("DELETE FROM batches WHERE batch_id = ?", (batch_id,))
-
-    def forget_quarantined(self) -> int:
-        """Lets every quarantined file be tried again (after a parser fix, for example)."""
-        return self.db.execute("DELETE FROM files WHERE outcome = 'quarantined'").rowcount
-
-    def summary(self) -> dict[str, int]:
-        rows = self.db.execute("SELECT outcome, count(*) FROM files GROUP BY outcome").fetchall()
-        return dict(rows)

@@ -45,10 +45,6 @@ class IngestReport:
     def rows(self) -> int:
         return sum(self.rows_by_kind.values())
 
-    @property
-    def anything_new(self) -> bool:
-        return bool(self.new_files)
-
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()

@@ -96,24 +96,21 @@ class WebhookChannel:
     def target(self) -> str:
         return _host_of(self.url)
 
+    def payload(self, alert: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(alert)
+
     def send(self, alert: Mapping[str, Any]) -> None:
-        _post_json(self.url, dict(alert), self.timeout)
+        _post_json(self.url, self.payload(alert), self.timeout)
 
 
 @dataclass(frozen=True)
-class SlackChannel:
+class SlackChannel(WebhookChannel):
     """Posts a readable message to a Slack incoming webhook."""
 
-    url: str = field(repr=False)
     name: str = "slack"
-    timeout: float = DEFAULT_TIMEOUT_S
 
-    @property
-    def target(self) -> str:
-        return _host_of(self.url)
-
-    def send(self, alert: Mapping[str, Any]) -> None:
-        _post_json(self.url, {"text": format_alert_text(alert, markdown=True)}, self.timeout)
+    def payload(self, alert: Mapping[str, Any]) -> dict[str, Any]:
+        return {"text": format_alert_text(alert, markdown=True)}
 
 
 @dataclass(frozen=True)

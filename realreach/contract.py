@@ -14,3 +14,26 @@ SPIKE_FIELDS = (
     "verdict",
     "reasons",
 )
+
+# Mart tables (DuckDB schema `marts`) and the columns each must have; more may be added.
+MART_COLUMNS: dict[str, tuple[str, ...]] = {
+    "dim_accounts": ("platform", "account_id", "handle", "owner", "role"),
+    "fct_followers_daily": (
+        "platform", "account_id", "date", "followers", "followers_gained", "followers_lost",
+        "net_followers", "is_observed",
+    ),
+    "fct_post_interactions": (
+        "platform", "account_id", "post_id", "posted_at", "post_type", "likes", "comments",
+        "shares", "saves", "clicks", "impressions", "reach", "interactions",
+    ),
+    "fct_engagement_daily": (
+        "platform", "account_id", "date", "posts", "replies", "interactions", "impressions",
+        "followers", "engagement_rate_followers", "engagement_rate_impressions",
+    ),
+    "fct_follower_profiles": (
+        "platform", "account_id", "follower_id", "observed_at", "quality_score",
+        "is_suspicious", "reasons",
+    ),
+    "follower_spikes": SPIKE_FIELDS,
+}  # fmt: skip
+MARTS = tuple(MART_COLUMNS)

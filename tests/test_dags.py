@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from realreach.contract import MARTS
+
 REPO = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = REPO / "dags"
 CORPUS = REPO.parent / "shared" / "corpus" / "python-twitter"
@@ -40,14 +42,6 @@ ASSET_URIS = {
     "checks": "x-realreach://checks",
     "alerts": "x-realreach://alerts",
 }
-MARTS = (
-    "dim_accounts",
-    "fct_followers_daily",
-    "fct_post_interactions",
-    "fct_engagement_daily",
-    "fct_follower_profiles",
-    "follower_spikes",
-)
 ALERT_CHANNEL_VARIABLES = (
     "REALREACH_ALERT_WEBHOOK",
     "REALREACH_SLACK_WEBHOOK",

@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from realreach.config import PROJECT_ROOT, Home
+from realreach.contract import MARTS
 from realreach.transform import BuildError, BuildReport, build_marts
 from tests.lakefactory import write_rows, write_schema_files
 
@@ -31,14 +32,6 @@ FLAT = "1001"  # flat account, +5,000 bought followers on day 30, purge on day 3
 VIRAL = "1002"  # viral post on day 25 and a real follow jump on days 25-26
 DRIP = "1003"  # +800 a day on days 20, 21, 22
 TINY = "1004"  # 0-2 gains a day, no spike; day 10 never observed
-MARTS = (
-    "dim_accounts",
-    "fct_followers_daily",
-    "fct_post_interactions",
-    "fct_engagement_daily",
-    "fct_follower_profiles",
-    "follower_spikes",
-)
 
 
 def at(day: int, hour: int = 20) -> datetime:

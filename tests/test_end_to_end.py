@@ -11,15 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from realreach.contract import MART_COLUMNS
+
 REALREACH = Path(sys.executable).with_name("realreach")
-CONTRACT_COLUMNS = {
-    "dim_accounts": "platform, account_id, handle, owner, role",
-    "fct_followers_daily": "platform, account_id, date, followers, followers_gained, followers_lost, net_followers, is_observed",
-    "fct_post_interactions": "platform, account_id, post_id, posted_at, post_type, likes, comments, shares, saves, clicks, impressions, reach, interactions",
-    "fct_engagement_daily": "platform, account_id, date, posts, replies, interactions, impressions, followers, engagement_rate_followers, engagement_rate_impressions",
-    "fct_follower_profiles": "platform, account_id, follower_id, observed_at, quality_score, is_suspicious, reasons",
-    "follower_spikes": "platform, account_id, spike_start, spike_end, followers_gained, expected_gained, suspicion_score, verdict, reasons",
-}
 
 pytestmark = pytest.mark.slow
 
@@ -58,9 +52,9 @@ def test_marts_have_the_contract_columns_and_bi_reads_them_without_the_warehouse
     home, _ = demo_home
     con = duckdb.connect(str(home / "bi.duckdb"), read_only=True)
     try:
-        for table, columns in CONTRACT_COLUMNS.items():
+        for table, columns in MART_COLUMNS.items():
             have = {row[0] for row in con.execute(f"describe marts.{table}").fetchall()}
-            missing = {c.strip() for c in columns.split(",")} - have
+            missing = set(columns) - have
             assert not missing, (table, missing)
             assert (home / "marts" / f"{table}.parquet").exists()
         assert con.execute("select count(*) from marts.fct_followers_daily").fetchall()[0][0] > 0
