@@ -39,6 +39,19 @@ _PROFILE = [
     pa.field("media_count", pa.int64()),
 ]
 
+# Instagram and Facebook insights are the same long format: one row per metric value.
+# ``metric`` is today's name (deprecated names mapped to their successors); ``source_metric``
+# keeps the name the export used, so a mapped value can always be traced back.
+_INSIGHT = [
+    pa.field("metric", pa.string(), nullable=False),
+    pa.field("source_metric", pa.string(), nullable=False),
+    pa.field("period", pa.string()),  # day / week / days_28 / lifetime
+    pa.field("end_time", TS),  # as given: the END of the period
+    pa.field("value_date", pa.date32()),  # the day the value describes (see FORMATS.md)
+    pa.field("value", pa.float64()),  # numeric values; null when the value is an object
+    pa.field("value_json", pa.string()),  # object values and breakdowns, as JSON text
+]
+
 LAKE_SCHEMAS: dict[tuple[str, str], pa.Schema] = {
     # One row per account per pull (X API v2 users lookup).
     ("x", "users"): pa.schema([*COMMON, *_PROFILE, *TRAILER]),
@@ -68,6 +81,166 @@ LAKE_SCHEMAS: dict[tuple[str, str], pa.Schema] = {
     # One row per (followed account, follower) per pull; the profile as seen at observed_at.
     ("x", "followers"): pa.schema(
         [*COMMON, pa.field("follower_id", pa.string(), nullable=False), *_PROFILE, *TRAILER]
+    ),
+    # ---- X account archive (.zip): one landing file feeds three lake tables ----
+    # data/account.js: the archive owner's account (no counts there).
+    ("x", "archive_account"): pa.schema(
+        [
+            *COMMON,
+            pa.field("username", pa.string()),
+            pa.field("display_name", pa.string()),
+            pa.field("created_at", TS),
+            *TRAILER,
+        ]
+    ),
+    # data/follower.js and data/following.js: who followed / was followed when the archive
+    # was generated (observed_at). No follow dates: gains come from diffing archives.
+    ("x", "archive_relations"): pa.schema(
+        [
+            *COMMON,
+            pa.field("relation", pa.string(), nullable=False),  # follower / following
+            pa.field("other_id", pa.string(), nullable=False),
+            pa.field("user_link", pa.string()),
+            *TRAILER,
+        ]
+    ),
+    # Archive tweets (data/tweets.js, tweet.js, parts) land in ("x", "tweets") above: the same
+    # facts, so the marts need no second path for them.
+    # ---- X tweet activity CSV (legacy analytics), one row per tweet per export ----
+    ("x", "analytics"): pa.schema(
+        [
+            *COMMON,
+            pa.field("post_id", pa.string(), nullable=False),
+            pa.field("permalink", pa.string()),
+            pa.field("text", pa.string()),
+            pa.field("created_at", TS),
+            *[
+                pa.field(f"{prefix}{name}", pa.int64())
+                for prefix in ("", "promoted_")
+                for name in (
+                    "impressions",
+                    "engagements",
+                    "retweets",
+                    "replies",
+                    "likes",
+                    "user_profile_clicks",
+                    "url_clicks",
+                    "hashtag_clicks",
+                    "detail_expands",
+                    "permalink_clicks",
+                    "app_opens",
+                    "app_installs",
+                    "follows",
+                    "email_tweet",
+                    "dial_phone",
+                    "media_views",
+                    "media_engagements",
+                )
+            ],
+            pa.field("engagement_rate", pa.float64()),
+            pa.field("promoted_engagement_rate", pa.float64()),
+            *TRAILER,
+        ]
+    ),
+    # ---- Instagram (Graph API) ----
+    ("instagram", "users"): pa.schema(
+        [
+            *COMMON,
+            pa.field("username", pa.string()),
+            pa.field("name", pa.string()),
+            pa.field("biography", pa.string()),
+            pa.field("profile_picture_url", pa.string()),
+            pa.field("followers_count", pa.int64()),
+            pa.field("follows_count", pa.int64()),
+            pa.field("media_count", pa.int64()),
+            *TRAILER,
+        ]
+    ),
+    ("instagram", "insights"): pa.schema([*COMMON, *_INSIGHT, *TRAILER]),
+    ("instagram", "media"): pa.schema(
+        [
+            *COMMON,
+            pa.field("post_id", pa.string(), nullable=False),
+            pa.field("created_at", TS),
+            pa.field("media_type", pa.string()),
+            pa.field("media_product_type", pa.string()),
+            pa.field("caption", pa.string()),
+            pa.field("permalink", pa.string()),
+            pa.field("like_count", pa.int64()),
+            pa.field("comments_count", pa.int64()),
+            # media insights, where the export asked for them
+            pa.field("reach", pa.int64()),
+            pa.field("views", pa.int64()),
+            pa.field("saved", pa.int64()),
+            pa.field("shares", pa.int64()),
+            pa.field("total_interactions", pa.int64()),
+            pa.field("follows", pa.int64()),
+            pa.field("profile_visits", pa.int64()),
+            *TRAILER,
+        ]
+    ),
+    # "Download your information" followers_N.json (loose or inside the .zip): one row per
+    # follower with the time they followed, when the export gives it.
+    ("instagram", "dyi_followers"): pa.schema(
+        [
+            *COMMON,
+            pa.field("follower_username", pa.string(), nullable=False),
+            pa.field("href", pa.string()),
+            pa.field("followed_at", TS),
+            *TRAILER,
+        ]
+    ),
+    # ---- Facebook Pages (Graph API) ----
+    ("facebook", "insights"): pa.schema([*COMMON, *_INSIGHT, *TRAILER]),
+    ("facebook", "posts"): pa.schema(
+        [
+            *COMMON,
+            pa.field("post_id", pa.string(), nullable=False),
+            pa.field("created_at", TS),
+            pa.field("message", pa.string()),
+            pa.field("permalink_url", pa.string()),
+            pa.field("status_type", pa.string()),
+            pa.field("shares_count", pa.int64()),
+            pa.field("reactions_count", pa.int64()),
+            pa.field("comments_count", pa.int64()),
+            pa.field("likes_count", pa.int64()),  # the "like" reaction alone, where given
+            pa.field("media_views", pa.int64()),  # post_media_view (post_impressions before)
+            pa.field("clicks", pa.int64()),
+            *TRAILER,
+        ]
+    ),
+    # ---- LinkedIn organization pages ----
+    # One row per element: DAY time-bound gains, or a lifetime element (range null) whose
+    # breakdowns (by region, function, ...) are kept as JSON text.
+    ("linkedin", "follower_statistics"): pa.schema(
+        [
+            *COMMON,
+            pa.field("range_start", TS),
+            pa.field("range_end", TS),
+            pa.field("organic_follower_gain", pa.int64()),
+            pa.field("paid_follower_gain", pa.int64()),
+            pa.field("breakdowns", pa.string()),
+            *TRAILER,
+        ]
+    ),
+    ("linkedin", "network_sizes"): pa.schema(
+        [*COMMON, pa.field("first_degree_size", pa.int64()), *TRAILER]
+    ),
+    ("linkedin", "share_statistics"): pa.schema(
+        [
+            *COMMON,
+            pa.field("range_start", TS),
+            pa.field("range_end", TS),
+            pa.field("click_count", pa.int64()),
+            pa.field("comment_count", pa.int64()),
+            pa.field("like_count", pa.int64()),
+            pa.field("share_count", pa.int64()),
+            pa.field("share_mention_count", pa.int64()),
+            pa.field("impression_count", pa.int64()),
+            pa.field("unique_impressions_count", pa.int64()),
+            pa.field("engagement", pa.float64()),
+            *TRAILER,
+        ]
     ),
     # accounts.csv at the landing root: who owns which account. Rows name their own platform;
     # the registry is filed under the pseudo-platform "registry".

@@ -107,6 +107,8 @@ select
     -- X reports only the total: gains and losses are not knowable from it, so stay null
     cast(null as bigint) as followers_gained,
     cast(null as bigint) as followers_lost,
+    -- gains the platform attributes to advertising (LinkedIn paidFollowerGain): real people
+    cast(null as bigint) as paid_followers_gained,
     followers - lag(followers) over (
         partition by platform, account_id order by date
     ) as net_followers,

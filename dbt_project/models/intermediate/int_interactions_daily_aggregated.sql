@@ -95,7 +95,10 @@ select
     coalesce(published.shares_posted, 0) as shares_posted,
     coalesce(received.interactions, 0) as interactions,
     coalesce(received.comments, 0) as comments,
-    received.impressions
+    received.impressions,
+    -- account-level daily insights where a platform gives them (X does not)
+    cast(null as bigint) as reach,
+    cast(null as bigint) as profile_views
 from received
 full outer join published
     on
