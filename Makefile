@@ -15,6 +15,7 @@ help:
 	@echo "make test      lint + the full test suite (what CI runs)"
 	@echo "make run       process everything new in \$$REALREACH_HOME/landing"
 	@echo "make bench     ingestion and pipeline benchmarks (numbers in bench-results/)"
+	@echo "make eval      spike detector vs a mean±3σ baseline on labelled held-out seeds (bench-results/eval.json)"
 	@echo "make airflow   Airflow standalone with realreach's DAGs on http://localhost:8080"
 	@echo "make lint | format | sql-lint | clean"
 
@@ -49,6 +50,9 @@ test: lint
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
+
+eval: venv
+	$(BIN)/python benchmarks/eval.py
 
 airflow: venv
 	REALREACH_HOME="$(REALREACH_HOME)" bash scripts/airflow-standalone.sh

@@ -1,12 +1,23 @@
--- Each spike episode with the evidence for and against bought followers: activity in the
--- episode vs the account's own previous 28 days, viral posts published in or just before it,
--- the quality of followers first seen during it, and losses in the 28 days after (purges).
+-- Each spike episode with the evidence for and against bought followers: what real people do
+-- when they follow (interactions, comments - a giveaway's entrants comment -, impressions, reach,
+-- profile views, posting) in the episode vs the account's own median of the previous 28 days;
+-- viral posts published in or just before it; gains the platform attributes to paid campaigns;
+-- the quality of followers first seen during it; losses in the 28 days after (purges).
+-- Everything respects detect_as_of (the evaluation's replay of earlier evenings).
 with spikes as (
     select * from {{ ref('int_follower_spikes_detected') }}
 ),
 
 posts as (
     select * from {{ ref('int_post_metrics_latest') }}
+    where {{ detect_as_of('platform', 'account_id', utc_date('posted_at')) }}
+),
+
+accounts_with_activity as (
+    select distinct
+        platform,
+        account_id
+    from {{ ref('int_interactions_daily_aggregated') }}
 ),
 
 accounts_with_posts as (
@@ -25,13 +36,18 @@ daily as (
         followers.date,
         followers.net_followers,
         coalesce(activity.interactions, 0) as interactions,
-        activity.impressions
+        coalesce(activity.comments, 0) as comments,
+        coalesce(activity.posts, 0) as posts,
+        activity.impressions,
+        activity.reach,
+        activity.profile_views
     from {{ ref('int_followers_filled') }} as followers
     left join {{ ref('int_interactions_daily_aggregated') }} as activity
         on
             followers.platform = activity.platform
             and followers.account_id = activity.account_id
             and followers.date = activity.date
+    where {{ detect_as_of('followers.platform', 'followers.account_id', 'followers.date') }}
 ),
 
 activity as (
@@ -43,12 +59,36 @@ activity as (
         median(daily.interactions) filter (
             where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
         ) as usual_interactions_per_day,
+        avg(daily.comments) filter (
+            where daily.date between spikes.spike_start and spikes.spike_end
+        ) as comments_per_day,
+        median(daily.comments) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ) as usual_comments_per_day,
+        avg(daily.posts) filter (
+            where daily.date between spikes.spike_start and spikes.spike_end
+        ) as posts_per_day,
+        median(daily.posts) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ) as usual_posts_per_day,
         avg(daily.impressions) filter (
             where daily.date between spikes.spike_start and spikes.spike_end
         ) as impressions_per_day,
         median(daily.impressions) filter (
             where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
         ) as usual_impressions_per_day,
+        avg(daily.reach) filter (
+            where daily.date between spikes.spike_start and spikes.spike_end
+        ) as reach_per_day,
+        median(daily.reach) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ) as usual_reach_per_day,
+        avg(daily.profile_views) filter (
+            where daily.date between spikes.spike_start and spikes.spike_end
+        ) as profile_views_per_day,
+        median(daily.profile_views) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ) as usual_profile_views_per_day,
         cast(-sum(least(daily.net_followers, 0)) filter (
             where daily.date between spikes.spike_end + 1 and spikes.spike_end + 28
         ) as bigint) as lost_after,
@@ -104,6 +144,8 @@ new_followers as (
             -- follower pulls may trail the count by a day
             and {{ utc_date('profiles.observed_at') }} between spikes.spike_start
             and spikes.spike_end + 1
+    where
+        {{ detect_as_of('profiles.platform', 'profiles.account_id', utc_date('profiles.observed_at')) }}
     group by spikes.spike_id
 )
 
@@ -114,13 +156,28 @@ select
     activity.usual_interactions_per_day,
     -- a floor of 1 interaction a day keeps a silent account's ratio finite
     case
-        when accounts_with_posts.account_id is not null
+        when accounts_with_activity.account_id is not null
             then activity.interactions_per_day / greatest(activity.usual_interactions_per_day, 1)
     end as interactions_ratio,
+    activity.comments_per_day,
+    activity.usual_comments_per_day,
+    case
+        when accounts_with_activity.account_id is not null
+            then activity.comments_per_day / greatest(activity.usual_comments_per_day, 1)
+    end as comments_ratio,
+    activity.posts_per_day,
+    activity.usual_posts_per_day,
     activity.impressions_per_day,
     activity.usual_impressions_per_day,
     activity.impressions_per_day / nullif(activity.usual_impressions_per_day, 0)
         as impressions_ratio,
+    activity.reach_per_day,
+    activity.usual_reach_per_day,
+    activity.reach_per_day / nullif(activity.usual_reach_per_day, 0) as reach_ratio,
+    activity.profile_views_per_day,
+    activity.usual_profile_views_per_day,
+    activity.profile_views_per_day / nullif(activity.usual_profile_views_per_day, 0)
+        as profile_views_ratio,
     coalesce(viral.viral_posts, 0) as viral_posts,
     viral.top_viral_post_id,
     viral.top_viral_post_interactions,
@@ -139,3 +196,7 @@ left join accounts_with_posts
     on
         spikes.platform = accounts_with_posts.platform
         and spikes.account_id = accounts_with_posts.account_id
+left join accounts_with_activity
+    on
+        spikes.platform = accounts_with_activity.platform
+        and spikes.account_id = accounts_with_activity.account_id

@@ -1,5 +1,8 @@
 -- Spike episodes: abnormal days (int_followers_baselined) merged into one episode when at most
 -- one normal day separates them (gaps and islands), with what was gained vs expected.
+-- spike_id is the account and the first abnormal day: a spike that grows (a drip's later days)
+-- keeps it, so its alert is updated rather than raised again. Detection is causal (every
+-- baseline looks only backwards), so later data never moves a spike's start.
 with baselined as (
     select * from {{ ref('int_followers_baselined') }}
 ),
@@ -51,7 +54,9 @@ select
     episodes.spike_end,
     episodes.spike_end - episodes.spike_start + 1 as duration_days,
     episodes.abnormal_days,
-    cast(sum(baselined.net_followers) as bigint) as followers_gained,
+    cast(sum(baselined.gain) as bigint) as followers_gained,
+    cast(sum(baselined.paid_gain) as bigint) as paid_followers_gained,
+    cast(sum(baselined.net_followers) as bigint) as net_followers_gained,
     cast(round(sum(baselined.expected_net)) as bigint) as expected_gained,
     sum(baselined.tolerance) as tolerance_sum,
     arg_min(baselined.followers_before, baselined.date) as followers_before,

@@ -1,19 +1,32 @@
--- Each account-day with the account's own expected daily net gain, from its previous 28 days:
--- median and MAD are robust to the spikes we are looking for. The band is 5 robust sigmas,
--- not 3: on simulated organic growth 3 sigmas flagged about one false episode per 250
--- account-days (daily gains are heavier-tailed than normal). A floor keeps small, flat
--- accounts (MAD near 0) from flagging every +7 day.
+-- Each account-day with the gain the account's own history leads us to expect, and how far
+-- above it a day must be to be abnormal.
+-- * gain: gross new followers where the platform reports them (Instagram, Facebook, LinkedIn incl.
+--   paid), else the net change of the count (X). Paid gains ride along for corroboration.
+-- * robust: median/MAD of the previous 28 observed days, computed twice: the second pass drops
+--   the days the first pass found grossly abnormal, so a spike (or a drip's first days) never
+--   inflates its own baseline. Filled days (no pull that day) never enter a baseline.
+-- * weekday: the median of the same weekday over the previous 8 weeks relative to the 56-day
+--   median scales the expectation (weekends are quieter), bounded to 0.5..1.5.
+-- * trend: the recent 14-day median extrapolated by the drift between the two halves of the
+--   28-day window, so a steadily growing account is not a spike.
+-- * floors: 5 robust sigmas (daily gains are heavier-tailed than normal), at least
+--   min_tolerance followers, a count-noise floor of 3*sqrt(expected)+3 (gains are counts: an
+--   account expecting 1 a day sees 4 on some days), and a share of the audience.
 with daily as (
-    select * from {{ ref('int_followers_filled') }}
-),
-
-baselines as (
     select
         *,
-        lag(followers) over (partition by platform, account_id order by date) as followers_before,
-        median(net_followers) over previous_28_days as expected_net,
-        mad(net_followers) over previous_28_days as mad_net,
-        count(net_followers) over previous_28_days as history_days
+        coalesce(followers_gained, net_followers) as gain,
+        coalesce(paid_followers_gained, 0) as paid_gain,
+        lag(followers) over (partition by platform, account_id order by date) as followers_before
+    from {{ ref('int_followers_filled') }}
+    where {{ detect_as_of('platform', 'account_id', 'date') }}
+),
+
+first_pass as (
+    select
+        *,
+        median(case when is_observed then gain end) over previous_28_days as rough_expected,
+        mad(case when is_observed then gain end) over previous_28_days as rough_mad
     from daily
     window previous_28_days as (
         partition by platform, account_id order by date
@@ -21,22 +34,98 @@ baselines as (
     )
 ),
 
+cleaned as (
+    select
+        *,
+        case
+            when
+                is_observed
+                and gain is not null
+                and not coalesce(
+                    gain > rough_expected + greatest(
+                        {{ var('spike_mad_multiplier', 5) }} * 1.4826 * rough_mad,
+                        {{ var('spike_min_tolerance', 5) }}
+                    ),
+                    false
+                )
+                then gain
+        end as clean_gain
+    from first_pass
+),
+
+baselines as (
+    select
+        *,
+        median(clean_gain) over previous_28_days as median_28,
+        median(clean_gain) over previous_14_days as median_recent,
+        median(clean_gain) over days_15_to_28_back as median_older,
+        mad(clean_gain) over previous_28_days as mad_net,
+        count(clean_gain) over previous_28_days as history_days,
+        median(clean_gain) over same_weekday_8_weeks as weekday_median,
+        count(clean_gain) over same_weekday_8_weeks as weekday_days,
+        median(clean_gain) over previous_56_days as median_56
+    from cleaned
+    window
+        previous_28_days as (
+            partition by platform, account_id order by date
+            rows between 28 preceding and 1 preceding
+        ),
+        previous_14_days as (
+            partition by platform, account_id order by date
+            rows between 14 preceding and 1 preceding
+        ),
+        days_15_to_28_back as (
+            partition by platform, account_id order by date
+            rows between 28 preceding and 15 preceding
+        ),
+        previous_56_days as (
+            partition by platform, account_id order by date
+            rows between 56 preceding and 1 preceding
+        ),
+        same_weekday_8_weeks as (
+            partition by platform, account_id, isodow(date) order by date
+            rows between 8 preceding and 1 preceding
+        )
+),
+
+expected as (
+    select
+        *,
+        case
+            when weekday_days >= 3 and median_56 > 0
+                then greatest(0.5, least(1.5, weekday_median / median_56))
+            else 1.0
+        end as weekday_factor,
+        coalesce((median_recent - median_older) / 14.0, 0) as trend_per_day
+    from baselines
+),
+
 tolerated as (
     select
         *,
         greatest(
+            weekday_factor * (coalesce(median_recent, median_28) + trend_per_day * 7.5), 0
+        ) as expected_net
+    from expected
+),
+
+banded as (
+    select
+        *,
+        greatest(
             {{ var('spike_mad_multiplier', 5) }} * 1.4826 * coalesce(mad_net, 0),
-            {{ var('spike_min_tolerance', 10) }},
+            {{ var('spike_min_tolerance', 5) }},
+            3 * sqrt(coalesce(expected_net, 0)) + 3,
             {{ var('spike_tolerance_share_of_followers', 0.0005) }} * coalesce(followers_before, 0)
         ) as tolerance
-    from baselines
+    from tolerated
 )
 
 select
     *,
     coalesce(
         history_days >= {{ var('spike_min_history_days', 7) }}
-        and net_followers > expected_net + tolerance,
+        and gain > expected_net + tolerance,
         false
     ) as is_abnormal
-from tolerated
+from banded

@@ -1,7 +1,9 @@
 -- One row per follower spike episode with a verdict and its evidence in words.
--- 'explained' when real activity accounts for the gain (a viral post, or interactions /
--- impressions well above the account's usual) in proportion to its size, or the new followers
--- sampled look genuine, unless they are overwhelmingly fake; otherwise 'suspicious'.
+-- 'explained' when something real accounts for the gain, unless the new followers sampled are
+-- overwhelmingly fake: gains the platform attributes to paid campaigns (LinkedIn), a giveaway
+-- (comments jump: entrants comment), a viral post or interactions / impressions / reach /
+-- profile views well above the account's usual - in proportion to the gain -, or new followers
+-- sampled that look genuine. Otherwise 'suspicious'.
 -- Proportion matters: a purchase can coincide with a good post, but 1,700 interactions do not
 -- bring 178,000 followers. Activity explains at most max_follows_per_interaction follows per
 -- extra interaction (or max_follows_per_impression per extra impression) - generous bounds:
@@ -16,14 +18,34 @@ lifts as (
     select
         *,
         followers_gained / greatest(expected_gained + tolerance_sum, 1) as follower_lift,
-        greatest(coalesce(interactions_ratio, 0), coalesce(impressions_ratio, 0)) as activity_lift,
+        greatest(
+            coalesce(interactions_ratio, 0),
+            coalesce(impressions_ratio, 0),
+            coalesce(reach_ratio, 0),
+            coalesce(profile_views_ratio, 0)
+        ) as activity_lift,
+        coalesce(paid_followers_gained, 0)
+        / greatest(followers_gained - expected_gained, 1) as paid_share,
+        coalesce(
+            comments_ratio >= {{ var('activity_explains_ratio', 3) }}
+            and (comments_per_day - usual_comments_per_day) * duration_days
+            >= {{ var('giveaway_min_extra_comments', 5) }}
+            and followers_gained - expected_gained
+            <= {{ var('max_follows_per_comment', 50) }}
+            * (comments_per_day - usual_comments_per_day) * duration_days,
+            false
+        ) as giveaway_explains,
         greatest(
             {{ var('max_follows_per_interaction', 1) }} * greatest(
                 coalesce((interactions_per_day - usual_interactions_per_day) * duration_days, 0),
                 coalesce(top_viral_post_interactions, 0)
             ),
-            {{ var('max_follows_per_impression', 0.02) }}
-            * coalesce((impressions_per_day - usual_impressions_per_day) * duration_days, 0)
+            {{ var('max_follows_per_impression', 0.02) }} * greatest(
+                coalesce((impressions_per_day - usual_impressions_per_day) * duration_days, 0),
+                coalesce((reach_per_day - usual_reach_per_day) * duration_days, 0)
+            ),
+            {{ var('max_follows_per_profile_view', 1) }}
+            * coalesce((profile_views_per_day - usual_profile_views_per_day) * duration_days, 0)
         ) as explainable_followers
     from spikes
 ),
@@ -35,25 +57,29 @@ judged as (
         coalesce(
             (
                 viral_posts > 0
-                or interactions_ratio >= {{ var('activity_explains_ratio', 3) }}
-                or impressions_ratio >= {{ var('activity_explains_ratio', 3) }}
+                or activity_lift >= {{ var('activity_explains_ratio', 3) }}
             )
             and followers_gained - expected_gained <= explainable_followers,
             false
         ) as activity_explains,
         -- a sample of new followers is direct evidence either way once it has 20 profiles
+        -- (or half the excess, at least 5, for a small spike: +8 cannot yield 20)
         coalesce(
-            sampled_new_followers >= {{ var('min_follower_sample', 20) }}
+            sampled_new_followers >= least(
+                {{ var('min_follower_sample', 20) }},
+                greatest(5, 0.5 * (followers_gained - expected_gained))
+            )
             and fake_share < {{ var('genuine_max_fake_share', 0.3) }},
             false
         ) as followers_look_genuine,
         coalesce(
             sampled_new_followers >= {{ var('min_follower_sample', 20) }}
-            and fake_share >= {{ var('fakes_dominate_share', 0.8) }},
+            and fake_share >= {{ var('fakes_dominate_share', 0.5) }},
             false
         ) as fakes_dominate,
         -- evidence components, each 0 (innocent) .. 1 (bought), null when unknown
         case
+            when paid_share >= {{ var('paid_explains_share', 0.5) }} or giveaway_explains then 0.0
             when interactions_ratio is null and impressions_ratio is null then null
             when
                 followers_gained - expected_gained > explainable_followers
@@ -75,7 +101,14 @@ scored as (
     select
         *,
         case
-            when (activity_explains or followers_look_genuine) and not fakes_dominate
+            when
+                (
+                    activity_explains
+                    or giveaway_explains
+                    or paid_share >= {{ var('paid_explains_share', 0.5) }}
+                    or followers_look_genuine
+                )
+                and not fakes_dominate
                 then 'explained'
             else 'suspicious'
         end as verdict,
@@ -122,7 +155,19 @@ select
                     || {{ fmt_int('top_viral_post_ratio') }} || 'x the usual post)'
         end,
         case
-            when interactions_ratio is null then 'no post data to compare interactions'
+            when paid_followers_gained > 0
+                then
+                    {{ fmt_int('paid_followers_gained') }}
+                    || ' from paid campaigns (advertising, not fraud)'
+        end,
+        case
+            when giveaway_explains
+                then
+                    'comments up ' || format('{:.1f}', comments_ratio)
+                    || 'x usual (a giveaway: entrants comment)'
+        end,
+        case
+            when interactions_ratio is null then 'no activity data to compare interactions'
             else
                 'interactions '
                 || case
@@ -146,6 +191,14 @@ select
                 then 'impressions ' || format('{:.1f}', impressions_ratio) || 'x usual'
         end,
         case
+            when reach_ratio is not null
+                then 'reach ' || format('{:.1f}', reach_ratio) || 'x usual'
+        end,
+        case
+            when profile_views_ratio is not null
+                then 'profile views ' || format('{:.1f}', profile_views_ratio) || 'x usual'
+        end,
+        case
             when sampled_new_followers > 0
                 then
                     format('{:.0f}', 100 * fake_share) || '% of '
@@ -160,7 +213,11 @@ select
     viral_posts,
     top_viral_post_id,
     interactions_ratio,
+    comments_ratio,
     impressions_ratio,
+    reach_ratio,
+    profile_views_ratio,
+    paid_followers_gained,
     sampled_new_followers,
     suspicious_new_followers,
     fake_share,
