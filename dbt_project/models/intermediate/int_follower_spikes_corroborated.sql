@@ -135,7 +135,8 @@ new_followers as (
     select
         spikes.spike_id,
         count(*) as sampled_new_followers,
-        count(*) filter (where profiles.is_suspicious) as suspicious_new_followers
+        count(*) filter (where profiles.is_suspicious) as suspicious_new_followers,
+        count(*) filter (where profiles.followers_count < 5) as tiny_audience_new_followers
     from spikes
     inner join {{ ref('int_follower_profiles_scored') }} as profiles
         on
@@ -186,6 +187,8 @@ select
     coalesce(new_followers.suspicious_new_followers, 0) as suspicious_new_followers,
     new_followers.suspicious_new_followers / nullif(new_followers.sampled_new_followers, 0)
         as fake_share,
+    new_followers.tiny_audience_new_followers
+    / nullif(new_followers.sampled_new_followers, 0) as tiny_audience_share,
     coalesce(activity.lost_after, 0) as lost_after,
     coalesce(activity.days_after, 0) as days_after
 from spikes

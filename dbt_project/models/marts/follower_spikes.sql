@@ -113,17 +113,23 @@ scored as (
             else 'suspicious'
         end as verdict,
         (
-            0.35 * coalesce(unexplained_evidence, 0)
-            + 0.35 * coalesce(fake_evidence, 0)
-            + 0.15 * coalesce(purge_evidence, 0)
-            + 0.15 * size_evidence
+            0.4 * coalesce(unexplained_evidence, 0)
+            + 0.4 * coalesce(fake_evidence, 0)
+            + 0.2 * size_evidence
         ) / (
-            0.35 * (unexplained_evidence is not null)::int
-            + 0.35 * (fake_evidence is not null)::int
-            + 0.15 * (purge_evidence is not null)::int
-            + 0.15
-        ) as evidence_score
+            0.4 * (unexplained_evidence is not null)::int
+            + 0.4 * (fake_evidence is not null)::int
+            + 0.2
+        ) as base_score
     from judged
+),
+
+with_aftermath as (
+    select
+        *,
+        -- a purge afterwards only ever adds suspicion: half the remaining distance to 1
+        base_score + (1 - base_score) * 0.5 * coalesce(purge_evidence, 0) as evidence_score
+    from scored
 )
 
 select
@@ -206,6 +212,12 @@ select
             else 'no new follower profiles sampled'
         end,
         case
+            when sampled_new_followers > 0 and tiny_audience_share >= 0.5
+                then
+                    format('{:.0f}', 100 * tiny_audience_share)
+                    || '% have < 5 followers of their own'
+        end,
+        case
             when lost_after > 0
                 then {{ fmt_int('lost_after') }} || ' lost within ' || days_after || ' days'
         end
@@ -224,4 +236,4 @@ select
     lost_after,
     days_after,
     includes_filled_days
-from scored
+from with_aftermath
