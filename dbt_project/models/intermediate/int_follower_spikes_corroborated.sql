@@ -1,6 +1,7 @@
 -- Each spike episode with the evidence for and against bought followers: what real people do
 -- when they follow (interactions, comments - a giveaway's entrants comment -, impressions, reach,
--- profile views, posting) in the episode vs the account's own median of the previous 28 days;
+-- profile views, posting) per day in the episode vs the account's own mean of the previous 28
+-- days (a mean, not a median: accounts that post every few days have a median day of 0);
 -- viral posts published in or just before it; gains the platform attributes to paid campaigns;
 -- the quality of followers first seen during it; losses in the 28 days after (purges).
 -- Everything respects detect_as_of (the evaluation's replay of earlier evenings).
@@ -56,37 +57,37 @@ activity as (
         avg(daily.interactions) filter (
             where daily.date between spikes.spike_start and spikes.spike_end
         ) as interactions_per_day,
-        median(daily.interactions) filter (
+        avg(daily.interactions) filter (
             where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
         ) as usual_interactions_per_day,
         avg(daily.comments) filter (
             where daily.date between spikes.spike_start and spikes.spike_end
         ) as comments_per_day,
-        median(daily.comments) filter (
+        avg(daily.comments) filter (
             where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
         ) as usual_comments_per_day,
         avg(daily.posts) filter (
             where daily.date between spikes.spike_start and spikes.spike_end
         ) as posts_per_day,
-        median(daily.posts) filter (
+        avg(daily.posts) filter (
             where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
         ) as usual_posts_per_day,
         avg(daily.impressions) filter (
             where daily.date between spikes.spike_start and spikes.spike_end
         ) as impressions_per_day,
-        median(daily.impressions) filter (
+        avg(daily.impressions) filter (
             where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
         ) as usual_impressions_per_day,
         avg(daily.reach) filter (
             where daily.date between spikes.spike_start and spikes.spike_end
         ) as reach_per_day,
-        median(daily.reach) filter (
+        avg(daily.reach) filter (
             where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
         ) as usual_reach_per_day,
         avg(daily.profile_views) filter (
             where daily.date between spikes.spike_start and spikes.spike_end
         ) as profile_views_per_day,
-        median(daily.profile_views) filter (
+        avg(daily.profile_views) filter (
             where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
         ) as usual_profile_views_per_day,
         cast(-sum(least(daily.net_followers, 0)) filter (

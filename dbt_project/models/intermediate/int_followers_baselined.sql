@@ -124,7 +124,7 @@ banded as (
 select
     *,
     coalesce(
-        history_days >= {{ var('spike_min_history_days', 7) }}
+        history_days >= {{ var('spike_min_history_days', 14) }}
         and gain > expected_net + tolerance,
         false
     ) as is_abnormal

@@ -31,7 +31,7 @@ lifts as (
             and (comments_per_day - usual_comments_per_day) * duration_days
             >= {{ var('giveaway_min_extra_comments', 5) }}
             and followers_gained - expected_gained
-            <= {{ var('max_follows_per_comment', 50) }}
+            <= {{ var('max_follows_per_comment', 10) }}
             * (comments_per_day - usual_comments_per_day) * duration_days,
             false
         ) as giveaway_explains,
