@@ -30,9 +30,14 @@ lifts as (
             comments_ratio >= {{ var('activity_explains_ratio', 3) }}
             and (comments_per_day - usual_comments_per_day) * duration_days
             >= {{ var('giveaway_min_extra_comments', 5) }}
-            and followers_gained - expected_gained
-            <= {{ var('max_follows_per_comment', 10) }}
-            * (comments_per_day - usual_comments_per_day) * duration_days,
+            and (
+                -- comments many times the usual over the whole spike: a giveaway whatever its
+                -- size; a milder jump explains only a proportionate number of follows
+                comments_ratio >= {{ var('giveaway_strong_ratio', 6) }}
+                or followers_gained - expected_gained
+                <= {{ var('max_follows_per_comment', 10) }}
+                * (comments_per_day - usual_comments_per_day) * duration_days
+            ),
             false
         ) as giveaway_explains,
         greatest(
@@ -110,6 +115,12 @@ scored as (
                 )
                 and not fakes_dominate
                 then 'explained'
+            -- barely above the usual range and nothing else points to a purchase: daily gains
+            -- have heavier tails than any band, so this is more often noise than fraud
+            when
+                fake_evidence is null
+                and follower_lift < {{ var('min_lift_without_evidence', 1.3) }}
+                then 'explained'
             else 'suspicious'
         end as verdict,
         (
@@ -159,6 +170,14 @@ select
                     'viral post ' || top_viral_post_id || ' ('
                     || {{ fmt_int('top_viral_post_interactions') }} || ' interactions, '
                     || {{ fmt_int('top_viral_post_ratio') }} || 'x the usual post)'
+        end,
+        case
+            when
+                fake_evidence is null
+                and follower_lift < {{ var('min_lift_without_evidence', 1.3) }}
+                then
+                    'only ' || format('{:.1f}', follower_lift)
+                    || 'x the top of the usual range and no other sign of a purchase'
         end,
         case
             when paid_followers_gained > 0
