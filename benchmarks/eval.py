@@ -20,13 +20,14 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ DEV_SEEDS = (1, 2, 3, 4, 5)
 EVAL_SEEDS = (1001, 1002, 1003, 1004, 1005)
 END = date(2026, 6, 30)  # fixed, so a seed means the same data on every machine and day
 DETECTOR_MODELS = "int_followers_baselined+"
+QUALITY_ACCOUNT = "999000001"  # an extra followers export of labelled profiles per seed
+QUALITY_SAMPLE = 500  # genuine and as many bought
 
 
 def _generate(landing: Path, labels: Path, seed: int, args: argparse.Namespace) -> str:
@@ -66,6 +69,33 @@ def _generate(landing: Path, labels: Path, seed: int, args: argparse.Namespace) 
         kwargs["platforms"] = args.platforms
     generate(landing, **kwargs)
     return scenario
+
+
+def _write_quality_sample(landing: Path, seed: int) -> dict[str, bool] | None:
+    """X followers pages of profiles the generator made as genuine or bought (ground truth for
+    the follower quality score), under an account of their own; None if the generator cannot."""
+    try:
+        from realreach.generate.profiles import bought_followers, genuine_followers
+    except ImportError:
+        return None
+    import numpy as np
+
+    seen_ms = int(datetime(END.year, END.month, END.day, 23, 50, tzinfo=UTC).timestamp() * 1000)
+    rng = np.random.default_rng([seed, 4242])
+    genuine = genuine_followers(rng, QUALITY_SAMPLE, seen_ms)
+    bought = bought_followers(rng, QUALITY_SAMPLE, seen_ms)
+    truth = {str(u["id"]): False for u in genuine} | {str(u["id"]): True for u in bought}
+    users = genuine + bought
+    folder = landing / "x" / "followers"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = END.strftime("%Y%m%d") + "T235000Z"
+    for n, i in enumerate(range(0, len(users), 100), start=1):
+        suffix = "" if n == 1 else f"_{n:03d}"
+        page = users[i : i + 100]
+        (folder / f"{QUALITY_ACCOUNT}_{stamp}{suffix}.json").write_text(
+            json.dumps({"data": page, "meta": {"result_count": len(page)}})
+        )
+    return truth
 
 
 def _query(home, sql: str) -> list[dict[str, Any]]:
@@ -97,7 +127,11 @@ def _dbt_replay(home, as_of: dict[str, str]) -> None:
         "--target-path", str(base / "target"), "--log-path", str(base / "logs"),
         "--no-use-colors", "--vars", json.dumps({"detect_as_of": as_of}),
     ]  # fmt: skip
-    env = {**os.environ, "REALREACH_HOME": str(home.root), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    env = {
+        **os.environ,
+        "REALREACH_HOME": str(home.root),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
     done = subprocess.run(cmd, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"replay dbt run failed:\n{done.stdout[-3000:]}")
@@ -129,7 +163,10 @@ def _replay_delays(home, bought: list[dict[str, Any]], max_delay: int) -> list[i
             else:
                 rounds.append({key: i})
         for r in rounds:
-            as_of = {key: (_d(bought[i]["start"]) + timedelta(days=k)).isoformat() for key, i in r.items()}
+            as_of = {
+                key: (_d(bought[i]["start"]) + timedelta(days=k)).isoformat()
+                for key, i in r.items()
+            }
             _dbt_replay(home, as_of)
             flagged = _suspicious(home)
             for key, i in r.items():
@@ -153,6 +190,7 @@ def run_seed(seed: int, workdir: Path, args: argparse.Namespace) -> dict[str, An
     started = time.perf_counter()
     scenario = _generate(home.landing, labels_path, seed, args)
     labels = json.loads(labels_path.read_text())
+    truth = _write_quality_sample(home.landing, seed)
     ingest = ingest_landing(home)
     build_marts(home, force=True)
     ours = _suspicious(home)
@@ -183,8 +221,23 @@ def run_seed(seed: int, workdir: Path, args: argparse.Namespace) -> dict[str, An
         ]
         first = min((_d(s["first_flagged"]) for s in hits), default=None)
         base_delay.append(
-            {"factor": fact["factor"], "delay_days": None if first is None else max(0, (first - start).days)}
+            {
+                "factor": fact["factor"],
+                "delay_days": None if first is None else max(0, (first - start).days),
+            }
         )
+    quality = []
+    if truth:
+        judged = _query(
+            home,
+            "select follower_id, is_suspicious from marts.fct_follower_profiles "
+            f"where account_id = '{QUALITY_ACCOUNT}'",
+        )
+        quality = [
+            (truth[r["follower_id"]], bool(r["is_suspicious"]))
+            for r in judged
+            if r["follower_id"] in truth
+        ]
     elapsed = time.perf_counter() - started
     print(
         f"seed {seed} ({scenario}): {ingest.files_ingested} files, "
@@ -201,6 +254,24 @@ def run_seed(seed: int, workdir: Path, args: argparse.Namespace) -> dict[str, An
         "ours_delay": ours_delay,
         "baseline_delay": base_delay,
         "elapsed_s": round(elapsed, 1),
+        "quality": quality,
+    }
+
+
+def quality_summary(pairs: list[tuple[bool, bool]]) -> dict[str, Any]:
+    """(truly bought, judged suspicious) per profile -> confusion counts and MCC."""
+    tp = sum(1 for t, p in pairs if t and p)
+    tn = sum(1 for t, p in pairs if not t and not p)
+    fp = sum(1 for t, p in pairs if not t and p)
+    fn = sum(1 for t, p in pairs if t and not p)
+    denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return {
+        "profiles": len(pairs),
+        "bought_called_suspicious": tp,
+        "bought_missed": fn,
+        "genuine_called_suspicious": fp,
+        "genuine_ok": tn,
+        "mcc": round((tp * tn - fp * fn) / denominator, 3) if denominator else None,
     }
 
 
@@ -228,7 +299,13 @@ def markdown(result: dict[str, Any]) -> str:
         ("by_platform", "platform"),
     ):
         for name in ours[group]:
-            rows.append((f"{label} {name}", _prf(ours[group][name]), _prf(base[group].get(name, {"recall": None, "found": 0, "bought": 0}))))
+            rows.append(
+                (
+                    f"{label} {name}",
+                    _prf(ours[group][name]),
+                    _prf(base[group].get(name, {"recall": None, "found": 0, "bought": 0})),
+                )
+            )
     for kind, fp in ours["false_positive_rate"].items():
         other = base["false_positive_rate"].get(kind, {})
         rows.append(
@@ -255,6 +332,15 @@ def markdown(result: dict[str, Any]) -> str:
         "|---|---|---|",
     ]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    q = result.get("follower_quality") or {}
+    if q.get("profiles"):
+        lines += [
+            "",
+            f"Follower quality score on {q['profiles']:,} generated profiles (half bought): "
+            f"MCC {_fmt(q['mcc'])}; bought called suspicious {q['bought_called_suspicious']}, "
+            f"missed {q['bought_missed']}; genuine called suspicious "
+            f"{q['genuine_called_suspicious']}.",
+        ]
     return "\n".join(lines)
 
 
@@ -291,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         agg = aggregate([r[score_key] for r in runs])
         agg["delay"] = delay_summary([d for r in runs for d in r[delay_key]])
         result[name] = agg
+    result["follower_quality"] = quality_summary([q for r in runs for q in r["quality"]])
     result["per_seed_s"] = {r["seed"]: r["elapsed_s"] for r in runs}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1, default=str) + "\n")

@@ -24,7 +24,12 @@ from typing import Any
 SLACK = timedelta(days=1)
 EXPLAINED_TYPES = ("viral_post", "giveaway", "paid_campaign")
 # Burst size buckets, by factor = bought per day / normal daily gain (labels.md).
-FACTOR_BUCKETS = (("~2x", 0.0, 5.0), ("~10x", 5.0, 30.0), ("~100x", 30.0, 250.0), ("~500x", 250.0, math.inf))
+FACTOR_BUCKETS = (
+    ("~2x", 0.0, 5.0),
+    ("~10x", 5.0, 30.0),
+    ("~100x", 30.0, 250.0),
+    ("~500x", 250.0, math.inf),
+)
 BASELINE_WINDOW_DAYS = 14
 BASELINE_SIGMAS = 3.0
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -79,7 +78,12 @@ def followers_on(account: str, day: int) -> int:
 
 def user_rows() -> list[dict[str, Any]]:
     return [
-        {"account_id": a, "observed_at": at(d), "username": f"u{a}", "followers_count": followers_on(a, d)}
+        {
+            "account_id": a,
+            "observed_at": at(d),
+            "username": f"u{a}",
+            "followers_count": followers_on(a, d),
+        }
         for a in START
         for d in range(DAYS)
     ]
@@ -234,7 +238,10 @@ def test_linkedin_paid_gains_explained_by_dbt_unit_test(built: Built) -> None:
     # dbt unit test follower_spikes_paid_gains_and_giveaway, which this build ran and passed
     results = json.loads((built.home.state / "dbt" / "target" / "run_results.json").read_text())
     status = {r["unique_id"]: r["status"] for r in results["results"]}
-    assert status["unit_test.realreach.follower_spikes.follower_spikes_paid_gains_and_giveaway"] == "pass"
+    assert (
+        status["unit_test.realreach.follower_spikes.follower_spikes_paid_gains_and_giveaway"]
+        == "pass"
+    )
 
 
 def test_spike_ids_are_account_and_first_day(built: Built) -> None:
