@@ -1,15 +1,18 @@
 -- One row per follower spike episode with a verdict and its evidence in words.
--- 'explained' when something real accounts for the gain, unless the new followers sampled are
--- overwhelmingly fake: gains the platform attributes to paid campaigns (LinkedIn), a giveaway
--- (comments jump: entrants comment), a viral post or interactions / impressions / reach /
--- profile views well above the account's usual - in proportion to the gain -, or new followers
--- sampled that look genuine. Otherwise 'suspicious'.
+-- 'explained' when something real accounts for the gain, unless at least half of the new
+-- followers sampled look fake: gains the platform attributes to paid campaigns (LinkedIn), a
+-- giveaway (comments jump: entrants comment), a viral post or interactions / impressions /
+-- reach / profile views well above the account's usual - in proportion to the gain -, or new
+-- followers sampled that look genuine. A spike barely above the band with no follower evidence
+-- is not called bought either. Otherwise 'suspicious'.
 -- Proportion matters: a purchase can coincide with a good post, but 1,700 interactions do not
 -- bring 178,000 followers. Activity explains at most max_follows_per_interaction follows per
 -- extra interaction (or max_follows_per_impression per extra impression) - generous bounds:
--- a real viral post brings roughly 0.1 follows per interaction. suspicion_score weighs the
--- evidence that is known (missing evidence is left out of the average, not counted either
--- way) and falls in 0.5..1 for suspicious spikes and 0..0.49 for explained ones.
+-- a real viral post brings roughly 0.1 follows per interaction.
+-- suspicion_score: a weighted mean of the evidence that is known (unexplained by activity 0.4,
+-- share of fake new followers 0.4, size 0.2; unknown evidence is left out, not counted either
+-- way), then a purge afterwards takes it half the remaining way to 1. It falls in 0.5..1 for
+-- suspicious spikes and 0..0.49 for explained ones.
 with spikes as (
     select * from {{ ref('int_follower_spikes_corroborated') }}
 ),
