@@ -3,7 +3,7 @@
     evening. Empty (the default) hides nothing. -#}
 {% macro detect_as_of(platform, account_id, day) -%}
     {%- set as_of = var('detect_as_of', {}) -%}
-    {%- if as_of -%}
+    {%- if as_of is mapping and as_of -%}
         {{ day }} <= case {{ platform }} || ':' || {{ account_id }}
         {%- for key, value in as_of.items() %}
             when '{{ key }}' then date '{{ value }}'

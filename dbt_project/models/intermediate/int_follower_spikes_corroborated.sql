@@ -147,7 +147,9 @@ new_followers as (
             and {{ utc_date('profiles.observed_at') }} between spikes.spike_start
             and spikes.spike_end + 1
     where
-        {{ detect_as_of('profiles.platform', 'profiles.account_id', utc_date('profiles.observed_at')) }}
+        {{ detect_as_of(
+            'profiles.platform', 'profiles.account_id', utc_date('profiles.observed_at')
+        ) }}
     group by spikes.spike_id
 )
 
