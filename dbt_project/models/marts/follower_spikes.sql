@@ -33,14 +33,15 @@ lifts as (
             comments_ratio >= {{ var('activity_explains_ratio', 3) }}
             and (comments_per_day - usual_comments_per_day) * duration_days
             >= {{ var('giveaway_min_extra_comments', 5) }}
-            and (
-                -- comments many times the usual over the whole spike: a giveaway whatever its
-                -- size; a milder jump explains only a proportionate number of follows
-                comments_ratio >= {{ var('giveaway_strong_ratio', 6) }}
-                or followers_gained - expected_gained
-                <= {{ var('max_follows_per_comment', 10) }}
-                * (comments_per_day - usual_comments_per_day) * duration_days
-            ),
+            -- entrants comment and more people just follow: a milder jump explains 10 follows per
+            -- extra comment, comments many times the usual over the whole spike ten times that
+            and followers_gained - expected_gained
+            <= case
+                when comments_ratio >= {{ var('giveaway_strong_ratio', 6) }}
+                    then 10 * {{ var('max_follows_per_comment', 10) }}
+                else {{ var('max_follows_per_comment', 10) }}
+            end
+            * (comments_per_day - usual_comments_per_day) * duration_days,
             false
         ) as giveaway_explains,
         greatest(
@@ -81,7 +82,10 @@ judged as (
             false
         ) as followers_look_genuine,
         coalesce(
-            sampled_new_followers >= {{ var('min_follower_sample', 20) }}
+            sampled_new_followers >= least(
+                {{ var('min_follower_sample', 20) }},
+                greatest(5, 0.5 * (followers_gained - expected_gained))
+            )
             and fake_share >= {{ var('fakes_dominate_share', 0.5) }},
             false
         ) as fakes_dominate,
