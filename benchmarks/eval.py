@@ -188,7 +188,10 @@ def run_seed(seed: int, workdir: Path, args: argparse.Namespace) -> dict[str, An
     home = Home(workdir / f"seed-{seed}").ensure()
     labels_path = home.root / "labels.json"
     started = time.perf_counter()
-    scenario = _generate(home.landing, labels_path, seed, args)
+    if args.reuse and labels_path.exists():  # development: same data, new detector
+        scenario = json.loads(labels_path.read_text()).get("scenario", "default")
+    else:
+        scenario = _generate(home.landing, labels_path, seed, args)
     labels = json.loads(labels_path.read_text())
     truth = _write_quality_sample(home.landing, seed)
     ingest = ingest_landing(home)
@@ -356,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-replay", dest="replay", action="store_false")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "eval.json")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the homes here")
+    parser.add_argument(
+        "--reuse", action="store_true", help="homes already in --workdir: only rebuild and score"
+    )
     args = parser.parse_args(argv)
     seeds = list(DEV_SEEDS) if args.dev else args.seeds
 

@@ -3,12 +3,12 @@
 -- * gain: gross new followers where the platform reports them (Instagram, Facebook, LinkedIn incl.
 --   paid), else the net change of the count (X). Paid gains ride along for corroboration.
 -- * robust: median/MAD of the previous 28 observed days, computed twice: the second pass drops
---   the days the first pass found grossly abnormal, so a spike (or a drip's first days) never
---   inflates its own baseline. Filled days (no pull that day) never enter a baseline.
+--   the days above 3 robust sigmas in the first, so a spike (or a drip's first days, or a
+--   giveaway) never inflates a later baseline. Filled days (no pull) never enter a baseline.
 -- * weekday: the median of the same weekday over the previous 8 weeks relative to the 56-day
 --   median scales the expectation (weekends are quieter), bounded to 0.5..1.5.
--- * trend: the recent 14-day median extrapolated by the drift between the two halves of the
---   28-day window, so a steadily growing account is not a spike.
+-- * trend: the drift between the two halves of the 28-day window moves the median to today
+--   (by at most one MAD), so a steadily growing account is not a spike.
 -- * floors: 5 robust sigmas (daily gains are heavier-tailed than normal), at least
 --   min_tolerance followers, a count-noise floor of 3*sqrt(expected)+3 (gains are counts: an
 --   account expecting 1 a day sees 4 on some days), and a share of the audience.
@@ -41,10 +41,13 @@ cleaned as (
             when
                 is_observed
                 and gain is not null
+                -- trimmed at 3 robust sigmas: an explained event (a giveaway) is no spike but
+                -- must not widen the band of the next weeks either
                 and not coalesce(
                     gain > rough_expected + greatest(
-                        {{ var('spike_mad_multiplier', 5) }} * 1.4826 * rough_mad,
-                        {{ var('spike_min_tolerance', 5) }}
+                        3 * 1.4826 * rough_mad,
+                        {{ var('spike_min_tolerance', 5) }},
+                        2 * sqrt(greatest(rough_expected, 0)) + 2
                     ),
                     false
                 )
@@ -103,8 +106,14 @@ expected as (
 tolerated as (
     select
         *,
+        -- the trend moves the 28-day median (centred two weeks back) to today, by at most one
+        -- MAD: on small accounts the two half-window medians are noisy
         greatest(
-            weekday_factor * (coalesce(median_recent, median_28) + trend_per_day * 7.5), 0
+            weekday_factor * (
+                median_28
+                + greatest(-coalesce(mad_net, 0), least(coalesce(mad_net, 0), trend_per_day * 14))
+            ),
+            0
         ) as expected_net
     from expected
 ),
