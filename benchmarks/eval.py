@@ -21,8 +21,6 @@ import argparse
 import inspect
 import json
 import math
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,13 +38,13 @@ from realreach.evaluation import (  # noqa: E402
     baseline_spikes,
     delay_summary,
     event_days,
+    replay_detector,
     score_run,
 )
 
 DEV_SEEDS = (1, 2, 3, 4, 5)
 EVAL_SEEDS = (1001, 1002, 1003, 1004, 1005)
 END = date(2026, 6, 30)  # fixed, so a seed means the same data on every machine and day
-DETECTOR_MODELS = "int_followers_baselined+"
 QUALITY_ACCOUNT = "999000001"  # an extra followers export of labelled profiles per seed
 QUALITY_SAMPLE = 500  # genuine and as many bought
 
@@ -115,28 +113,6 @@ def _suspicious(home) -> list[dict[str, Any]]:
     )
 
 
-def _dbt_replay(home, as_of: dict[str, str]) -> None:
-    """dbt run of the detector models only, with each listed account's data cut at its date."""
-    from realreach.config import DBT_PROJECT_DIR
-    from realreach.transform import dbt_executable
-
-    base = home.state / "dbt"
-    cmd = [
-        str(dbt_executable()), "run", "--select", DETECTOR_MODELS,
-        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(base / "target"), "--log-path", str(base / "logs"),
-        "--no-use-colors", "--vars", json.dumps({"detect_as_of": as_of}),
-    ]  # fmt: skip
-    env = {
-        **os.environ,
-        "REALREACH_HOME": str(home.root),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
-    done = subprocess.run(cmd, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"replay dbt run failed:\n{done.stdout[-3000:]}")
-
-
 def _overlap(spike: dict[str, Any], start: date, end: date) -> bool:
     s, e = _d(spike["spike_start"]), _d(spike["spike_end"])
     return s <= end + timedelta(days=1) and e >= start - timedelta(days=1)
@@ -167,7 +143,7 @@ def _replay_delays(home, bought: list[dict[str, Any]], max_delay: int) -> list[i
                 key: (_d(bought[i]["start"]) + timedelta(days=k)).isoformat()
                 for key, i in r.items()
             }
-            _dbt_replay(home, as_of)
+            replay_detector(home, as_of)
             flagged = _suspicious(home)
             for key, i in r.items():
                 event = bought[i]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import statistics
+import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -30,6 +32,7 @@ FACTOR_BUCKETS = (
     ("~100x", 30.0, 250.0),
     ("~500x", 250.0, math.inf),
 )
+DETECTOR_MODELS = "int_followers_baselined+"  # the spike models, for a replay
 BASELINE_WINDOW_DAYS = 14
 BASELINE_SIGMAS = 3.0
 
@@ -358,3 +361,31 @@ def _episodes(days: list[date], max_gap_days: int = 1) -> list[tuple[date, date]
         else:
             episodes.append((day, day))
     return episodes
+
+
+# ---------------------------------------------------------------------------------------------
+# Replay: the detector as it stood on an earlier evening
+
+
+def replay_detector(home: Any, as_of: dict[str, str]) -> None:
+    """`dbt run` of the spike models with each listed account ('platform:account_id') cut at its
+    ISO date (dbt var detect_as_of): what follower_spikes said that evening. Overwrites those
+    models' tables in the home's warehouse; a normal build restores them."""
+    from realreach.config import DBT_PROJECT_DIR
+    from realreach.transform import dbt_executable
+
+    base = home.state / "dbt"
+    cmd = [
+        str(dbt_executable()), "run", "--select", DETECTOR_MODELS,
+        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(base / "target"), "--log-path", str(base / "logs"),
+        "--no-use-colors", "--vars", json.dumps({"detect_as_of": as_of}),
+    ]  # fmt: skip
+    env = {
+        **os.environ,
+        "REALREACH_HOME": str(home.root),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    done = subprocess.run(cmd, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"replay dbt run failed for {home.root}:\n{done.stdout[-3000:]}")

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from realreach.config import Home
-from realreach.evaluation import baseline_spikes, score_run
+from realreach.evaluation import baseline_spikes, replay_detector, score_run
 from realreach.transform import build_marts
 from tests.lakefactory import write_rows, write_schema_files
 
@@ -282,3 +282,20 @@ def test_baseline_and_scoring_on_labels() -> None:
     assert score.bought[0]["found"] and score.bought[0]["factor_bucket"] == "~100x"
     assert score.explained == [{**score.explained[0], "flagged": False}]
     assert all(s["matched"] for s in score.spikes)
+
+
+def test_growing_drip_keeps_its_spike_id(built: Built) -> None:
+    """As the drip's days arrive one evening at a time, the spike keeps its id and grows: its
+    alert is updated, never raised twice. (Runs last: the replay rewrites the spike tables.)"""
+    seen = []
+    for last_day in (30, 31, 33, 40):
+        replay_detector(built.home, {f"x:{DRIP}": (DAY0 + timedelta(days=last_day)).isoformat()})
+        (spike,) = built.spikes(DRIP)
+        seen.append((spike["spike_id"], day_of(spike["spike_end"]), spike["followers_gained"]))
+    spike_id = f"x:{DRIP}:{(DAY0 + timedelta(days=30)).isoformat()}"
+    assert seen == [
+        (spike_id, 30, 400),
+        (spike_id, 31, 800),
+        (spike_id, 33, 1600),
+        (spike_id, 35, 2400),
+    ]
