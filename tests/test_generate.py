@@ -26,7 +26,17 @@ NAME_PATTERNS = {
     "users": re.compile(rf"^{STAMP}\.json$"),
     "tweets": re.compile(rf"^\d+_{STAMP}\.json$"),
     "followers": re.compile(rf"^\d+_{STAMP}(_\d{{3}})?\.json$"),
+    "archive": re.compile(rf"^\d+_{STAMP}\.zip$"),
+    "analytics": re.compile(rf"^\d+_{STAMP}\.csv$"),
 }
+ANY_NAME = re.compile(rf"^\d+_{STAMP}(_\d{{3}})?\.(json|zip)$")
+PLATFORMS = ("x", "instagram", "facebook", "linkedin")
+CONTRACT_KINDS = {
+    "x/users", "x/tweets", "x/followers", "x/archive", "x/analytics", "instagram/users",
+    "instagram/insights", "instagram/media", "instagram/dyi", "facebook/insights",
+    "facebook/posts", "linkedin/follower_statistics", "linkedin/network_sizes",
+    "linkedin/share_statistics",
+}  # fmt: skip
 USER_METRICS = {"followers_count", "following_count", "tweet_count", "listed_count", "like_count"}
 TWEET_METRICS = {
     "retweet_count", "reply_count", "like_count", "quote_count", "impression_count",
@@ -45,6 +55,10 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def labels(landing: Path) -> dict[str, Any]:
     return json.loads((landing / "labels.json").read_text())
+
+
+def _x_events(labels: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e for e in labels["events"] if e["type"] == kind and e["platform"] == "x"]
 
 
 def _read(path: Path) -> Any:
@@ -93,11 +107,13 @@ def test_same_arguments_give_identical_tree_and_seed_changes_it(tmp_path: Path) 
     assert a.keys() != c.keys()  # other seed, other account ids
 
 
-def test_other_platforms_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"^platform 'instagram' is not generated yet; "):
-        generate(tmp_path, platforms=("x", "instagram"))
-    with pytest.raises(ValueError, match="available: x"):
-        generate(tmp_path, platforms=["linkedin"])
+def test_unknown_platforms_and_scenarios_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"^unknown platform 'myspace'; "):
+        generate(tmp_path, platforms=("x", "myspace"))
+    with pytest.raises(ValueError, match="available: x, instagram, facebook, linkedin"):
+        generate(tmp_path, platforms=["orkut"])
+    with pytest.raises(ValueError, match="unknown scenario 'chaos'"):
+        generate(tmp_path, scenario="chaos")
     assert not any(tmp_path.iterdir())  # refused before writing anything
 
 
@@ -114,19 +130,25 @@ def test_files_follow_the_landing_layout(landing: Path, labels: dict[str, Any]) 
     files = [p.relative_to(landing) for p in landing.rglob("*") if p.is_file()]
     assert {str(p) for p in files if len(p.parts) == 1} == {"accounts.csv", "labels.json"}
     ids = {a["account_id"] for a in labels["accounts"]}
+    kinds = set()
     for path in files:
         if len(path.parts) == 1:
             continue
         platform, kind, name = path.parts
-        assert platform == "x"
-        assert NAME_PATTERNS[kind].match(name), path
-        if kind != "users":
-            assert name.split("_")[0] in ids
+        kinds.add(f"{platform}/{kind}")
+        assert (NAME_PATTERNS.get(kind) if platform == "x" else None or ANY_NAME).match(name), path
+        if kind != "users" or platform != "x":
+            assert name.split("_")[0] in ids, path
+    assert kinds == CONTRACT_KINDS
     with (landing / "accounts.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["platform", "account_id", "handle", "owner", "role"]
-    assert {r["account_id"] for r in rows} == ids
-    roles = [r["role"] for r in rows]
+    assert {(r["platform"], r["account_id"]) for r in rows} == {
+        (a["platform"], a["account_id"]) for a in labels["accounts"]
+    }
+    assert {r["platform"] for r in rows if r["role"] == "brand"} == set(PLATFORMS)
+    assert {r["role"] for r in rows if r["platform"] == "linkedin"} == {"brand"}
+    roles = [r["role"] for r in rows if r["platform"] == "x"]
     assert roles.count("brand") == 1 and roles.count("leader") == 2
     assert set(roles) == {"brand", "leader", "employee"}
 
@@ -140,7 +162,7 @@ def test_accounts_span_tiny_to_huge(labels: dict[str, Any]) -> None:
 
 def test_users_files_are_users_lookup_responses(landing: Path, labels: dict[str, Any]) -> None:
     paths = sorted((landing / "x" / "users").iterdir())
-    missing = {e["date"] for e in labels["events"] if e["type"] == "missing_pull"}
+    missing = {e["date"] for e in _x_events(labels, "missing_pull")}
     assert len(paths) == 90 - len(missing)
     assert not missing & {_stamp_day(p.name).isoformat() for p in paths}
     for path in paths:
@@ -248,7 +270,7 @@ def test_organic_growth_is_small_for_small_accounts_and_dips_on_weekends(
 ) -> None:
     counts = _followers_by_day(landing)
     event_accounts = {e.get("account_id") for e in labels["events"]}
-    tiny = min(labels["accounts"], key=lambda a: a["followers_start"])
+    tiny = min((a for a in labels["accounts"] if a["platform"] == "x"), key=lambda a: a["followers_start"])
     days = sorted(counts[tiny["account_id"]])
     diffs = [
         counts[tiny["account_id"]][b] - counts[tiny["account_id"]][a]
@@ -270,8 +292,7 @@ def test_organic_growth_is_small_for_small_accounts_and_dips_on_weekends(
 
 def test_defaults_hold_two_bursts_and_two_viral_posts(labels: dict[str, Any]) -> None:
     start = date.fromisoformat(labels["start"])
-    bursts = [e for e in labels["events"] if e["type"] == "bought_followers"]
-    virals = [e for e in labels["events"] if e["type"] == "viral_post"]
+    bursts, virals = _x_events(labels, "bought_followers"), _x_events(labels, "viral_post")
     assert len(bursts) >= 2 and len(virals) >= 2
     assert len({e["account_id"] for e in bursts}) >= 2
     assert len({e["account_id"] for e in virals}) >= 2
@@ -305,7 +326,7 @@ def test_event_rules_hold_for_any_seed(seed: int) -> None:
 
 def test_bursts_show_in_counts_and_are_low_quality(landing: Path, labels: dict[str, Any]) -> None:
     counts = _followers_by_day(landing)
-    for event in (e for e in labels["events"] if e["type"] == "bought_followers"):
+    for event in _x_events(labels, "bought_followers"):
         account_id = event["account_id"]
         series = counts[account_id]
         first, last = date.fromisoformat(event["start"]), date.fromisoformat(event["end"])
@@ -338,7 +359,7 @@ def test_bursts_show_in_counts_and_are_low_quality(landing: Path, labels: dict[s
 
 
 def test_bursts_bring_no_reach(landing: Path, labels: dict[str, Any]) -> None:
-    for event in (e for e in labels["events"] if e["type"] == "bought_followers"):
+    for event in _x_events(labels, "bought_followers"):
         first = date.fromisoformat(event["start"])
         before, after = [], []
         for path in (landing / "x" / "tweets").glob(f"{event['account_id']}_*.json"):
@@ -355,7 +376,7 @@ def test_bursts_bring_no_reach(landing: Path, labels: dict[str, Any]) -> None:
 
 def test_viral_posts_jump_and_bring_real_followers(landing: Path, labels: dict[str, Any]) -> None:
     counts = _followers_by_day(landing)
-    for event in (e for e in labels["events"] if e["type"] == "viral_post"):
+    for event in _x_events(labels, "viral_post"):
         account_id, day = event["account_id"], date.fromisoformat(event["date"])
         assert 20 <= event["interaction_multiplier"] <= 100
         viral_metrics, others = None, []
