@@ -8,10 +8,12 @@ import itertools
 import json
 import re
 import statistics
+import zipfile
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -270,7 +272,9 @@ def test_organic_growth_is_small_for_small_accounts_and_dips_on_weekends(
 ) -> None:
     counts = _followers_by_day(landing)
     event_accounts = {e.get("account_id") for e in labels["events"]}
-    tiny = min((a for a in labels["accounts"] if a["platform"] == "x"), key=lambda a: a["followers_start"])
+    tiny = min(
+        (a for a in labels["accounts"] if a["platform"] == "x"), key=lambda a: a["followers_start"]
+    )
     days = sorted(counts[tiny["account_id"]])
     diffs = [
         counts[tiny["account_id"]][b] - counts[tiny["account_id"]][a]
@@ -407,3 +411,284 @@ def test_user_ids_within_a_draw_are_unique() -> None:
     rng = np.random.default_rng(1)
     created = np.full(5000, 1_300_000_000_000)  # one instant before snowflakes: worst case
     assert len(set(user_ids(created, rng).tolist())) == 5000
+
+
+# ---- every platform and format (an eval run across Meta's 2025-11-15 metric rename) ----
+CUTOFF_END = date(2025, 12, 10)
+LABEL_KEYS = {
+    "bought_followers": {"start", "end", "followers", "factor", "shape", "normal_daily_gain",
+                         "lost_later", "purge_start", "purge_end"},
+    "viral_post": {"date", "post_id", "interaction_multiplier", "followers_gained"},
+    "giveaway": {"start", "end", "followers_gained", "comments_multiplier"},
+    "paid_campaign": {"start", "end", "followers_gained", "impressions_multiplier"},
+    "purge": {"date", "followers_lost"},
+    "missing_pull": {"date"},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def evalrun(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("eval")
+    generate(out, accounts=8, days=75, seed=5, end=CUTOFF_END, scenario="eval")
+    return out, _read(out / "labels.json")
+
+
+def _insight_values(paths: list[Path]) -> dict[str, dict[str, int]]:
+    """metric → end_time → value, over every insights file given."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for path in paths:
+        for entry in _read(path)["data"]:
+            _owner, _, metric, period = entry["id"].split("/")
+            assert (metric, period, entry["period"]) == (entry["name"], "day", "day")
+            for v in entry["values"]:
+                out[metric][v["end_time"]] = v["value"]
+    return out
+
+
+def _end_time(day: date) -> str:
+    # End of the Pacific day: 07:00 UTC in summer time, 08:00 in winter.
+    end = datetime.combine(day + timedelta(days=1), time(0), ZoneInfo("America/Los_Angeles"))
+    return end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def test_end_time_marks_the_end_of_the_pacific_day() -> None:
+    assert _end_time(date(2026, 6, 1)) == "2026-06-02T07:00:00+0000"  # FORMATS.md's example
+    assert _end_time(date(2025, 12, 1)) == "2025-12-02T08:00:00+0000"
+
+
+def test_instagram_files_follow_the_graph_api(evalrun: tuple[Path, dict[str, Any]]) -> None:
+    out, labels = evalrun
+    accounts = [a for a in labels["accounts"] if a["platform"] == "instagram"]
+    assert accounts
+    for account in accounts:
+        aid = account["account_id"]
+        users = sorted((out / "instagram" / "users").glob(f"{aid}_*.json"))
+        counts = {}
+        for path in users:
+            body = _read(path)
+            assert set(body) == {
+                "id",
+                "username",
+                "followers_count",
+                "follows_count",
+                "media_count",
+            }
+            counts[_stamp_day(path.name)] = body["followers_count"]
+        values = _insight_values(sorted((out / "instagram" / "insights").glob(f"{aid}_*.json")))
+        assert {"reach", "profile_views", "website_clicks", "views"} <= set(values)
+        assert "impressions" not in values  # removed by Instagram in 2025
+        days = sorted(counts)
+        for day in days:
+            assert _end_time(day) in values["reach"]
+        # follower_count is the day's new followers: at least the net change, never negative;
+        # absent for accounts under 100 followers.
+        for a, b in itertools.pairwise(days):
+            if (b - a).days == 1 and counts[b] >= 100:
+                new = values["follower_count"][_end_time(b)]
+                assert new >= counts[b] - counts[a] and new >= 0
+            if counts[b] < 100:
+                assert _end_time(b) not in values.get("follower_count", {})
+        for path in sorted((out / "instagram" / "media").glob(f"{aid}_*.json"))[-5:]:
+            for media in _read(path)["data"]:
+                assert set(media) == {"id", "timestamp", "media_type", "like_count",
+                                      "comments_count", "permalink"}  # fmt: skip
+                assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000", media["timestamp"])
+                assert media["permalink"].startswith("https://www.instagram.com/p/")
+
+
+def test_instagram_dyi_dates_real_follows_and_the_burst(
+    evalrun: tuple[Path, dict[str, Any]],
+) -> None:
+    out, labels = evalrun
+    exports = sorted((out / "instagram" / "dyi").iterdir())
+    assert {p.suffix for p in exports} == {".json", ".zip"}
+    for path in exports:
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                assert archive.namelist() == [
+                    "connections/followers_and_following/followers_1.json"
+                ]
+                rows = json.loads(archive.read(archive.namelist()[0]))
+        else:
+            rows = _read(path)
+        aid, pulled = path.name.split("_")[0], _stamp_day(path.name)
+        users = _read(sorted((out / "instagram" / "users").glob(f"{aid}_{pulled:%Y%m%d}*"))[0])
+        assert len(rows) == users["followers_count"]  # the complete list at that time
+        stamps = []
+        for row in rows:
+            (item,) = row["string_list_data"]
+            assert item["href"] == f"https://www.instagram.com/{item['value']}"
+            stamps.append(item["timestamp"])
+        assert stamps == sorted(stamps, reverse=True)
+        for event in labels["events"]:
+            if event["type"] != "bought_followers" or event["account_id"] != aid:
+                continue
+            first, last = date.fromisoformat(event["start"]), date.fromisoformat(event["end"])
+            if pulled <= last:
+                continue
+            inside = sum(
+                first <= datetime.fromtimestamp(s, UTC).date() <= last for s in stamps
+            )  # the bought ones still there are dated inside the burst
+            assert inside >= event["followers"] - event["lost_later"]
+
+
+def test_facebook_insights_use_old_names_before_the_rename_and_reconcile(
+    evalrun: tuple[Path, dict[str, Any]],
+) -> None:
+    out, _ = evalrun
+    paths = sorted((out / "facebook" / "insights").iterdir())
+    assert any(re.search(r"_\d{3}\.json$", p.name) for p in paths)  # some pulls split per metric
+    values = _insight_values(paths)
+    old = {"page_fans": "page_follows", "page_fan_adds_unique": "page_daily_follows_unique",
+           "page_fan_removes_unique": "page_daily_unfollows_unique",
+           "page_impressions": "page_media_view"}  # fmt: skip
+    rename = _end_time(date(2025, 11, 14))
+    for before, after in old.items():
+        assert values[before] and values[after]
+        assert max(values[before]) <= rename < min(values[after])
+    merged = {m: {**values[o], **values[m]} for o, m in old.items()}
+    follows = merged["page_follows"]
+    times = sorted(follows)
+    for a, b in itertools.pairwise(times):
+        assert follows[b] - follows[a] == (
+            merged["page_daily_follows_unique"][b] - merged["page_daily_unfollows_unique"][b]
+        )
+    assert values["page_post_engagements"]
+    for path in sorted((out / "facebook" / "posts").iterdir())[-3:]:
+        for post in _read(path)["data"]:
+            page, _, _ = post["id"].partition("_")
+            assert path.name.startswith(page + "_")
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000", post["created_time"])
+            assert post["reactions"]["summary"]["total_count"] >= 0
+            assert post["comments"]["summary"]["total_count"] >= 0
+            assert post.get("shares", {"count": 1})["count"] > 0
+
+
+def test_linkedin_sizes_grow_by_organic_plus_paid_minus_losses(
+    evalrun: tuple[Path, dict[str, Any]],
+) -> None:
+    out, labels = evalrun
+    sim = simulate(accounts=8, days=75, seed=5, start=CUTOFF_END - timedelta(days=74),
+                   platforms=PLATFORMS, scenario="eval")  # fmt: skip
+    for series in sim.platforms["linkedin"].growth:
+        aid = series.account.account_id
+        sizes = {
+            _stamp_day(p.name): _read(p)["firstDegreeSize"]
+            for p in (out / "linkedin" / "network_sizes").glob(f"{aid}_*.json")
+        }
+        gains: dict[date, tuple[int, int]] = {}
+        for path in sorted((out / "linkedin" / "follower_statistics").glob(f"{aid}_*.json")):
+            for el in _read(path)["elements"]:
+                assert el["organizationalEntity"] == f"urn:li:organization:{aid}"
+                start = datetime.fromtimestamp(el["timeRange"]["start"] / 1000, UTC)
+                assert el["timeRange"]["end"] - el["timeRange"]["start"] == 86_400_000
+                assert (_stamp_day(path.name) - start.date()).days >= 2  # data lags
+                g = el["followerGains"]
+                gains[start.date()] = (g["organicFollowerGain"], g["paidFollowerGain"])
+        for d, (organic, paid) in gains.items():
+            i = (d - sim.start).days
+            if i and d in sizes and d - timedelta(days=1) in sizes:
+                lost = int(series.lost[i])
+                assert sizes[d] - sizes[d - timedelta(days=1)] == organic + paid - lost
+        campaigns = [e for e in labels["events"]
+                     if e["type"] == "paid_campaign" and e["account_id"] == aid]  # fmt: skip
+        for e in campaigns:
+            paid = sum(p for d, (_, p) in gains.items() if e["start"] <= d.isoformat() <= e["end"])
+            assert paid > 0
+        stats = _read(sorted((out / "linkedin" / "share_statistics").glob(f"{aid}_*.json"))[-1])
+        keys = {"clickCount", "commentCount", "engagement", "impressionCount", "likeCount",
+                "shareCount", "uniqueImpressionsCount"}  # fmt: skip
+        assert all(set(el["totalShareStatistics"]) == keys for el in stats["elements"])
+
+
+def test_x_archives_and_tweet_activity_csv(evalrun: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = evalrun
+    archives = sorted((out / "x" / "archive").iterdir())
+    assert archives
+    styles = set()
+    for path in archives:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            files = {n: archive.read(n).decode() for n in names}
+        styles.add("data/tweets.js" in names)
+        assert {"data/account.js", "data/follower.js", "data/following.js"} <= names
+        for name, text in files.items():
+            base = name.removeprefix("data/").removesuffix(".js").split("-part")[0]
+            head, _, body = text.partition(" = ")
+            assert re.fullmatch(rf"window\.YTD\.{base}\.part\d+", head)
+            items = json.loads(body)
+            if base in ("tweets", "tweet"):
+                for item in items:
+                    tweet = item["tweet"]
+                    assert isinstance(tweet["favorite_count"], str)
+                    assert isinstance(tweet["retweet_count"], str)
+                    datetime.strptime(tweet["created_at"], "%a %b %d %H:%M:%S +0000 %Y")
+        account = json.loads(files["data/account.js"].partition(" = ")[2])[0]["account"]
+        assert path.name.startswith(account["accountId"] + "_")
+        followers = json.loads(files["data/follower.js"].partition(" = ")[2])
+        users = _read(out / "x" / "users" / f"{path.name.split('_')[1][:-4]}.json")["data"]
+        count = next(u for u in users if u["id"] == account["accountId"])
+        assert len(followers) == count["public_metrics"]["followers_count"]
+    assert styles == {True, False}  # new tweets.js and older tweet.js layouts
+    csvs = sorted((out / "x" / "analytics").iterdir())
+    assert csvs
+    with csvs[-1].open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    assert header[:6] == ["Tweet id", "Tweet permalink", "Tweet text", "time", "impressions",
+                          "engagements"]  # fmt: skip
+    assert "promoted impressions" in header and len(header) == 4 + 2 * 18
+    for row in rows[1:]:
+        record = dict(zip(header, row, strict=True))
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \+0000", record["time"])
+        assert re.fullmatch(r"\d+\.0", record["impressions"])
+        assert record["promoted impressions"] == "-" or record["promoted impressions"].endswith(
+            ".0"
+        )
+
+
+def test_labels_follow_the_spec_and_eval_covers_every_event_and_size(
+    evalrun: tuple[Path, dict[str, Any]],
+) -> None:
+    _, labels = evalrun
+    assert labels["scenario"] == "eval"
+    assert {a["platform"] for a in labels["accounts"]} == set(PLATFORMS)
+    for a in labels["accounts"]:
+        assert set(a) == {"platform", "account_id", "handle", "owner", "role", "size_class",
+                          "followers_start", "followers_end", "normal_daily_gain"}  # fmt: skip
+        assert a["normal_daily_gain"] > 0
+    assert {a["size_class"] for a in labels["accounts"]} == {
+        "tiny",
+        "small",
+        "medium",
+        "large",
+        "huge",
+    }
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    spans: dict[tuple[str, str], list[tuple[date, date]]] = defaultdict(list)
+    start = date.fromisoformat(labels["start"])
+    for e in labels["events"]:
+        by_type[e["type"]].append(e)
+        assert LABEL_KEYS[e["type"]] <= set(e), e
+        if e["type"] == "missing_pull":
+            continue
+        first = date.fromisoformat(e.get("start") or e["date"])
+        last = date.fromisoformat(e.get("end") or e["date"])
+        spans[(e["platform"], e["account_id"])].append((first, last))
+        assert (first - start).days >= 28
+    assert set(by_type) == set(LABEL_KEYS)
+    for periods in spans.values():
+        for (_, end_a), (start_b, _) in itertools.pairwise(sorted(periods)):
+            assert (start_b - end_a).days >= 8  # at least 7 clean days between
+    bought = by_type["bought_followers"]
+    assert {e["shape"] for e in bought} == {"burst", "drip"}
+    for e in bought:
+        days = (date.fromisoformat(e["end"]) - date.fromisoformat(e["start"])).days + 1
+        assert days <= 2 if e["shape"] == "burst" else 5 <= days <= 7
+        assert e["factor"] == pytest.approx(
+            e["followers"] / days / e["normal_daily_gain"], rel=0.02
+        )
+    explained = sum(len(by_type[t]) for t in ("viral_post", "giveaway", "paid_campaign"))
+    assert 0.6 <= explained / len(bought) <= 1.6  # roughly balanced
+    factors = [e["factor"] for e in bought]
+    assert min(factors) < 10 and max(factors) > 100

@@ -35,7 +35,7 @@ from realreach.generate.x_writer import XWriter
 AVAILABLE_PLATFORMS = PLATFORMS
 SCENARIOS = ("default", "eval")
 ARCHIVED_X_ACCOUNTS = 3  # X accounts with archives (their complete follower list in each)
-EVAL_MIN_BOUGHT = 50  # the eval scenario also sells the small packages, for 2x bursts
+EVAL_MIN_BOUGHT = 10  # eval also sells tiny packages, so a 2x burst stays 2x on small accounts
 PULL_SECOND = 23 * 3600 + 50 * 60  # daily pull at 23:50:00Z: counts are end-of-day values
 
 # Separate random streams per purpose: changing one part never reshuffles another.

@@ -68,7 +68,10 @@ def platform_roster(
         return max(20, int(source.followers_start * scale * rng.lognormal(0, 0.4)))
 
     if platform == "instagram":
-        chosen = [p for p in people if rng.random() < 0.4] or people[:1]
+        chosen = [p for p in people if rng.random() < 0.4]
+        # The smallest person is always there: a small account keeps a full DYI follower list.
+        if people and people[-1] not in chosen:
+            chosen.append(people[-1])
         for source in [brand, *chosen]:
             followers = size(source, _AUDIENCE["instagram"])
             handle = source.handle.lower().replace("_", ".")
