@@ -20,7 +20,8 @@ import pytest
 from realreach.generate import generate
 from realreach.generate.events import HISTORY_DAYS, SEPARATION_DAYS, plan_events
 from realreach.generate.generator import simulate
-from realreach.generate.ids import rng_for
+from realreach.generate.ids import day_start_ms, rng_for
+from realreach.generate.labels import build_labels
 
 END = date(2026, 11, 20)
 STAMP = r"\d{8}T\d{6}Z"
@@ -692,3 +693,55 @@ def test_labels_follow_the_spec_and_eval_covers_every_event_and_size(
     assert 0.6 <= explained / len(bought) <= 1.6  # roughly balanced
     factors = [e["factor"] for e in bought]
     assert min(factors) < 10 and max(factors) > 100
+
+
+def test_eval_labels_agree_with_the_simulated_series() -> None:
+    start = CUTOFF_END - timedelta(days=74)
+    sim = simulate(accounts=8, days=75, seed=5, start=start, platforms=PLATFORMS, scenario="eval")
+    labels = build_labels(seed=5, start=start, end=CUTOFF_END, pull_time="23:50:00",
+                          platforms=list(sim.platforms.values()), scenario="eval")  # fmt: skip
+    series = {(g.account.platform, g.account.account_id): g
+              for ps in sim.platforms.values() for g in ps.growth}  # fmt: skip
+    posts = {(ps.platform, g.account.account_id): ps.posts[g.account.index]
+             for ps in sim.platforms.values() for g in ps.growth}  # fmt: skip
+    seen = set()
+    for e in labels["events"]:
+        if e["type"] == "missing_pull":
+            continue
+        g = series[(e["platform"], e["account_id"])]
+        first = (date.fromisoformat(e.get("start") or e["date"]) - start).days
+        last = (date.fromisoformat(e.get("end") or e["date"]) - start).days
+        window = slice(first, last + 1)
+        normal = g.normal_daily_gain()
+        seen.add(e["type"])
+        if e["type"] == "bought_followers":
+            assert int(g.bought_gain[window].sum()) == e["followers"]
+            assert int(g.bought_gain.sum()) >= e["followers"]
+            assert e["lost_later"] == 0 or int(g.purge_loss.sum()) >= e["lost_later"]
+        elif e["type"] == "purge":
+            assert int(g.cleanup_loss[first]) == e["followers_lost"] > 0
+            assert g.lost[first] > 3 * normal  # a sudden loss, well above a day's unfollows
+            assert not any(  # no purchase before it: not the aftermath of a bought burst
+                b["type"] == "bought_followers" and b["account_id"] == e["account_id"]
+                and b["start"] < e["date"]
+                for b in labels["events"]
+            )  # fmt: skip
+        elif e["type"] in ("giveaway", "paid_campaign"):
+            assert e["followers_gained"] > 0
+            assert g.genuine_gain[window].mean() > 2 * normal
+            assert int(g.bought_gain[window].sum()) == 0
+            if e["type"] == "paid_campaign":
+                assert abs(g.impressions_mult[window] - e["impressions_multiplier"]).max() < 0.06
+                assert int(g.paid_gain[window].sum()) == e["followers_gained"]
+            else:
+                ms0 = day_start_ms(start) + first * 86_400_000
+                ms1 = day_start_ms(start) + (last + 1) * 86_400_000
+                during = [p.final[1] for p in posts[(e["platform"], e["account_id"])]
+                          if ms0 <= p.created_ms < ms1 and p.kind == "original"]  # fmt: skip
+                before = [p.final[1] for p in posts[(e["platform"], e["account_id"])]
+                          if p.created_ms < ms0 and p.kind == "original"]  # fmt: skip
+                if during and before and sum(before):
+                    assert statistics.mean(during) > 2 * statistics.mean(before)
+        elif e["type"] == "viral_post":
+            assert int(g.genuine_gain[first : first + 2].sum()) >= e["followers_gained"]
+    assert seen == {"bought_followers", "viral_post", "giveaway", "paid_campaign", "purge"}

@@ -171,6 +171,8 @@ def plan_eval_events(
         day = history + int(rng.integers(0, 8))
         while True:
             kind = EVAL_CYCLE[k % len(EVAL_CYCLE)]
+            if kind == "purge" and any(b.account == account for b in plan.bursts):
+                kind = "viral"  # a purge of an account that bought is the purchase's aftermath
             length = {
                 "burst": int(rng.integers(1, 3)), "drip": int(rng.integers(5, 8)),
                 "viral": 2, "giveaway": int(rng.integers(3, 6)),
