@@ -3,6 +3,8 @@
 The rules guarantee what a detector needs to be testable: with at least 60 days and 4 accounts
 there are at least two bought-follower bursts and two viral posts, on different accounts, each
 after 30 days of clean history and never within a week of another event on the same account.
+Scenario "default" places those per platform; scenario "eval" (``plan_eval_events``) gives every
+account a sequence of events cycling through all types, balanced between bought and explained.
 """
 
 from __future__ import annotations
