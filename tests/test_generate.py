@@ -745,3 +745,33 @@ def test_eval_labels_agree_with_the_simulated_series() -> None:
         elif e["type"] == "viral_post":
             assert int(g.genuine_gain[first : first + 2].sum()) >= e["followers_gained"]
     assert seen == {"bought_followers", "viral_post", "giveaway", "paid_campaign", "purge"}
+
+
+def test_eval_is_deterministic_and_one_platform_writes_only_its_own(tmp_path: Path) -> None:
+    args = {"accounts": 4, "days": 45, "end": END, "scenario": "eval", "seed": 4}
+    generate(tmp_path / "a", **args)
+    generate(tmp_path / "b", **args)
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+    generate(tmp_path / "x", platforms=["x"], **args)
+    assert {p.name for p in (tmp_path / "x").iterdir()} == {"x", "accounts.csv", "labels.json"}
+    labels = _read(tmp_path / "x" / "labels.json")
+    assert {a["platform"] for a in labels["accounts"]} == {"x"}
+    assert {e["platform"] for e in labels["events"]} == {"x"}
+    # X files are the same whether or not the other platforms are written beside them.
+    x_only = {k: v for k, v in _tree(tmp_path / "a").items() if k.startswith("x/")}
+    assert x_only == {k: v for k, v in _tree(tmp_path / "x").items() if k.startswith("x/")}
+
+
+def test_command_line_passes_scenario_and_platforms(tmp_path: Path, capsys) -> None:
+    from realreach.cli import main
+
+    args = ["--accounts", "3", "--days", "40", "--end", "2026-10-31", "--seed", "2"]
+    assert main(["generate", "--out", str(tmp_path), *args, "--scenario", "eval",
+                 "--platforms", "linkedin", "facebook"]) == 0  # fmt: skip
+    assert "facebook/insights" in capsys.readouterr().out
+    labels = _read(tmp_path / "labels.json")
+    assert labels["scenario"] == "eval"
+    assert {a["platform"] for a in labels["accounts"]} == {"facebook", "linkedin"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "accounts.csv", "facebook", "labels.json", "linkedin",
+    ]  # fmt: skip
