@@ -40,8 +40,13 @@ ANALYTICS_HEADER = [
 
 def ytd(name: str, items: list[dict[str, Any]], part: int = 0) -> bytes:
     """An archive data file: ``window.YTD.<name>.partN = [ ... ]``."""
-    body = json.dumps(items, indent=2, ensure_ascii=False)
-    return f"window.YTD.{name}.part{part} = {body}".encode()
+    # One item per line: readable like the real files, and the C encoder (indent= is pure Python).
+    body = ",\n  ".join(json.dumps(i, ensure_ascii=False) for i in items)
+    return (
+        f"window.YTD.{name}.part{part} = [\n  {body}\n]".encode()
+        if items
+        else (f"window.YTD.{name}.part{part} = [ ]".encode())
+    )
 
 
 def archive_time(ms: int) -> str:
