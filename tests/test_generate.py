@@ -775,3 +775,17 @@ def test_command_line_passes_scenario_and_platforms(tmp_path: Path, capsys) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "accounts.csv", "facebook", "labels.json", "linkedin",
     ]  # fmt: skip
+
+
+def test_older_archives_split_tweets_into_parts(landing: Path) -> None:
+    parts = {}
+    for path in sorted((landing / "x" / "archive").iterdir()):
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("data/tweet-part"):
+                    parts[name] = archive.read(name).decode()
+    assert parts, "a long older-style archive carries data/tweet-part1.js"
+    for name, text in parts.items():
+        n = name.removeprefix("data/tweet-part").removesuffix(".js")
+        assert text.startswith(f"window.YTD.tweet.part{n} = [")
+        assert all("tweet" in item for item in json.loads(text.partition(" = ")[2]))

@@ -1,8 +1,8 @@
 """The X exports a person downloads rather than pulls: account archive .zip and tweet activity CSV.
 
 Archives are written every ``ARCHIVE_EVERY`` days for a few X accounts whose complete follower
-list stays under ``audience.LEDGER_CAP``; alternate accounts get the older archive layout
-(``tweet.js``, split into ``-part1.js`` when long). Tweet activity CSVs cover the tweets of the
+list stays under ``audience.LEDGER_CAP``; every other archive has the older layout (``tweet.js``,
+split into ``-part1.js`` when long), so parsers meet both. Tweet activity CSVs cover the tweets of the
 last 28 days, weekly, for every X account (the account id leads the name: the CSV never says).
 """
 
@@ -25,7 +25,9 @@ from realreach.generate.posts import Post
 ARCHIVE_EVERY = 14
 ANALYTICS_EVERY = 7
 ANALYTICS_WINDOW_DAYS = 28
-TWEETS_PER_PART = 300  # older archives split long tweet files into parts
+TWEETS_PER_PART = (
+    25  # older archives split long tweet files into parts (small, so parsers meet parts)
+)
 ANALYTICS_COLUMNS = (
     "impressions", "engagements", "engagement rate", "retweets", "replies", "likes",
     "user profile clicks", "url clicks", "hashtag clicks", "detail expands", "permalink clicks",
@@ -127,9 +129,9 @@ class XExportWriter(LandingWriter):
                 ],
             )
         }
-        if account.index % 2 == 0:
+        if (pull.day + 1) // ARCHIVE_EVERY % 2 == 0:
             entries["data/tweets.js"] = ytd("tweets", tweets)
-        else:  # an older archive: tweet.js, split into parts when long
+        else:  # the older layout (every other archive): tweet.js, split into parts when long
             for part in range(max(1, -(-len(tweets) // TWEETS_PER_PART))):
                 chunk = tweets[part * TWEETS_PER_PART : (part + 1) * TWEETS_PER_PART]
                 name = "data/tweet.js" if part == 0 else f"data/tweet-part{part}.js"
