@@ -44,6 +44,12 @@ class Parser:
 _USABLE_ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
 
+def usable_id(value: Any) -> str | None:
+    """``value`` as an id, or None when it is absent or a placeholder."""
+    text = None if value is None else str(value).strip()
+    return text if text and _USABLE_ID.match(text) else None
+
+
 def resolve_account(file: LandingFile, from_response: Any, where: str) -> str:
     """Whose data this is: the id the response carries, else the one leading the file name.
 
@@ -51,9 +57,7 @@ def resolve_account(file: LandingFile, from_response: Any, where: str) -> str:
     was filed wrongly, and landing it under either id would credit one account with the
     other's numbers. Such a file is quarantined with both ids in the reason, to be renamed.
     """
-    response_id = None if from_response is None else str(from_response).strip()
-    if response_id is not None and not _USABLE_ID.match(response_id):
-        response_id = None
+    response_id = usable_id(from_response)
     named = file.account_id
     if response_id and named and response_id != named:
         raise IngestError(

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ingestion.errors import IngestError
 from ingestion.landing import LandingFile
-from ingestion.parsers.base import JsonApiParser, Page, Row, Tables, resolve_account
+from ingestion.parsers.base import JsonApiParser, Page, Row, Tables, resolve_account, usable_id
 from ingestion.values import to_float, to_json, to_time
 
 # Insights days are Pacific days: a day's value ends (end_time) at the following midnight
@@ -77,7 +77,7 @@ class InsightsParser(JsonApiParser):
         self, file: LandingFile, page: Page, entry: Mapping[str, Any], owner: Any, index: int
     ) -> list[Row]:
         where = f"{file.rel}: data[{index}] ({entry['name']})"
-        object_id = str(entry.get("id") or "").split("/")[0] or None
+        object_id = usable_id(str(entry.get("id") or "").split("/")[0])
         # A post's insights are filed under the post "<page-id>_<post-id>": the page owns it.
         account = resolve_account(file, (object_id or "").split("_")[0] or owner, where)
         source = str(entry["name"])
