@@ -142,7 +142,8 @@ def _process(
             raise AssertionError(f"{type(parser).__name__} returned tables {sorted(unexpected)}")
     except IngestError as exc:
         reason = str(exc)
-    except (OSError, ValueError, TypeError, KeyError) as exc:  # a format quirk we did not foresee
+    # A format quirk we did not foresee: quarantine the file, keep the batch going.
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
         reason = f"{file.rel}: could not parse ({type(exc).__name__}: {exc})"
     else:
         total = 0

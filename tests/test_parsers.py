@@ -385,3 +385,12 @@ def test_value_date_is_the_pacific_day_before_end_time() -> None:
     assert value_date(None) is None
     assert successor("post_impressions_paid") == "post_media_view"
     assert successor("page_views_total") == "page_views_total"
+
+
+def test_registry_saved_as_excel_unicode_text(home: Home) -> None:
+    # Excel's "Unicode text": UTF-16 with a BOM and tabs; texts may hold commas and semicolons.
+    body = "platform\taccount_id\thandle\towner\trole\nx\t12\tacme\tAcme, Inc; EU\tbrand\n"
+    report = ingest(home, {"accounts.csv": body.encode("utf-16")})
+    assert report.quarantined == []
+    (row,) = lake_rows(home, "registry", "accounts")
+    assert (row["platform"], row["account_id"], row["owner"]) == ("x", "12", "Acme, Inc; EU")

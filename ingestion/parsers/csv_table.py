@@ -38,11 +38,12 @@ def read_csv(
     required columns are checked, so an older export is not rejected for its vocabulary.
     """
     text = decode_text(file, raw)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # one-column or oddly quoted files: fall back to plain CSV
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The delimiter is read off the header line only: tweet texts in the body are full of
+    # commas and semicolons and would fool a sniffer. Spreadsheets in some locales save ";",
+    # Excel's "Unicode text" saves tabs.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=lambda d: (first_line.count(d), d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         raw_header = next(reader)
     except StopIteration:
