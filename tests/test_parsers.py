@@ -262,9 +262,13 @@ def test_facebook_deprecated_metrics_map_to_successors_with_provenance(home: Hom
         {
             "facebook/insights/20261121T060000Z.json": json.dumps(body),
             "facebook/insights/20261121T070000Z.json": json.dumps(post_level),
+            "facebook/insights/123_20261121T080000Z.json": '{"id": "123", "name": "Acme"}',
         },
     )
-    assert report.quarantined == []
+    assert [why for _, why in report.quarantined] == [
+        "facebook/insights/123_20261121T080000Z.json: neither 'data' nor 'insights.data': "
+        "no insights"
+    ]
     rows = {r["source_metric"]: r for r in lake_rows(home, "facebook", "insights")}
     assert {name: rows[name]["metric"] for name in rows} == {
         "page_fans": "page_follows",

@@ -62,7 +62,9 @@ class InsightsParser(JsonApiParser):
             nested = body.get("insights")
             if isinstance(nested, Mapping):
                 body = nested
-            data = body.get("data", [])
+            if "data" not in body:  # e.g. a page object without the insights edge
+                raise IngestError(f"{file.rel}: neither 'data' nor 'insights.data': no insights")
+            data = body["data"]
             if not isinstance(data, list):
                 raise IngestError(
                     f"{file.rel}: 'data' should be a list, found {type(data).__name__}"
