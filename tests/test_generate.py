@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import json
 import re
+import shutil
 import statistics
 import zipfile
 from collections import defaultdict
@@ -789,3 +790,29 @@ def test_older_archives_split_tweets_into_parts(landing: Path) -> None:
         n = name.removeprefix("data/tweet-part").removesuffix(".js")
         assert text.startswith(f"window.YTD.tweet.part{n} = [")
         assert all("tweet" in item for item in json.loads(text.partition(" = ")[2]))
+
+
+def test_every_generated_file_ingests_without_quarantine(
+    tmp_path: Path, evalrun: tuple[Path, dict[str, Any]]
+) -> None:
+    """Round trip: the exports of every platform and kind parse with the real ingestion."""
+    from ingestion.run import ingest_landing
+    from realreach.config import Home
+
+    out, _ = evalrun
+    home = Home(tmp_path / "home").ensure()
+    shutil.copytree(out, home.landing, dirs_exist_ok=True)
+    (home.landing / "labels.json").unlink()
+    report = ingest_landing(home)
+    assert report.files_quarantined == 0, sorted(
+        p.name for p in (tmp_path / "home" / "quarantine").rglob("*.error.json")
+    )[:5]
+    assert report.files_ingested == sum(1 for p in home.landing.rglob("*") if p.is_file())
+    kinds = {k for k, rows in report.rows_by_kind.items() if rows > 0}
+    assert {
+        "x/users", "x/tweets", "x/followers", "x/analytics", "x/archive_account",
+        "x/archive_relations", "instagram/users", "instagram/insights", "instagram/media",
+        "instagram/dyi_followers", "facebook/insights", "facebook/posts",
+        "linkedin/follower_statistics", "linkedin/network_sizes", "linkedin/share_statistics",
+        "registry/accounts",
+    } <= kinds  # fmt: skip
