@@ -628,7 +628,8 @@ def test_x_archives_and_tweet_activity_csv(evalrun: tuple[Path, dict[str, Any]])
         account = json.loads(files["data/account.js"].partition(" = ")[2])[0]["account"]
         assert path.name.startswith(account["accountId"] + "_")
         followers = json.loads(files["data/follower.js"].partition(" = ")[2])
-        users = _read(out / "x" / "users" / f"{path.name.split('_')[1][:-4]}.json")["data"]
+        (same_day,) = (out / "x" / "users").glob(f"{path.name.split('_')[1][:8]}T*.json")
+        users = _read(same_day)["data"]
         count = next(u for u in users if u["id"] == account["accountId"])
         assert len(followers) == count["public_metrics"]["followers_count"]
     assert styles == {True, False}  # new tweets.js and older tweet.js layouts

@@ -17,12 +17,13 @@ import numpy as np
 
 from realreach.generate.accounts import DAY_MS, Account
 from realreach.generate.audience import Ledger
-from realreach.generate.ids import iso_ms
+from realreach.generate.ids import iso_ms, pull_stamp
 from realreach.generate.landing_io import LandingWriter, Pull, csv_bytes, zip_bytes
 from realreach.generate.model import GrowthSeries, ProfileCounters
 from realreach.generate.posts import Post
 
 ARCHIVE_EVERY = 14
+ARCHIVE_EARLIER_MS = 2 * 3600_000  # the archive is ready two hours before that day's pull
 ANALYTICS_EVERY = 7
 ANALYTICS_WINDOW_DAYS = 28
 TWEETS_PER_PART = (
@@ -107,10 +108,13 @@ class XExportWriter(LandingWriter):
     def _archive(self, account: Account, pull: Pull) -> None:
         assert self.posts and self.ledgers and self.follower_ids and self.following_ids
         assert self.counters is not None
+        # Archives are generated hours apart from the API pull: their tweets are observed at
+        # another time than the same tweets in that day's timeline (no duplicate observations).
+        at_ms = pull.at_ms - ARCHIVE_EARLIER_MS
         tweets = [
-            _archive_tweet(p, account, pull.at_ms)
+            _archive_tweet(p, account, at_ms)
             for p in reversed(self.posts[account.index])
-            if p.created_ms <= pull.at_ms and p.kind != "retweet"
+            if p.created_ms <= at_ms and p.kind != "retweet"
         ]
         entries = {
             "data/account.js": ytd(
@@ -165,7 +169,8 @@ class XExportWriter(LandingWriter):
                 for i in following.tolist()
             ],
         )
-        self.put_bytes("archive", f"{account.account_id}_{pull.stamp}.zip", zip_bytes(entries))
+        stamp = pull_stamp(datetime.fromtimestamp(at_ms / 1000, tz=UTC))
+        self.put_bytes("archive", f"{account.account_id}_{stamp}.zip", zip_bytes(entries))
 
     def _analytics(self, account: Account, pull: Pull) -> None:
         assert self.posts is not None and self.growth is not None
