@@ -111,7 +111,9 @@ linkedin_changes as (
                     + least(coalesce(paid_follower_gain, 0), 0)
                 )
         end as followers_lost,
-        greatest(paid_follower_gain, 0) as paid_followers_gained,
+        case
+            when paid_follower_gain is not null then greatest(paid_follower_gain, 0)
+        end as paid_followers_gained,
         'linkedin_follower_statistics' as changes_source
     from linkedin_days
 ),

@@ -33,21 +33,27 @@ increments as (
                 )
             else post_days.date
         end as date,
+        -- greatest() skips nulls: a metric never reported must stay null, not become 0
         greatest(
             post_days.interactions
             - coalesce(lag(post_days.interactions) over earlier_days, 0),
             0
         ) as interactions_received,
-        greatest(
-            post_days.comments
-            - coalesce(lag(post_days.comments) over earlier_days, 0),
-            0
-        ) as comments_received,
-        greatest(
-            post_days.impressions
-            - coalesce(lag(post_days.impressions) over earlier_days, 0),
-            0
-        ) as impressions_received
+        case
+            when post_days.comments is not null
+                then greatest(
+                    post_days.comments - coalesce(lag(post_days.comments) over earlier_days, 0),
+                    0
+                )
+        end as comments_received,
+        case
+            when post_days.impressions is not null
+                then greatest(
+                    post_days.impressions
+                    - coalesce(lag(post_days.impressions) over earlier_days, 0),
+                    0
+                )
+        end as impressions_received
     from post_days
     left join posts
         on post_days.platform = posts.platform and post_days.post_id = posts.post_id
