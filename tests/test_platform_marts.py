@@ -429,3 +429,15 @@ def test_every_mart_has_every_platform_and_contract_columns(marts: Marts) -> Non
         ("x", "Dana", "employee"),
         ("x", "Lee", "leader"),
     ]
+
+
+def test_gx_mart_suites_pass_on_every_platform(marts: Marts) -> None:
+    from expectations.checks import run_checks
+
+    report = run_checks(marts.home, now=at(4))
+    suites = {s.name: s for s in report.suites}
+    advocacy = suites["marts_fct_advocacy_weekly"]
+    assert advocacy.success and advocacy.evaluated > 10, advocacy
+    for name, suite in suites.items():
+        if name.startswith("marts_"):
+            assert suite.success, (name, suite.failed_expectations, suite.note)
