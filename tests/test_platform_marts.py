@@ -50,15 +50,14 @@ def insight(account: str, metric: str, day: int, value: float, source: str | Non
 
 def instagram(lake) -> None:
     # counts on days 0, 1, 3: day 2 is filled halfway (1020)
+    users = [(IG, 0, "acme.ig", 1000), (IG, 1, "acme.ig", 1010), (IG, 3, "acme.ig", 1030)]
     write_rows(
         lake,
         "instagram",
         "users",
         [
-            {"account_id": IG, "observed_at": at(0), "username": "acme.ig", "followers_count": 1000},
-            {"account_id": IG, "observed_at": at(1), "username": "acme.ig", "followers_count": 1010},
-            {"account_id": IG, "observed_at": at(3), "username": "acme.ig", "followers_count": 1030},
-            {"account_id": IG_UNLISTED, "observed_at": at(1), "username": "x", "followers_count": 5},
+            {"account_id": a, "observed_at": at(day), "username": name, "followers_count": n}
+            for a, day, name, n in [*users, (IG_UNLISTED, 1, "x", 5)]
         ],
     )
     write_rows(
