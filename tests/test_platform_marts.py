@@ -440,3 +440,35 @@ def test_gx_mart_suites_pass_on_every_platform(marts: Marts) -> None:
     for name, suite in suites.items():
         if name.startswith("marts_"):
             assert suite.success, (name, suite.failed_expectations, suite.note)
+
+
+def test_every_ingestible_corpus_file_builds_into_the_marts(tmp_path) -> None:
+    """The real samples (the tests/test_corpus.py cases that ingest) together through dbt."""
+    from ingestion.run import ingest_landing
+    from tests.landingkit import CORPUS, land
+    from tests.test_corpus import CASES
+
+    home = Home(tmp_path / "corpus").ensure()
+    for case in CASES:
+        if case.quarantined is None:
+            land(home, case.rel, CORPUS / case.source)
+    ingest = ingest_landing(home)
+    assert ingest.files_quarantined == 0, ingest.quarantined
+    report = build_marts(home)
+    assert report.ok and report.tests_failed == 0
+    marts = Marts(home)
+    platforms = {r[0] for r in marts.rows("select distinct platform from marts.dim_accounts")}
+    assert platforms == {"x", "instagram", "facebook", "linkedin"}
+    # the X documentation example's count; the Facebook feed's and Instagram media's posts
+    twitter = marts.rows(
+        "select followers, is_observed from marts.fct_followers_daily where account_id = '783214'"
+    )
+    assert twitter == [(58677711, True)]
+    posts = dict(
+        marts.rows("select platform, count(*) from marts.fct_post_interactions group by 1")
+    )
+    assert posts["facebook"] == 5 and posts["instagram"] == 2 and posts["x"] >= 7
+    instagram = marts.rows(
+        "select count(*) from marts.fct_followers_daily where platform = 'instagram'"
+    )
+    assert instagram[0][0] >= 1
