@@ -7,7 +7,7 @@ from realreach import orchestration as rr
 
 @dag(
     dag_id="realreach_ingest",
-    schedule=rr.INGEST_SCHEDULE,
+    schedule=[rr.LANDING],
     doc_md=__doc__,
     **rr.DAG_DEFAULTS,
 )

@@ -5,10 +5,13 @@ tested without a scheduler. Airflow parses DAG files every few seconds, so this 
 nothing heavy at the top: the pipeline steps (pyarrow, dbt, Great Expectations) are imported
 inside the task bodies, which run in the worker.
 
-Asset design. The four DAGs are chained by four assets, one per stage of the home:
+Asset design. Data arriving starts everything: the LANDING asset has an ``AssetWatcher``
+whose trigger (``realreach.landing_watch``) runs in the triggerer and fires when a complete
+new export appears in ``<home>/landing``. From there four DAGs are chained by assets, one per
+stage of the home:
 
-    realreach_ingest --LAKE--> realreach_transform --MARTS--> realreach_checks
-        --CHECKS--> realreach_alerts --ALERTS-->
+    (landing watch) --LANDING--> realreach_ingest --LAKE--> realreach_transform --MARTS-->
+        realreach_checks --CHECKS--> realreach_alerts --ALERTS-->
 
 There is one LAKE asset, not one per platform kind: its only consumer is a single
 ``dbt build`` that rebuilds every mart from the whole lake, so finer assets would only add
@@ -30,14 +33,46 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 from typing import Any
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, AssetWatcher
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from realreach.config import Home
+from realreach.landing_watch import (
+    DEFAULT_POLL_SECONDS,
+    DEFAULT_SETTLE_SECONDS,
+    LandingFileTrigger,
+)
 
 log = logging.getLogger(__name__)
 
 ASSET_GROUP = "realreach"
+
+
+def _seconds(variable: str, default: float) -> float:
+    try:
+        return float(os.environ.get(variable) or default)
+    except ValueError:
+        raise ValueError(f"{variable} must be a number of seconds") from None
+
+
+def landing_asset(home: Home | None = None) -> Asset:
+    """LANDING, watched by our trigger. The watched folder is fixed when the DAG file is
+    parsed (the dag-processor's ``REALREACH_HOME``): it is part of the trigger's identity."""
+    home = home or Home.resolve(None)
+    trigger = LandingFileTrigger(
+        directory=str(home.landing),
+        poll_seconds=_seconds("REALREACH_LANDING_POLL_SECONDS", DEFAULT_POLL_SECONDS),
+        settle_seconds=_seconds("REALREACH_LANDING_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS),
+    )
+    return Asset(
+        name="realreach_landing",
+        uri="x-realreach://landing",
+        group=ASSET_GROUP,
+        watchers=[AssetWatcher(name="realreach_landing_watch", trigger=trigger)],
+    )
+
+
+LANDING = landing_asset()
 LAKE = Asset(name="realreach_lake", uri="x-realreach://lake", group=ASSET_GROUP)
 MARTS = Asset(name="realreach_marts", uri="x-realreach://marts", group=ASSET_GROUP)
 CHECKS = Asset(name="realreach_checks", uri="x-realreach://checks", group=ASSET_GROUP)
@@ -45,7 +80,6 @@ ALERTS = Asset(name="realreach_alerts", uri="x-realreach://alerts", group=ASSET_
 
 # A fixed date in the past: with catchup off only the latest interval ever runs.
 START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
-INGEST_SCHEDULE = "*/10 * * * *"
 
 # Transient trouble (a BI tool holding DuckDB's lock, a webhook that is down) clears up with
 # time, so every task retries with growing pauses: 30 s, 60 s, 120 s, capped at 10 min.
