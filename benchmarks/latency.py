@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -109,7 +110,7 @@ class Pulls:
         return name, json.dumps(self.body).encode(), str(user["id"])
 
 
-def run(rounds: int, accounts: int, days: int, out: Path) -> dict[str, Any]:
+def run(rounds: int, accounts: int, days: int, out: Path, keep: bool = False) -> dict[str, Any]:
     base = Path(tempfile.mkdtemp(prefix="realreach-latency-"))
     home = Home(base / "home").ensure()
     hook = WebhookReceiver()
@@ -156,6 +157,10 @@ def run(rounds: int, accounts: int, days: int, out: Path) -> dict[str, Any]:
     finally:
         airflow.stop()
         hook.close()
+        if keep:
+            print(f"homes kept in {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
     latencies = [r["latency_s"] for r in results["rounds"] if r["latency_s"] is not None]
     results.update(
         rounds_measured=len(latencies),
@@ -180,8 +185,9 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=4)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "latency.json")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary homes")
     args = parser.parse_args()
-    results = run(args.rounds, args.accounts, args.days, args.out)
+    results = run(args.rounds, args.accounts, args.days, args.out, args.keep)
     print(
         f"landing -> webhook over {results['rounds_measured']} drops: "
         f"p50 {results['p50_s']} s (target {TARGET_P50_S:.0f}), "
