@@ -467,6 +467,29 @@ def test_alerts_land_once_per_bought_burst_and_reach_the_webhook(
 
 
 @pytest.mark.slow
+def test_dbt_results_of_every_node_with_mart_rows(pipeline: dict[str, Any]) -> None:
+    import duckdb
+
+    from realreach.orchestration import log_dbt_results
+
+    home = pipeline["home"]
+    nodes = log_dbt_results(home)  # what build_marts logged in the transform task
+    assert nodes == sorted(nodes, key=lambda n: -n.seconds)
+    assert {n.status for n in nodes} <= {"success", "pass"}
+    models = {n.name: n for n in nodes if n.resource == "model"}
+    assert set(MARTS) <= set(models)
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        for mart in MARTS:
+            (rows,) = con.execute(f"select count(*) from marts.{mart}").fetchone()
+            assert models[mart].rows == rows, mart
+    finally:
+        con.close()
+    tests = [n for n in nodes if n.resource == "test"]
+    assert tests and all(n.rows == 0 for n in tests)  # a test's rows are its failing rows
+
+
+@pytest.mark.slow
 def test_a_second_ingest_with_nothing_new_skips_and_emits_no_event(
     pipeline: dict[str, Any],
 ) -> None:
