@@ -544,6 +544,7 @@ def test_slack_and_smtp_connections_deliver_through_the_provider_hooks(
     try:
         for name in ALERT_CHANNEL_VARIABLES:
             monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv("AIRFLOW_CONN_REALREACH_WEBHOOK", raising=False)  # pipeline's
         monkeypatch.setenv("REALREACH_ALERT_WEBHOOK", webhook.url)  # no connection: env stays
         monkeypatch.setenv("REALREACH_SLACK_WEBHOOK", "http://127.0.0.1:9/overridden")
         monkeypatch.setenv(
