@@ -36,6 +36,20 @@ def to_int(value: Any) -> int | None:
     return round(float(text))
 
 
+def to_float(value: Any) -> float | None:
+    """A rate or measure ("0.0123", "1,234.5", "-", "4.2%"), or None when not reported."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else float(value)
+    if isinstance(value, int | float):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    text = str(value).strip().replace(",", "")
+    if text.lower() in _MISSING:
+        return None
+    if text.endswith("%"):
+        return float(text[:-1]) / 100
+    return float(text)
+
+
 def to_bool(value: Any) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
@@ -54,13 +68,19 @@ def to_text(value: Any) -> str | None:
 
 
 def to_time(value: Any) -> datetime | None:
-    """A UTC datetime from ISO 8601, the X legacy format, or epoch seconds/milliseconds."""
+    """A UTC datetime from ISO 8601, the X legacy format, or epoch seconds/milliseconds.
+
+    Epoch numbers above 10**11 are milliseconds (LinkedIn); below, seconds (Instagram DYI):
+    10**11 seconds is the year 5138, 10**11 ms is 1973, so the two never overlap in practice.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value
         return datetime.fromtimestamp(seconds, tz=UTC)
     text = str(value).strip()
+    if text.isdigit():  # epoch numbers sent as strings
+        return to_time(int(text))
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -79,5 +99,9 @@ def to_time(value: Any) -> datetime | None:
 
 def leftovers(item: Mapping[str, Any], known: frozenset[str]) -> str | None:
     """The fields a parser did not map, as JSON text, so schema drift is kept, not dropped."""
-    rest = {k: v for k, v in item.items() if k not in known}
-    return json.dumps(rest, ensure_ascii=False, sort_keys=True) if rest else None
+    return to_json({k: v for k, v in item.items() if k not in known})
+
+
+def to_json(fields: Mapping[str, Any]) -> str | None:
+    """Fields as JSON text for ``extra``/``value_json``; None when there are none."""
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True) if fields else None

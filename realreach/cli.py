@@ -18,6 +18,17 @@ def _home_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _generate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--platforms", nargs="+", default=list(PLATFORMS), choices=PLATFORMS,
+        help="platforms to generate (default: all)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--scenario", choices=("default", "eval"), default="default",
+        help="'eval': a dense, balanced mix of labelled events for measuring detection",
+    )  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="realreach",
@@ -31,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--accounts", type=int, default=8)
     demo.add_argument("--days", type=int, default=90)
     demo.add_argument("--seed", type=int, default=7)
+    _generate_options(demo)
 
     run = sub.add_parser("run", help="process everything new in landing")
     _home_arg(run)
@@ -43,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--accounts", type=int, default=8)
     gen.add_argument("--days", type=int, default=90)
     gen.add_argument("--seed", type=int, default=7)
-    gen.add_argument("--platforms", nargs="+", default=["x"], choices=PLATFORMS)
+    _generate_options(gen)
     gen.add_argument(
         "--end", type=date.fromisoformat, help="last simulated UTC date (default: yesterday)"
     )
@@ -121,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             result = generate(
                 args.out, accounts=args.accounts, days=args.days, seed=args.seed,
                 platforms=args.platforms, end=args.end, labels_path=args.labels,
+                scenario=args.scenario,
             )  # fmt: skip
             print(result)
             return 0
@@ -139,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                 days=args.days,
                 seed=args.seed,
                 labels_path=labels,
+                platforms=args.platforms,
+                scenario=args.scenario,
             )
         report = run_pipeline(home, rebuild=getattr(args, "rebuild", False))
         _print_run(home, report, labels)

@@ -7,7 +7,6 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
 import pyarrow.parquet as pq
 import pytest
 
@@ -17,38 +16,12 @@ from ingestion.run import ingest_landing
 from ingestion.schemas import LAKE_SCHEMAS
 from ingestion.values import to_int, to_time
 from realreach.config import Home
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-if not CORPUS.exists():  # CI clones main with shared/ beside it
-    CORPUS = Path("/work/shared/corpus")
+from tests.landingkit import CORPUS, lake_rows, land
 
 
 @pytest.fixture
 def home(tmp_path: Path) -> Home:
     return Home(tmp_path / "home").ensure()
-
-
-def land(home: Home, rel: str, content: bytes | str | Path) -> Path:
-    target = home.landing / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, Path):
-        shutil.copyfile(content, target)
-    elif isinstance(content, str):
-        target.write_text(content, encoding="utf-8")
-    else:
-        target.write_bytes(content)
-    return target
-
-
-def lake_rows(home: Home, platform: str, kind: str) -> list[dict]:
-    pattern = kind_dir(home.lake, platform, kind) / "**" / "*.parquet"
-    con = duckdb.connect()
-    try:
-        cur = con.execute(f"select * from read_parquet('{pattern}', union_by_name=true)")
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    finally:
-        con.close()
 
 
 # Each real corpus file for X, under a contract name, and the rows it must yield.

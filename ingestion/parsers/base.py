@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,42 +14,114 @@ from ingestion.landing import LandingFile
 from ingestion.values import to_time
 
 Row = dict[str, Any]
+#: What a parser returns: rows per lake table (the ``kind`` of ``LAKE_SCHEMAS`` under the
+#: parser's platform). Most landing kinds feed the table of their own name; an X archive feeds
+#: ``archive_account``, ``archive_relations`` and ``tweets``.
+Tables = dict[str, list[Row]]
 
 
 class Parser:
-    """Turns one landing file into lake rows of ``(platform, kind)``.
+    """Turns one landing file of ``platform/kind`` into rows of one or more lake tables.
 
-    Rows carry ``account_id`` and ``observed_at`` plus the kind's own columns; the runner adds
+    Rows carry ``account_id`` and ``observed_at`` plus the table's own columns; the runner adds
     provenance (platform, source file, hash, ingest time). Anything unreadable raises
     ``IngestError`` with a reason a person can act on.
     """
 
     platform: ClassVar[str]
-    kind: ClassVar[str]
+    kind: ClassVar[str]  # the landing folder this parser reads
+    tables: ClassVar[tuple[str, ...]] = ()  # lake tables it writes; () means (kind,)
 
-    def parse(self, file: LandingFile, raw: bytes) -> list[Row]:
+    def lake_tables(self) -> tuple[str, ...]:
+        return self.tables or (self.kind,)
+
+    def parse(self, file: LandingFile, raw: bytes) -> Tables:
         raise NotImplementedError
 
 
-def decode_text(file: LandingFile, raw: bytes) -> str:
+# An id we can file data under: the platforms' ids are digits, letters, "_" and "-". Sample
+# files carry placeholders such as "<page-id>", which are not ids.
+_USABLE_ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
+
+
+def usable_id(value: Any) -> str | None:
+    """``value`` as an id, or None when it is absent or a placeholder."""
+    text = None if value is None else str(value).strip()
+    return text if text and _USABLE_ID.match(text) else None
+
+
+def resolve_account(file: LandingFile, from_response: Any, where: str) -> str:
+    """Whose data this is: the id the response carries, else the one leading the file name.
+
+    When both exist they must agree: a file named for one account but holding another's data
+    was filed wrongly, and landing it under either id would credit one account with the
+    other's numbers. Such a file is quarantined with both ids in the reason, to be renamed.
+    """
+    response_id = usable_id(from_response)
+    named = file.account_id
+    if response_id and named and response_id != named:
+        raise IngestError(
+            f"{where}: the file name says account {named} but the response is account "
+            f"{response_id}; rename the file (or move it) so both agree"
+        )
+    account = response_id or named
+    if not account:
+        raise IngestError(
+            f"{where}: the response does not say whose data it is, so the account id must "
+            f"lead the file name (e.g. 1234567_20261121T060000Z.json)"
+        )
+    return account
+
+
+def pull_time(file: LandingFile, where: str | None = None) -> datetime:
+    """When the export was pulled, from its name (the contract's rule for timeless bodies)."""
+    if file.pulled_at is None:
+        raise IngestError(
+            f"{where or file.rel}: no pull time: the name must carry it as YYYYMMDDTHHMMSSZ "
+            "(e.g. 20261121T060000Z.json) because the response has none"
+        )
+    return file.pulled_at
+
+
+def _where(file: LandingFile | str) -> str:
+    """How errors name a file: its landing path, or ``<zip>!<member>`` inside an archive."""
+    return file if isinstance(file, str) else file.rel
+
+
+def require_content(file: LandingFile | str, raw: bytes) -> None:
     if not raw.strip():
-        raise IngestError(f"{file.rel}: empty file")
-    for bom, codec in (
+        raise IngestError(f"{_where(file)}: empty file")
+
+
+def decode_text(file: LandingFile | str, raw: bytes) -> str:
+    """Text of a file in UTF-8 (with or without BOM) or UTF-16 (Excel's "Unicode text")."""
+    require_content(file, raw)
+    codec = "utf-8"
+    for bom, bom_codec in (
         (b"\xef\xbb\xbf", "utf-8-sig"),
         (b"\xff\xfe", "utf-16"),
         (b"\xfe\xff", "utf-16"),
     ):
         if raw.startswith(bom):
-            return raw.decode(codec)
+            codec = bom_codec
+            break
+    else:
+        # UTF-16 without a BOM: ASCII-range text has a NUL in every other byte.
+        head = raw[:64]
+        if len(head) >= 4 and b"\x00" in head:
+            if head[1::2].count(0) > len(head) // 4:
+                codec = "utf-16-le"
+            elif head[0::2].count(0) > len(head) // 4:
+                codec = "utf-16-be"
     try:
-        return raw.decode("utf-8")
+        return raw.decode(codec)
     except UnicodeDecodeError as exc:
         raise IngestError(
-            f"{file.rel}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            f"{_where(file)}: not {codec.upper()} text ({exc.reason} at byte {exc.start})"
         ) from None
 
 
-def json_documents(file: LandingFile, raw: bytes) -> list[Any]:
+def json_documents(file: LandingFile | str, raw: bytes) -> list[Any]:
     """One JSON document, or JSON Lines (one response per line, as twarc writes them)."""
     text = decode_text(file, raw)
     try:
@@ -56,14 +129,14 @@ def json_documents(file: LandingFile, raw: bytes) -> list[Any]:
     except json.JSONDecodeError as whole_error:
         lines = [line for line in text.splitlines() if line.strip()]
         if len(lines) < 2:
-            raise IngestError(f"{file.rel}: malformed JSON ({whole_error})") from None
+            raise IngestError(f"{_where(file)}: malformed JSON ({whole_error})") from None
         docs = []
         for number, line in enumerate(lines, start=1):
             try:
                 docs.append(json.loads(line))
             except json.JSONDecodeError as exc:
                 raise IngestError(
-                    f"{file.rel}: malformed JSON Lines at line {number} ({exc.msg})"
+                    f"{_where(file)}: malformed JSON Lines at line {number} ({exc.msg})"
                 ) from None
         return docs
 
@@ -96,10 +169,7 @@ class JsonApiParser(Parser):
         collector = doc.get("__twarc")  # twarc records when it pulled each page
         if isinstance(collector, Mapping) and collector.get("retrieved_at"):
             return to_time(collector["retrieved_at"])
-        raise IngestError(
-            f"{where}: no pull time: the name must carry it as YYYYMMDDTHHMMSSZ "
-            "(e.g. 20261121T060000Z.json) because the response has none"
-        )
+        return pull_time(file, where)
 
     def require_account(self, file: LandingFile) -> str:
         if not file.account_id:
@@ -119,14 +189,14 @@ class JsonApiParser(Parser):
                 raise IngestError(f"{where}: data[{index}] has no id")
         return data
 
-    def parse(self, file: LandingFile, raw: bytes) -> list[Row]:
+    def parse(self, file: LandingFile, raw: bytes) -> Tables:
         if self.account_in_name:
             self.require_account(file)
         rows: list[Row] = []
         for page in self.pages(file, raw):
             for item in self.data_items(page, file.rel):
                 rows.append(self.row(item, page, file))
-        return rows
+        return {self.kind: rows}
 
     def row(self, item: Mapping[str, Any], page: Page, file: LandingFile) -> Row:
         raise NotImplementedError

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 
 from ingestion.errors import IngestError
 from ingestion.landing import LandingFile
-from ingestion.parsers.base import Parser, Row, decode_text
+from ingestion.parsers.base import Parser, Tables
+from ingestion.parsers.csv_table import read_csv
 
 REQUIRED = ("platform", "account_id")
 ROLES = {"brand", "employee", "leader"}
@@ -18,17 +17,12 @@ class AccountsCsvParser(Parser):
     platform = "registry"
     kind = "accounts"
 
-    def parse(self, file: LandingFile, raw: bytes) -> list[Row]:
-        reader = csv.DictReader(io.StringIO(decode_text(file, raw)))
-        header = [name.strip().lower() for name in reader.fieldnames or []]
-        missing = [name for name in REQUIRED if name not in header]
-        if missing:
-            raise IngestError(f"{file.rel}: missing column(s) {', '.join(missing)}; found {header}")
-        reader.fieldnames = header
+    def parse(self, file: LandingFile, raw: bytes) -> Tables:
+        table = read_csv(file, raw, REQUIRED)
         # The registry is a current statement, not a pull: it is as of when it landed.
         observed = file.pulled_at or datetime.fromtimestamp(file.path.stat().st_mtime, tz=UTC)
         rows = []
-        for line, record in enumerate(reader, start=2):
+        for line, record in table:
             platform = (record.get("platform") or "").strip().lower()
             account = (record.get("account_id") or "").strip()
             if not platform or not account:
@@ -48,4 +42,4 @@ class AccountsCsvParser(Parser):
                     "role": role,
                 }
             )
-        return rows
+        return {self.kind: rows}

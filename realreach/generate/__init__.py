@@ -1,5 +1,10 @@
-"""Synthetic platform exports with labelled events (bought followers, viral posts, gaps)."""
+"""Synthetic exports of every platform and landing kind, with labelled events.
 
-from realreach.generate.generator import AVAILABLE_PLATFORMS, GenerationResult, generate
+One simulation per account drives all of its platform's formats, so the numbers reconcile;
+``labels.json`` says what was injected (bought followers, viral posts, giveaways, paid campaigns,
+platform purges, missing pulls) for judging a detector.
+"""
 
-__all__ = ["AVAILABLE_PLATFORMS", "GenerationResult", "generate"]
+from realreach.generate.generator import AVAILABLE_PLATFORMS, SCENARIOS, GenerationResult, generate
+
+__all__ = ["AVAILABLE_PLATFORMS", "SCENARIOS", "GenerationResult", "generate"]

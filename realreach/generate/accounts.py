@@ -46,6 +46,7 @@ class Account:
     quote_share: float
     reach: float  # impressions per post relative to the typical account of its size
     engagement_rate: float  # interactions per impression
+    platform: str = "x"
 
     @property
     def size_class(self) -> str:

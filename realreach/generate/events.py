@@ -3,11 +3,13 @@
 The rules guarantee what a detector needs to be testable: with at least 60 days and 4 accounts
 there are at least two bought-follower bursts and two viral posts, on different accounts, each
 after 30 days of clean history and never within a week of another event on the same account.
+Scenario "default" places those per platform; scenario "eval" (``plan_eval_events``) gives every
+account a sequence of events cycling through all types, balanced between bought and explained.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -20,8 +22,12 @@ PURGE_VISIBLE_DAYS = 21  # bursts start early enough for most of their purge to 
 class Burst:
     account: int
     start: int  # day index
-    days: int  # 1 or 2
-    factor: float  # size relative to a normal day's gain
+    days: int  # 1 or 2 (a burst) or 5-7 (a drip)
+    factor: float  # total bought relative to a normal day's gain
+
+    @property
+    def shape(self) -> str:
+        return "burst" if self.days <= 2 else "drip"
 
 
 @dataclass(frozen=True)
@@ -32,10 +38,38 @@ class Viral:
 
 
 @dataclass(frozen=True)
+class Giveaway:
+    account: int
+    start: int
+    days: int
+    lift: float  # genuine follows per day relative to the expected gain
+    comments_multiplier: float
+
+
+@dataclass(frozen=True)
+class Campaign:
+    account: int
+    start: int
+    days: int
+    lift: float
+    impressions_multiplier: float
+
+
+@dataclass(frozen=True)
+class Purge:
+    account: int
+    day: int
+    share: float  # of the audience removed as fake/inactive (no purchase before it)
+
+
+@dataclass(frozen=True)
 class EventPlan:
     bursts: list[Burst]
     virals: list[Viral]
     missing_pulls: list[int]  # day indexes without any pull
+    giveaways: list[Giveaway] = field(default_factory=list)
+    campaigns: list[Campaign] = field(default_factory=list)
+    purges: list[Purge] = field(default_factory=list)
 
     def busy_days(self) -> set[int]:
         days = set()
@@ -43,7 +77,22 @@ class EventPlan:
             days.update(range(b.start, b.start + b.days + 1))
         for v in self.virals:
             days.update((v.day, v.day + 1))
+        for e in (*self.giveaways, *self.campaigns):
+            days.update(range(e.start, e.start + e.days + 1))
+        for p in self.purges:
+            days.add(p.day)
         return days
+
+    def of(self, account: int) -> EventPlan:
+        """The events of one account."""
+        return EventPlan(
+            [b for b in self.bursts if b.account == account],
+            [v for v in self.virals if v.account == account],
+            self.missing_pulls,
+            [g for g in self.giveaways if g.account == account],
+            [c for c in self.campaigns if c.account == account],
+            [p for p in self.purges if p.account == account],
+        )
 
 
 def _history(days: int) -> int:
@@ -91,11 +140,66 @@ def plan_events(n_accounts: int, days: int, rng: np.random.Generator) -> EventPl
         taken[account].append((day, day + 1))
         virals.append(Viral(account, day, float(rng.uniform(20, 100))))
 
-    plan = EventPlan(bursts, virals, [])
+    return _with_gaps(EventPlan(bursts, virals, []), days, rng)
+
+
+def _with_gaps(plan: EventPlan, days: int, rng: np.random.Generator) -> EventPlan:
     # Rate-limited days: never the first or last pull, never on an event (labels stay honest
     # about what a detector could see).
     busy = plan.busy_days()
     gap_days = [d for d in range(1, days - 1) if d not in busy]
     n_gaps = min(len(gap_days), days // 40 if days >= 40 else (1 if days >= 20 else 0))
     gaps = sorted(int(d) for d in rng.choice(gap_days, size=n_gaps, replace=False))
-    return EventPlan(bursts, virals, gaps)
+    return replace(plan, missing_pulls=gaps)
+
+
+# The eval mix: as many explained spikes (viral, giveaway, campaign) as bought ones, plus purges.
+EVAL_CYCLE = (
+    "burst", "viral", "drip", "giveaway", "purge", "campaign",
+    "burst", "giveaway", "drip", "viral", "campaign", "burst",
+)  # fmt: skip
+EVAL_FACTORS = (2.0, 500.0)  # bought per day relative to a normal day, log-uniform
+AFTERMATH_DAYS = 28  # a purchase's purge tail is kept clear of the account's next event
+
+
+def plan_eval_events(
+    n_accounts: int, days: int, rng: np.random.Generator, offset: int = 0
+) -> EventPlan:
+    """A dense, balanced mix for measuring a detector: every account gets events in turn."""
+    history = _history(days)
+    plan = EventPlan([], [], [])
+    k = offset
+    for account in range(n_accounts):
+        day = history + int(rng.integers(0, 8))
+        while True:
+            kind = EVAL_CYCLE[k % len(EVAL_CYCLE)]
+            if kind == "purge" and any(b.account == account for b in plan.bursts):
+                kind = "viral"  # a purge of an account that bought is the purchase's aftermath
+            length = {
+                "burst": int(rng.integers(1, 3)), "drip": int(rng.integers(5, 8)),
+                "viral": 2, "giveaway": int(rng.integers(3, 6)),
+                "campaign": int(rng.integers(5, 11)), "purge": 1,
+            }[kind]  # fmt: skip
+            if day + length > days - 1:
+                break
+            k += 1
+            if kind in ("burst", "drip"):
+                per_day = float(np.exp(rng.uniform(*np.log(EVAL_FACTORS))))
+                plan.bursts.append(Burst(account, day, length, per_day * length))
+            elif kind == "viral":
+                plan.virals.append(Viral(account, day, float(rng.uniform(20, 100))))
+            elif kind == "giveaway":
+                plan.giveaways.append(
+                    Giveaway(account, day, length, float(rng.uniform(4, 15)),
+                             float(rng.uniform(4, 12)))
+                )  # fmt: skip
+            elif kind == "campaign":
+                plan.campaigns.append(
+                    Campaign(account, day, length, float(rng.uniform(3, 10)),
+                             float(rng.uniform(3, 8)))
+                )  # fmt: skip
+            else:
+                plan.purges.append(Purge(account, day, float(rng.uniform(0.01, 0.04))))
+            tail = AFTERMATH_DAYS if kind in ("burst", "drip") else 0
+            day += length - 1 + max(tail, SEPARATION_DAYS) + 1 + int(rng.integers(0, 6))
+    return _with_gaps(plan, days, rng)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from realreach.generate.accounts import Account
-from realreach.generate.events import Burst, Viral
+from realreach.generate.events import Burst, Campaign, EventPlan, Giveaway, Purge, Viral
 
 NB_DISPERSION = 6.0  # negative binomial shape: day-to-day gains are over-dispersed
 MIN_BOUGHT = 300  # sellers' smallest packages are a few hundred followers
@@ -36,6 +36,20 @@ class ViralOutcome:
 
 
 @dataclass
+class SpanOutcome:
+    """A giveaway or paid campaign: real people follow, activity jumps with them."""
+
+    event: Giveaway | Campaign
+    followers_gained: int
+
+
+@dataclass
+class PurgeOutcome:
+    purge: Purge
+    followers_lost: int
+
+
+@dataclass
 class GrowthSeries:
     account: Account
     expected_gain: np.ndarray  # float, organic expectation per day (no events)
@@ -45,6 +59,22 @@ class GrowthSeries:
     purge_loss: np.ndarray
     bursts: list[BurstOutcome] = field(default_factory=list)
     virals: list[ViralOutcome] = field(default_factory=list)
+    spans: list[SpanOutcome] = field(default_factory=list)
+    purges: list[PurgeOutcome] = field(default_factory=list)
+    # Platform purges of fake/inactive accounts without a purchase: not bought ones.
+    cleanup_loss: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    paid_gain: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    impressions_mult: np.ndarray = field(default_factory=lambda: np.ones(0))
+    comments_mult: np.ndarray = field(default_factory=lambda: np.ones(0))
+
+    def normal_daily_gain(self, before: int | None = None) -> float:
+        """Typical organic gross gain per day (median expectation), over the 28 days before."""
+        window = (
+            self.expected_gain
+            if before is None
+            else self.expected_gain[max(0, before - 28) : before]
+        )
+        return round(float(np.median(window if len(window) else self.expected_gain)), 2)
 
     @property
     def gained(self) -> np.ndarray:
@@ -52,7 +82,7 @@ class GrowthSeries:
 
     @property
     def lost(self) -> np.ndarray:
-        return self.organic_loss + self.purge_loss
+        return self.organic_loss + self.purge_loss + self.cleanup_loss
 
     @property
     def followers(self) -> np.ndarray:
@@ -77,6 +107,8 @@ def simulate_growth(
     bursts: list[Burst],
     virals: list[Viral],
     rng: np.random.Generator,
+    plan: EventPlan | None = None,
+    min_bought: int = MIN_BOUGHT,
 ) -> GrowthSeries:
     t = np.arange(days)
     weekday = np.array([account.weekday[(start + timedelta(days=int(d))).weekday()] for d in t])
@@ -92,6 +124,10 @@ def simulate_growth(
     bought = np.zeros(days, dtype=np.int64)
     purge = np.zeros(days, dtype=np.int64)
     series = GrowthSeries(account, expected, genuine, loss, bought, purge)
+    series.cleanup_loss = np.zeros(days, dtype=np.int64)
+    series.paid_gain = np.zeros(days, dtype=np.int64)
+    series.impressions_mult = np.ones(days)
+    series.comments_mult = np.ones(days)
 
     for v in virals:
         # A post that takes off brings real people: most follow the same day, some the next.
@@ -105,11 +141,15 @@ def simulate_growth(
     for b in bursts:
         before = genuine[max(0, b.start - 28) : b.start]
         normal = float(before.mean()) if len(before) else float(expected[b.start])
-        total = max(int(rng.integers(MIN_BOUGHT, 4 * MIN_BOUGHT)), int(b.factor * normal))
-        first = total if b.days == 1 else round(total * rng.uniform(0.55, 0.8))
-        bought[b.start] += first
-        if b.days > 1:
-            bought[b.start + 1] += total - first
+        total = max(int(rng.integers(min_bought, 4 * min_bought)), int(b.factor * normal))
+        if b.days <= 2:
+            first = total if b.days == 1 else round(total * rng.uniform(0.55, 0.8))
+            bought[b.start] += first
+            if b.days > 1:
+                bought[b.start + 1] += total - first
+        else:  # a drip: the seller spreads the order evenly-ish over the week
+            spread = rng.multinomial(total, rng.dirichlet(np.full(b.days, 8.0)))
+            bought[b.start : b.start + b.days] += spread
         # The platform later removes a share of them, in lumps over the next 2-4 weeks.
         end = b.start + b.days - 1
         p_start = end + int(rng.integers(3, 8))
@@ -132,7 +172,32 @@ def simulate_growth(
                 purge_end=int(visible[-1]) if len(visible) else None,
             )
         )
+    if plan is not None:
+        _spans_and_purges(series, plan, rng)
     return series
+
+
+def _spans_and_purges(series: GrowthSeries, plan: EventPlan, rng: np.random.Generator) -> None:
+    expected, genuine = series.expected_gain, series.genuine_gain
+    for event in (*plan.giveaways, *plan.campaigns):
+        window = slice(event.start, event.start + event.days)
+        # Real people: at least a handful a day even where organic growth is near zero.
+        mean = np.maximum(expected[window] * event.lift, 3.0) * rng.uniform(0.7, 1.3, event.days)
+        extra = rng.poisson(mean)
+        genuine[window] += extra
+        if isinstance(event, Giveaway):
+            series.comments_mult[window] = event.comments_multiplier
+            series.impressions_mult[window] = 1.5  # entrants share the post
+        else:
+            series.impressions_mult[window] = event.impressions_multiplier
+            series.paid_gain[window] += extra  # LinkedIn reports these as paidFollowerGain
+        series.spans.append(SpanOutcome(event, int(extra.sum())))
+    for p in plan.purges:
+        audience = int(series.followers[p.day - 1]) if p.day else series.account.followers_start
+        normal = float(np.median(expected))
+        lost = min(max(int(audience * p.share), int(5 * normal) + 3), max(audience - 1, 0))
+        series.cleanup_loss[p.day] += lost
+        series.purges.append(PurgeOutcome(p, lost))
 
 
 @dataclass

@@ -167,10 +167,14 @@ def _draw_metrics(
         else:
             mean = typical * kind_factor * rng.lognormal(-0.245, 0.7)
             rate = account.engagement_rate * rng.lognormal(-0.045, 0.3)
+        # Campaigns and giveaways lift the day's reach; giveaway entrants comment.
+        boost = {"reply": growth.comments_mult[d]} if len(growth.comments_mult) else {}
+        if len(growth.impressions_mult):
+            mean *= growth.impressions_mult[d]
         impressions = int(rng.poisson(mean))
         engaged = impressions * rate
         likes, retweets, replies, quotes, bookmarks = (
-            int(rng.poisson(engaged * SHARES[k]))
+            int(rng.poisson(engaged * SHARES[k] * boost.get(k, 1.0)))
             for k in ("like", "retweet", "reply", "quote", "bookmark")
         )
         post.final = (retweets, replies, likes, quotes, impressions, bookmarks)

@@ -8,8 +8,6 @@ pull, newest first, in pages of at most 1000 and at most 3 pages, as a client pa
 
 from __future__ import annotations
 
-import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ import numpy as np
 
 from realreach.generate.accounts import DAY_MS, Account
 from realreach.generate.ids import iso_ms, random_tokens
+from realreach.generate.landing_io import Pull, write_json
 from realreach.generate.model import GrowthSeries, ProfileCounters
 from realreach.generate.posts import Post
 from realreach.generate.profiles import new_followers
@@ -26,21 +25,6 @@ from realreach.generate.profiles import new_followers
 PAGE_SIZE = 1000
 MAX_PAGES = 3
 TIMELINE_DAYS = 7
-
-
-def write_json(path: Path, body: Any) -> None:
-    """Write atomically: a watcher on the landing folder never sees half a file."""
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(json.dumps(body, separators=(",", ":"), ensure_ascii=False), "utf-8")
-    os.replace(tmp, path)
-
-
-@dataclass
-class Pull:
-    day: int  # simulated day index
-    at_ms: int  # pull time, end of that day
-    stamp: str  # YYYYMMDDTHHMMSSZ
-    since_day: int  # first day whose follows this pull collects (after a gap: several days)
 
 
 @dataclass

@@ -1,0 +1,136 @@
+"""The long-format insights reader shared by Instagram and Facebook Page Insights.
+
+Both APIs answer ``data[]`` of ``{name, period, values[{value, end_time}], id:
+"<object-id>/insights/<metric>/<period>"}``; newer Instagram metrics answer ``total_value``
+(with ``breakdowns``) instead of ``values``. One row per metric value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ingestion.errors import IngestError
+from ingestion.landing import LandingFile
+from ingestion.parsers.base import JsonApiParser, Page, Row, Tables, resolve_account, usable_id
+from ingestion.values import to_float, to_json, to_time
+
+# Insights days are Pacific days: a day's value ends (end_time) at the following midnight
+# Pacific, whatever the account's own time zone.
+PACIFIC = ZoneInfo("America/Los_Angeles")
+
+# title/description are Meta's documentation strings repeated on every response: not data.
+_ENTRY_KNOWN = frozenset(("name", "period", "values", "total_value", "id", "title", "description"))
+_VALUE_KNOWN = frozenset(("value", "end_time"))
+
+
+def value_date(end_time: datetime | None) -> date | None:
+    """The day a value describes: the Pacific day that ends at ``end_time``."""
+    if end_time is None:
+        return None
+    return end_time.astimezone(PACIFIC).date() - timedelta(days=1)
+
+
+def split_value(value: Any) -> tuple[float | None, str | None]:
+    """A number goes to ``value``; an object (by city, by age, ...) to ``value_json``."""
+    if isinstance(value, Mapping | list):
+        return None, json.dumps(value, ensure_ascii=False, sort_keys=True)
+    try:
+        return to_float(value), None
+    except ValueError:  # a label where a number belongs: keep it rather than fail the file
+        return None, json.dumps(value, ensure_ascii=False)
+
+
+class InsightsParser(JsonApiParser):
+    """``insights`` of any Graph API object; subclasses name the platform."""
+
+    def canonical_metric(self, name: str) -> str:
+        """Today's name for a metric; the file's name stays in ``source_metric``.
+
+        Unknown metrics are kept under their own name: a new metric never breaks a run.
+        """
+        return name
+
+    def parse(self, file: LandingFile, raw: bytes) -> Tables:
+        rows: list[Row] = []
+        for page in self.pages(file, raw):
+            body = page.body
+            owner = body.get("id")  # a page object with its insights nested inside
+            nested = body.get("insights")
+            if isinstance(nested, Mapping):
+                body = nested
+            if "data" not in body:  # e.g. a page object without the insights edge
+                raise IngestError(f"{file.rel}: neither 'data' nor 'insights.data': no insights")
+            data = body["data"]
+            if not isinstance(data, list):
+                raise IngestError(
+                    f"{file.rel}: 'data' should be a list, found {type(data).__name__}"
+                )
+            for index, entry in enumerate(data):
+                if not isinstance(entry, Mapping) or not entry.get("name"):
+                    raise IngestError(f"{file.rel}: data[{index}] is not a metric (no name)")
+                rows.extend(self._entry_rows(file, page, entry, owner, index))
+        return {self.kind: rows}
+
+    def _entry_rows(
+        self, file: LandingFile, page: Page, entry: Mapping[str, Any], owner: Any, index: int
+    ) -> list[Row]:
+        where = f"{file.rel}: data[{index}] ({entry['name']})"
+        object_id = usable_id(str(entry.get("id") or "").split("/")[0])
+        # A post's insights are filed under the post "<page-id>_<post-id>": the page owns it.
+        account = resolve_account(file, (object_id or "").split("_")[0] or owner, where)
+        source = str(entry["name"])
+        base = {
+            "account_id": account,
+            "observed_at": page.observed_at,
+            "metric": self.canonical_metric(source),
+            "source_metric": source,
+            "period": entry.get("period"),
+        }
+        extra = {k: v for k, v in entry.items() if k not in _ENTRY_KNOWN}
+        if object_id and object_id != account:
+            extra["object_id"] = object_id
+        if "total_value" in entry:
+            total = entry["total_value"]
+            total = total if isinstance(total, Mapping) else {"value": total}
+            value, value_json = split_value(total.get("value"))
+            if total.get("breakdowns") is not None:
+                value_json = json.dumps(total["breakdowns"], ensure_ascii=False, sort_keys=True)
+            rest = {k: v for k, v in total.items() if k not in ("value", "breakdowns")}
+            return [
+                {
+                    **base,
+                    "end_time": None,  # the request's since/until bound it, not the response
+                    "value_date": None,
+                    "value": value,
+                    "value_json": value_json,
+                    "extra": to_json({**extra, **({"total_value": rest} if rest else {})}),
+                }
+            ]
+        values = entry.get("values", [])
+        if not isinstance(values, list):
+            raise IngestError(f"{where}: 'values' should be a list")
+        rows = []
+        for point in values:
+            if not isinstance(point, Mapping):
+                raise IngestError(f"{where}: a value is not an object: {point!r}")
+            try:
+                end = to_time(point.get("end_time"))
+            except ValueError as exc:
+                raise IngestError(f"{where}: end_time: {exc}") from None
+            value, value_json = split_value(point.get("value"))
+            rest = {k: v for k, v in point.items() if k not in _VALUE_KNOWN}
+            rows.append(
+                {
+                    **base,
+                    "end_time": end,
+                    "value_date": value_date(end),
+                    "value": value,
+                    "value_json": value_json,
+                    "extra": to_json({**extra, **rest}),
+                }
+            )
+        return rows
