@@ -14,7 +14,7 @@ help:
 	@echo "make demo      create the virtualenv if needed, then run 'realreach demo' (home: $(REALREACH_HOME))"
 	@echo "make test      lint + the full test suite (what CI runs)"
 	@echo "make run       process everything new in \$$REALREACH_HOME/landing"
-	@echo "make bench     ingestion and pipeline benchmarks (numbers in bench-results/)"
+	@echo "make bench     ingestion, pipeline and landing-to-alert latency benchmarks (bench-results/)"
 	@echo "make airflow   Airflow standalone with realreach's DAGs on http://localhost:8080"
 	@echo "make lint | format | sql-lint | clean"
 
@@ -49,6 +49,7 @@ test: lint
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/latency.py  # landing -> alert on the real Airflow
 
 airflow: venv
 	REALREACH_HOME="$(REALREACH_HOME)" bash scripts/airflow-standalone.sh
