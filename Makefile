@@ -14,7 +14,7 @@ help:
 	@echo "make demo      create the virtualenv if needed, then run 'realreach demo' (home: $(REALREACH_HOME))"
 	@echo "make test      lint + the full test suite (what CI runs)"
 	@echo "make run       process everything new in \$$REALREACH_HOME/landing"
-	@echo "make bench     ingestion and pipeline benchmarks (numbers in bench-results/)"
+	@echo "make bench     ingestion, pipeline and landing-to-alert latency benchmarks (bench-results/)"
 	@echo "make eval      spike detector vs a mean±3σ baseline on labelled held-out seeds (bench-results/eval.json)"
 	@echo "make airflow   Airflow standalone with realreach's DAGs on http://localhost:8080"
 	@echo "make lint | format | sql-lint | clean"
@@ -50,6 +50,7 @@ test: lint
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/latency.py  # landing -> alert on the real Airflow
 
 eval: venv
 	$(BIN)/python benchmarks/eval.py

@@ -135,11 +135,7 @@ class SmtpChannel:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError("SMTP URL must look like smtp://[user:password@]host:port")
-        to = (
-            tuple(r.strip() for r in recipients.split(",") if r.strip())
-            if isinstance(recipients, str)
-            else tuple(recipients)
-        )
+        to = recipients_of(recipients)
         if not to:
             raise ValueError("an SMTP channel needs REALREACH_ALERT_EMAIL_TO (comma-separated)")
         implicit = parts.scheme == "smtps"
@@ -159,17 +155,10 @@ class SmtpChannel:
 
     def send(self, alert: Mapping[str, Any]) -> None:
         message = EmailMessage()
-        message["Subject"] = (
-            f"realreach: suspicious follower spike on {alert.get('platform')} account "
-            f"{alert.get('account_id')} from {alert.get('spike_start')}"
-        )
+        message["Subject"] = email_subject(alert)
         message["From"] = self.sender
         message["To"] = ", ".join(self.recipients)
-        message.set_content(
-            format_alert_text(alert, markdown=False)
-            + "\n\n"
-            + json.dumps(dict(alert), indent=2, default=str)
-        )
+        message.set_content(email_body(alert))
         try:
             if self.implicit_tls:
                 server: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -190,6 +179,91 @@ class SmtpChannel:
             raise DeliveryError(f"SMTP {exc.smtp_code} from {self.target}") from None
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"{type(exc).__name__} talking to {self.target}") from None
+
+
+def email_subject(alert: Mapping[str, Any]) -> str:
+    return (
+        f"realreach: suspicious follower spike on {alert.get('platform')} account "
+        f"{alert.get('account_id')} from {alert.get('spike_start')}"
+    )
+
+
+def email_body(alert: Mapping[str, Any]) -> str:
+    return (
+        format_alert_text(alert, markdown=False)
+        + "\n\n"
+        + json.dumps(dict(alert), indent=2, default=str)
+    )
+
+
+# ------------------------------------------------- channels behind Airflow's provider hooks
+# Used by the Airflow tasks when the connections realreach_slack / realreach_smtp exist: the
+# providers then own the transport (Slack's SDK client, the SMTP hook's TLS and auth options)
+# while alerts.jsonl stays the one delivery bookkeeping. Airflow is imported only on send, so
+# the command line never needs it. Provider errors are reduced to their type: their messages
+# may quote a response body or a host, and a Slack URL is the secret itself.
+
+
+@dataclass(frozen=True)
+class SlackHookChannel:
+    """A readable message through the Slack provider's ``SlackWebhookHook``."""
+
+    conn_id: str
+    name: str = "slack"
+    timeout: float = DEFAULT_TIMEOUT_S
+
+    @property
+    def target(self) -> str:
+        return f"Airflow connection {self.conn_id}"
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        from airflow.providers.slack.hooks.slack_webhook import SlackWebhookHook
+
+        try:
+            hook = SlackWebhookHook(slack_webhook_conn_id=self.conn_id, timeout=int(self.timeout))
+            hook.send(text=format_alert_text(alert, markdown=True))
+        except Exception as exc:
+            raise DeliveryError(f"{type(exc).__name__} via {self.target}") from None
+
+
+@dataclass(frozen=True)
+class SmtpHookChannel:
+    """An e-mail through the SMTP provider's ``SmtpHook`` (host, port, login, TLS options and
+    ``from_email`` come from the connection; recipients from its extra ``to`` or
+    ``REALREACH_ALERT_EMAIL_TO``)."""
+
+    conn_id: str
+    recipients: tuple[str, ...]
+    sender: str | None = None
+    name: str = "email"
+
+    @property
+    def target(self) -> str:
+        return f"Airflow connection {self.conn_id}"
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        from html import escape
+
+        from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+        try:
+            with SmtpHook(smtp_conn_id=self.conn_id) as hook:
+                hook.send_email_smtp(
+                    to=list(self.recipients),
+                    subject=email_subject(alert),
+                    html_content=f"<pre>{escape(email_body(alert))}</pre>",
+                    from_email=self.sender or hook.from_email or "realreach@localhost",
+                )
+        except Exception as exc:
+            raise DeliveryError(f"{type(exc).__name__} via {self.target}") from None
+
+
+def recipients_of(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return tuple(r.strip() for r in value.split(",") if r.strip())
+    return tuple(str(r).strip() for r in value if str(r).strip())
 
 
 def format_alert_text(alert: Mapping[str, Any], *, markdown: bool) -> str:

@@ -35,5 +35,12 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "is_suspicious", "reasons",
     ),
     "follower_spikes": SPIKE_FIELDS,
+    # METRICS.md "Group effort": not in CONTRACT.md's table (yet), built beside the others
+    "fct_advocacy_weekly": (
+        "week_start", "people_posting", "accounts_active", "posts", "interactions",
+        "impressions", "reach", "employee_share_of_reach", "leader_share_of_reach",
+        "brand_share_of_reach", "employee_share_of_interactions",
+        "leader_share_of_interactions", "brand_share_of_interactions",
+    ),
 }  # fmt: skip
 MARTS = tuple(MART_COLUMNS)

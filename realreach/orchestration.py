@@ -5,10 +5,13 @@ tested without a scheduler. Airflow parses DAG files every few seconds, so this 
 nothing heavy at the top: the pipeline steps (pyarrow, dbt, Great Expectations) are imported
 inside the task bodies, which run in the worker.
 
-Asset design. The four DAGs are chained by four assets, one per stage of the home:
+Asset design. Data arriving starts everything: the LANDING asset has an ``AssetWatcher``
+whose trigger (``realreach.landing_watch``) runs in the triggerer and fires when a complete
+new export appears in ``<home>/landing``. From there four DAGs are chained by assets, one per
+stage of the home:
 
-    realreach_ingest --LAKE--> realreach_transform --MARTS--> realreach_checks
-        --CHECKS--> realreach_alerts --ALERTS-->
+    (landing watch) --LANDING--> realreach_ingest --LAKE--> realreach_transform --MARTS-->
+        realreach_checks --CHECKS--> realreach_alerts --ALERTS-->
 
 There is one LAKE asset, not one per platform kind: its only consumer is a single
 ``dbt build`` that rebuilds every mart from the whole lake, so finer assets would only add
@@ -30,14 +33,46 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 from typing import Any
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, AssetWatcher
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from realreach.config import Home
+from realreach.landing_watch import (
+    DEFAULT_POLL_SECONDS,
+    DEFAULT_SETTLE_SECONDS,
+    LandingFileTrigger,
+)
 
 log = logging.getLogger(__name__)
 
 ASSET_GROUP = "realreach"
+
+
+def _seconds(variable: str, default: float) -> float:
+    try:
+        return float(os.environ.get(variable) or default)
+    except ValueError:
+        raise ValueError(f"{variable} must be a number of seconds") from None
+
+
+def landing_asset(home: Home | None = None) -> Asset:
+    """LANDING, watched by our trigger. The watched folder is fixed when the DAG file is
+    parsed (the dag-processor's ``REALREACH_HOME``): it is part of the trigger's identity."""
+    home = home or Home.resolve(None)
+    trigger = LandingFileTrigger(
+        directory=str(home.landing),
+        poll_seconds=_seconds("REALREACH_LANDING_POLL_SECONDS", DEFAULT_POLL_SECONDS),
+        settle_seconds=_seconds("REALREACH_LANDING_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS),
+    )
+    return Asset(
+        name="realreach_landing",
+        uri="x-realreach://landing",
+        group=ASSET_GROUP,
+        watchers=[AssetWatcher(name="realreach_landing_watch", trigger=trigger)],
+    )
+
+
+LANDING = landing_asset()
 LAKE = Asset(name="realreach_lake", uri="x-realreach://lake", group=ASSET_GROUP)
 MARTS = Asset(name="realreach_marts", uri="x-realreach://marts", group=ASSET_GROUP)
 CHECKS = Asset(name="realreach_checks", uri="x-realreach://checks", group=ASSET_GROUP)
@@ -45,7 +80,6 @@ ALERTS = Asset(name="realreach_alerts", uri="x-realreach://alerts", group=ASSET_
 
 # A fixed date in the past: with catchup off only the latest interval ever runs.
 START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
-INGEST_SCHEDULE = "*/10 * * * *"
 
 # Transient trouble (a BI tool holding DuckDB's lock, a webhook that is down) clears up with
 # time, so every task retries with growing pauses: 30 s, 60 s, 120 s, capped at 10 min.
@@ -74,12 +108,6 @@ MAX_LISTED_FILES = 50
 WEBHOOK_CONN_ID = "realreach_webhook"
 SLACK_CONN_ID = "realreach_slack"
 SMTP_CONN_ID = "realreach_smtp"
-ALERT_CHANNEL_VARIABLES = (
-    "REALREACH_ALERT_WEBHOOK",
-    "REALREACH_SLACK_WEBHOOK",
-    "REALREACH_SMTP_URL",
-    "REALREACH_ALERT_EMAIL_TO",
-)
 
 
 def current_home() -> Home:
@@ -141,10 +169,17 @@ def ingest_extra(report: Any) -> dict[str, Any]:
     }
 
 
-def ingest(outlet_events: Any) -> dict[str, Any]:
-    """Ingest new landing files; skip (no LAKE event, no rebuild) when nothing new arrived."""
+def ingest(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, Any]:
+    """Ingest new landing files; skip (no LAKE event, no rebuild) when nothing new arrived.
+
+    The landing watch's events say what it saw; ingestion reads the whole landing folder
+    anyway, so files that arrived after the event (or while the previous run was busy) are
+    taken too, and the manifest skips what was already ingested.
+    """
     from ingestion.run import ingest_landing
 
+    for event in describe_triggering_events(triggering_asset_events):
+        log.info("landing event: %s", json.dumps(event, sort_keys=True))
     report = ingest_landing(current_home())
     _log_report("ingest", report)
     for path, reason in report.quarantined:
@@ -175,6 +210,79 @@ def describe_triggering_events(triggering_asset_events: Any) -> list[dict[str, A
     ]
 
 
+@dataclasses.dataclass(frozen=True)
+class NodeResult:
+    """One node of dbt's run_results.json, as the task log shows it."""
+
+    unique_id: str
+    status: str
+    seconds: float
+    rows: int | None  # rows written (adapter) or, for a mart, rows exported; None if unknown
+    message: str | None
+
+    @property
+    def resource(self) -> str:
+        return self.unique_id.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.unique_id.split(".")[-1 if self.resource != "test" else -2]
+
+    def line(self) -> str:
+        rows = "" if self.rows is None else f"  rows={self.rows:,}"
+        failing = f"  {self.message}" if self.status in ("fail", "error", "warn") else ""
+        return f"{self.resource:<9} {self.name:<50} {self.status:<8} {self.seconds:6.2f}s{rows}{failing}"
+
+
+def dbt_node_results(run_results: Path, mart_rows: Mapping[str, int]) -> list[NodeResult]:
+    """dbt's structured results (run_results.json), slowest first."""
+    data = json.loads(run_results.read_text())
+    nodes = []
+    for result in data.get("results", []):
+        unique_id = str(result["unique_id"])
+        rows = (result.get("adapter_response") or {}).get("rows_affected")
+        if rows is None or rows < 0:  # dbt-duckdb does not report it: count the export
+            rows = (
+                mart_rows.get(unique_id.split(".")[-1]) if unique_id.startswith("model.") else None
+            )
+        if unique_id.startswith("test.") and result.get("failures") is not None:
+            rows = int(result["failures"])  # a test's rows are its failing rows
+        nodes.append(
+            NodeResult(
+                unique_id=unique_id,
+                status=str(result.get("status")),
+                seconds=float(result.get("execution_time") or 0.0),
+                rows=rows,
+                message=result.get("message"),
+            )
+        )
+    return sorted(nodes, key=lambda n: -n.seconds)
+
+
+def log_dbt_results(home: Home) -> list[NodeResult]:
+    """Every node's status, time and rows in the task log, slowest first."""
+    import pyarrow.parquet as pq
+
+    from realreach.transform import _dbt_dirs
+
+    target, _ = _dbt_dirs(home)
+    run_results = target / "run_results.json"
+    if not run_results.exists():
+        log.warning("dbt wrote no %s", run_results)
+        return []
+    mart_rows = {
+        p.stem: pq.ParquetFile(p).metadata.num_rows for p in home.marts_export.glob("*.parquet")
+    }
+    nodes = dbt_node_results(run_results, mart_rows)
+    by_status: dict[str, int] = {}
+    for node in nodes:
+        by_status[node.status] = by_status.get(node.status, 0) + 1
+    log.info("dbt run_results.json: %d nodes %s; slowest first:", len(nodes), by_status)
+    for node in nodes:
+        log.info("dbt %s", node.line())
+    return nodes
+
+
 def build_extra(report: Any, home: Home) -> dict[str, Any]:
     exported = [Path(p) for p in report.exported]
     return {
@@ -199,6 +307,10 @@ def build(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, 
     home = current_home()
     report = build_marts(home)
     _log_report("build", report)
+    if report.skipped:
+        log.info("dbt: nothing changed since the last green build; marts left as they are")
+    else:
+        log_dbt_results(home)
     if not report.ok:
         for failure in report.failures:
             log.error("dbt: %s", to_jsonable(failure))
@@ -295,35 +407,6 @@ def _url_of(conn: Any) -> str | None:
     return f"{scheme}://{host}{port}"
 
 
-def _smtp_url_of(conn: Any) -> str | None:
-    if not conn.host:
-        return None
-    from urllib.parse import quote
-
-    auth = ""
-    if conn.login:
-        auth = quote(conn.login, safe="")
-        if conn.password:
-            auth += ":" + quote(conn.password, safe="")
-        auth += "@"
-    return f"smtp://{auth}{conn.host}:{conn.port or 25}"
-
-
-def alert_env_from_connections() -> dict[str, str]:
-    """REALREACH_* alert variables taken from the Airflow connections that are defined."""
-    env: dict[str, str] = {}
-    if (conn := _connection(WEBHOOK_CONN_ID)) and (url := _url_of(conn)):
-        env["REALREACH_ALERT_WEBHOOK"] = url
-    if (conn := _connection(SLACK_CONN_ID)) and (url := _url_of(conn)):
-        env["REALREACH_SLACK_WEBHOOK"] = url
-    if (conn := _connection(SMTP_CONN_ID)) and (url := _smtp_url_of(conn)):
-        env["REALREACH_SMTP_URL"] = url
-        to = conn.extra_dejson.get("to") if conn.extra else None
-        if to:
-            env["REALREACH_ALERT_EMAIL_TO"] = str(to)
-    return env
-
-
 def alerts_extra(report: Any) -> dict[str, Any]:
     return {
         "new": count(report.new),
@@ -336,19 +419,42 @@ def alerts_extra(report: Any) -> dict[str, Any]:
 
 
 def alert_channels() -> list[Any]:
-    """Channels from Airflow connections, then those of REALREACH_* variables not overridden."""
-    from realreach.alerts import channels_from_env, merge_channels
+    """Channels of the Airflow connections that exist, then the REALREACH_* ones not overridden.
 
-    from_connections = alert_env_from_connections()
-    # Names only: connection values are secrets.
-    if from_connections:
-        log.info("alert channels from Airflow connections: %s", sorted(from_connections))
-    settings = {k: v for k, v in os.environ.items() if k not in ALERT_CHANNEL_VARIABLES}
-    if "REALREACH_SMTP_URL" in from_connections and "REALREACH_ALERT_EMAIL_TO" in os.environ:
-        from_connections.setdefault(
-            "REALREACH_ALERT_EMAIL_TO", os.environ["REALREACH_ALERT_EMAIL_TO"]
+    ``realreach_slack`` and ``realreach_smtp`` deliver through the Slack and SMTP providers'
+    hooks; ``realreach_webhook`` (a plain JSON POST, for which no provider is installed) through
+    our own channel. Delivery bookkeeping is the same either way: alerts.jsonl, per channel name.
+    """
+    from realreach.alerts import (
+        SlackHookChannel,
+        SmtpHookChannel,
+        WebhookChannel,
+        channels_from_env,
+        merge_channels,
+        recipients_of,
+    )
+
+    preferred: list[Any] = []
+    if (conn := _connection(WEBHOOK_CONN_ID)) and (url := _url_of(conn)):
+        preferred.append(WebhookChannel(url))
+    if _connection(SLACK_CONN_ID):
+        preferred.append(SlackHookChannel(SLACK_CONN_ID))
+    if conn := _connection(SMTP_CONN_ID):
+        extra = conn.extra_dejson if conn.extra else {}
+        to = recipients_of(extra.get("to")) or recipients_of(
+            os.environ.get("REALREACH_ALERT_EMAIL_TO")
         )
-    preferred = channels_from_env({**settings, **from_connections}) if from_connections else []
+        if not to:
+            raise ValueError(
+                f"Airflow connection {SMTP_CONN_ID} has no recipients: set its extra "
+                '"to" or REALREACH_ALERT_EMAIL_TO'
+            )
+        preferred.append(
+            SmtpHookChannel(SMTP_CONN_ID, to, sender=os.environ.get("REALREACH_ALERT_EMAIL_FROM"))
+        )
+    # Names only: connection values are secrets.
+    if preferred:
+        log.info("alert channels from Airflow connections: %s", [c.name for c in preferred])
     return merge_channels(preferred, channels_from_env())
 
 

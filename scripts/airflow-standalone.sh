@@ -3,8 +3,13 @@
 # running realreach's DAGs on http://localhost:8080. What `make airflow` runs.
 #
 #   REALREACH_HOME   the realreach home the DAGs work on (default: <repo>/.realreach)
-#   Airflow's own state lives in $REALREACH_HOME/airflow (SQLite metadata DB, logs, login).
-#   AIRFLOW__API__HOST / AIRFLOW__API__PORT override where the UI listens.
+#   Airflow's own state lives in $REALREACH_HOME/airflow (SQLite metadata DB, logs, login);
+#   AIRFLOW_HOME overrides that. AIRFLOW__API__HOST / AIRFLOW__API__PORT: where the UI listens.
+#   REALREACH_LANDING_POLL_SECONDS   how often the landing watch looks (default 2)
+#
+# Nothing is scheduled by the clock: the triggerer's landing watch starts realreach_ingest
+# when a complete new export appears in $REALREACH_HOME/landing, and assets chain the rest.
+# The same settings serve tests/test_airflow_e2e.py and benchmarks/latency.py.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,7 +18,7 @@ mkdir -p "$REALREACH_HOME/landing"
 REALREACH_HOME="$(cd "$REALREACH_HOME" && pwd)"
 
 # Airflow reads all of its configuration from these; nothing outside the home is touched.
-export AIRFLOW_HOME="$REALREACH_HOME/airflow"
+export AIRFLOW_HOME="${AIRFLOW_HOME:-$REALREACH_HOME/airflow}"
 export AIRFLOW__CORE__DAGS_FOLDER="$repo/dags"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 # The DAGs are this project's whole point here: run them as soon as they are parsed.
@@ -21,6 +26,15 @@ export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False
 export AIRFLOW__API__HOST="${AIRFLOW__API__HOST:-127.0.0.1}"
 export AIRFLOW__API__PORT="${AIRFLOW__API__PORT:-8080}"
 export AIRFLOW__API__BASE_URL="${AIRFLOW__API__BASE_URL:-http://localhost:$AIRFLOW__API__PORT}"
+# Latency: file landed -> alert sent is a chain of five short tasks, so the time between
+# them matters more than throughput. The scheduler loops without idling long, the landing
+# watch polls every 2 s, and on 2 cores one parsing process and a few task slots are plenty
+# (one writer at a time anyway: DuckDB). Measured by benchmarks/latency.py.
+export AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME="${AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME:-0.25}"
+export AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC="${AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC:-2}"
+export AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES="${AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES:-1}"
+export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-4}"
+export REALREACH_LANDING_POLL_SECONDS="${REALREACH_LANDING_POLL_SECONDS:-2}"
 mkdir -p "$AIRFLOW_HOME"
 
 if [[ -x "$repo/.venv/bin/airflow" ]]; then

@@ -25,7 +25,15 @@ from realreach.contract import MARTS
 
 REPO = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = REPO / "dags"
-CORPUS = REPO.parent / "shared" / "corpus" / "python-twitter"
+# Beside the repository (/work/main -> /work/shared), or two levels up from a worktree.
+CORPUS = next(
+    (
+        base / "shared" / "corpus" / "python-twitter"
+        for base in (REPO.parent, REPO.parents[1])
+        if (base / "shared" / "corpus" / "python-twitter").is_dir()
+    ),
+    REPO.parent / "shared" / "corpus" / "python-twitter",
+)
 STAMP = "20261121T060000Z"
 X_USER_ID = "2244994945"  # @TwitterDev, one of the users in the corpus lookup response
 
@@ -226,9 +234,20 @@ def test_each_dag_is_scheduled_on_the_asset_its_upstream_produces(dagbag: Any) -
     assert outlets(ALERTS) == {ASSET_URIS["alerts"]}
 
 
-def test_ingest_is_a_short_cron_and_every_dag_runs_one_at_a_time(dagbag: Any) -> None:
+def test_ingest_is_started_by_the_landing_watch_and_every_dag_runs_one_at_a_time(
+    dagbag: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from airflow.sdk import Asset
+
+    from realreach.landing_watch import LandingFileTrigger
+
     ingest = dagbag.dags[INGEST]
-    assert ingest.timetable.expression == "*/10 * * * *"
+    (landing,) = [
+        a for a in ingest.timetable.asset_condition.objects if isinstance(a, Asset)
+    ]  # no clock: one asset, nothing else
+    assert landing.uri == "x-realreach://landing"
+    (watcher,) = landing.watchers
+    assert isinstance(watcher.trigger, LandingFileTrigger)
     assert ingest.catchup is False
     for dag_id in PIPELINE:
         dag = dagbag.dags[dag_id]
@@ -240,6 +259,94 @@ def test_ingest_is_a_short_cron_and_every_dag_runs_one_at_a_time(dagbag: Any) ->
             assert task.retries >= 2, task.task_id
             assert task.retry_exponential_backoff > 1, task.task_id
             assert task.max_retry_delay is not None, task.task_id
+
+    # The triggerer rebuilds the trigger from its classpath and kwargs: both must round-trip,
+    # and the watched folder is REALREACH_HOME's landing when the DAG file is parsed.
+    monkeypatch.setenv("REALREACH_HOME", str(tmp_path))
+    monkeypatch.setenv("REALREACH_LANDING_POLL_SECONDS", "0.5")
+    from realreach.orchestration import landing_asset
+
+    classpath, kwargs = landing_asset().watchers[0].trigger.serialize()
+    module, _, name = classpath.rpartition(".")
+    rebuilt = getattr(__import__(module, fromlist=[name]), name)(**kwargs)
+    assert rebuilt.serialize() == (classpath, kwargs)
+    assert kwargs["directory"] == str(tmp_path / "landing")
+    assert kwargs["poll_seconds"] == 0.5
+
+
+def test_landing_watch_announces_complete_new_or_changed_files_once(airflow_home: Path) -> None:
+    from realreach.landing_watch import LandingWatch
+
+    second = 1_000_000_000
+    watch = LandingWatch(settle_seconds=1.0)
+    now = 100 * second
+    old = (10, now - 5 * second)
+    assert watch.poll({"x/users/a.json": old}, now) == []  # seen once: maybe still growing
+    assert watch.poll({"x/users/a.json": old}, now + second) == ["x/users/a.json"]
+    assert watch.poll({"x/users/a.json": old}, now + 2 * second) == []  # announced already
+    fresh = (7, now + 2 * second)  # written just now: waits until it has settled
+    files = {"x/users/a.json": old, "x/tweets/b.json": fresh}
+    assert watch.poll(files, now + 2 * second) == []
+    assert watch.poll(files, now + 2 * second + second // 2) == []
+    assert watch.poll(files, now + 3 * second) == ["x/tweets/b.json"]
+    grown = {"x/users/a.json": (20, now + second), "x/tweets/b.json": fresh}  # re-pulled
+    assert watch.poll(grown, now + 4 * second) == []
+    assert watch.poll(grown, now + 5 * second) == ["x/users/a.json"]
+    # A file taken away and dropped again (backfill) is news again.
+    assert watch.poll({"x/tweets/b.json": fresh}, now + 6 * second) == []
+    assert watch.poll(grown, now + 7 * second) == []
+    assert watch.poll(grown, now + 8 * second) == ["x/users/a.json"]
+
+
+def test_landing_scan_skips_files_still_being_written(airflow_home: Path, tmp_path: Path) -> None:
+    from realreach.landing_watch import scan_signatures
+
+    landing = tmp_path / "landing"
+    for rel in (
+        "x/users/20261121T060000Z.json",
+        "x/users/20261121T070000Z.json.part",
+        "x/followers/1_20261121T060000Z.json.tmp",
+        "x/followers/.1_20261121T060000Z.json.abc123",  # rsync's hidden temp name
+        ".sync/x/users/20261121T060000Z.json",
+        "labels.json",  # the generator's answer key, not an export
+        "accounts.csv",
+    ):
+        (landing / rel).parent.mkdir(parents=True, exist_ok=True)
+        (landing / rel).write_text("{}")
+    found = scan_signatures(landing)
+    assert sorted(found) == ["accounts.csv", "x/users/20261121T060000Z.json"]
+    assert found["accounts.csv"][0] == 2  # size from the stat scandir already did
+    assert scan_signatures(tmp_path / "missing") == {}
+
+
+def test_landing_trigger_fires_in_an_event_loop_when_a_file_is_renamed_into_place(
+    airflow_home: Path, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from realreach.landing_watch import LandingFileTrigger
+
+    landing = tmp_path / "landing"
+    (landing / "x" / "users").mkdir(parents=True)
+    partial = landing / "x" / "users" / "20261121T060000Z.json.part"
+    trigger = LandingFileTrigger(directory=str(landing), poll_seconds=0.05, settle_seconds=0.0)
+
+    async def watch() -> Any:
+        events = trigger.run()
+        partial.write_text('{"data": []')  # half written: no event
+        pending = asyncio.ensure_future(anext(events))
+        done, _ = await asyncio.wait({pending}, timeout=0.5)
+        assert not done, "fired for a .part file"
+        partial.write_text('{"data": []}')
+        partial.rename(partial.with_suffix(""))
+        event = await asyncio.wait_for(pending, 5)
+        await events.aclose()
+        return event
+
+    event = asyncio.run(watch())
+    assert event.payload["files"] == 1
+    assert event.payload["platforms"] == ["x"]
+    assert event.payload["sample"] == ["x/users/20261121T060000Z.json"]
 
 
 def test_parsing_the_dags_imports_no_pipeline_code(airflow_home: Path) -> None:
@@ -368,6 +475,29 @@ def test_alerts_land_once_per_bought_burst_and_reach_the_webhook(
 
 
 @pytest.mark.slow
+def test_dbt_results_of_every_node_with_mart_rows(pipeline: dict[str, Any]) -> None:
+    import duckdb
+
+    from realreach.orchestration import log_dbt_results
+
+    home = pipeline["home"]
+    nodes = log_dbt_results(home)  # what build_marts logged in the transform task
+    assert nodes == sorted(nodes, key=lambda n: -n.seconds)
+    assert {n.status for n in nodes} <= {"success", "pass"}
+    models = {n.name: n for n in nodes if n.resource == "model"}
+    assert set(MARTS) <= set(models)
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        for mart in MARTS:
+            (rows,) = con.execute(f"select count(*) from marts.{mart}").fetchone()
+            assert models[mart].rows == rows, mart
+    finally:
+        con.close()
+    tests = [n for n in nodes if n.resource == "test"]
+    assert tests and all(n.rows == 0 for n in tests)  # a test's rows are its failing rows
+
+
+@pytest.mark.slow
 def test_a_second_ingest_with_nothing_new_skips_and_emits_no_event(
     pipeline: dict[str, Any],
 ) -> None:
@@ -376,3 +506,102 @@ def test_a_second_ingest_with_nothing_new_skips_and_emits_no_event(
     assert str(run.state) == "success"
     assert _task_states(run) == {"ingest_landing": "skipped"}
     assert len(_asset_events(ASSET_URIS["lake"])) == before
+
+
+# --- alert channels from Airflow connections ---------------------------------------------------
+
+
+def test_slack_and_smtp_connections_deliver_through_the_provider_hooks(
+    airflow_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    from realreach.airflow_local import WebhookReceiver, free_port
+    from realreach.alerts import RetryPolicy, raise_alerts, read_alerts
+    from realreach.config import Home
+    from realreach.orchestration import alert_channels
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.messages: list[Any] = []
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            return "250 OK"
+
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    slack, webhook = WebhookReceiver(), WebhookReceiver()
+    secret = "T000/B000/s3cr3tT0ken"
+    slack_url = slack.url.replace("/realreach-alerts", f"/services/{secret}")
+    try:
+        for name in ALERT_CHANNEL_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv("AIRFLOW_CONN_REALREACH_WEBHOOK", raising=False)  # pipeline's
+        monkeypatch.setenv("REALREACH_ALERT_WEBHOOK", webhook.url)  # no connection: env stays
+        monkeypatch.setenv("REALREACH_SLACK_WEBHOOK", "http://127.0.0.1:9/overridden")
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_REALREACH_SLACK",
+            json.dumps({"conn_type": "slackwebhook", "password": slack_url}),
+        )
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_REALREACH_SMTP",
+            json.dumps(
+                {
+                    "conn_type": "smtp",
+                    "host": "127.0.0.1",
+                    "port": smtp.port,
+                    "extra": {"disable_ssl": True, "disable_tls": True, "to": "a@example.com"},
+                }
+            ),
+        )
+        channels = alert_channels()
+        assert [(type(c).__name__, c.name) for c in channels] == [
+            ("SlackHookChannel", "slack"),
+            ("SmtpHookChannel", "email"),
+            ("WebhookChannel", "webhook"),
+        ]
+        caplog.set_level(logging.DEBUG)
+        home = Home(tmp_path / "home").ensure()
+        spike = {
+            "platform": "x",
+            "account_id": "1001",
+            "spike_start": "2026-03-06",
+            "spike_end": "2026-03-07",
+            "followers_gained": 5200,
+            "expected_gained": 40.0,
+            "suspicion_score": 0.91,
+            "verdict": "suspicious",
+            "reasons": "+5200 in 2 days vs ~40 expected",
+        }
+        fast = RetryPolicy(attempts=2, base_delay=0.01)
+        report = raise_alerts(home, [spike], channels=channels, retry=fast)
+        assert report.delivered == {"slack": 1, "email": 1, "webhook": 1}
+        (posted,) = slack.wait_for(1, timeout=5)
+        assert posted.path == f"/services/{secret}"
+        assert "Suspicious follower spike" in posted.body["text"] and "1001" in posted.body["text"]
+        (mail,) = inbox.messages
+        assert mail["To"] == "a@example.com" and "1001" in mail["Subject"]
+        assert webhook.wait_for(1, timeout=5)[0].body["account_id"] == "1001"
+
+        # Slack goes away: the next spike stays owed to Slack alone, and is sent once it is back.
+        slack.close()
+        other = spike | {"account_id": "1002", "spike_start": "2026-03-08"}
+        report = raise_alerts(home, [spike, other], channels=alert_channels(), retry=fast)
+        assert report.undelivered == {"slack": 1, "email": 0, "webhook": 0}
+        owed = [a for a in read_alerts(home) if a["delivery"]["slack"]["status"] != "delivered"]
+        assert [a["account_id"] for a in owed] == ["1002"]
+        assert len(inbox.messages) == 2 and len(webhook.received) == 2
+        logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+        assert secret not in logged
+        assert secret not in home.alerts_file.read_text()
+    finally:
+        smtp.stop()
+        webhook.close()

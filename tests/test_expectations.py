@@ -104,6 +104,13 @@ MARTS_DDL = {
     "follower_spikes": "platform VARCHAR, account_id VARCHAR, spike_start DATE, spike_end DATE, "
     "followers_gained BIGINT, expected_gained DOUBLE, suspicion_score DOUBLE, verdict VARCHAR, "
     "reasons VARCHAR",
+    "fct_advocacy_weekly": "week_start DATE, iso_year INTEGER, iso_week INTEGER, "
+    "people_posting BIGINT, accounts_posting BIGINT, accounts_active BIGINT, posts BIGINT, "
+    "interactions BIGINT, impressions BIGINT, reach BIGINT, audience BIGINT, "
+    "brand_share_of_interactions DOUBLE, employee_share_of_interactions DOUBLE, "
+    "leader_share_of_interactions DOUBLE, advocacy_share_of_interactions DOUBLE, "
+    "brand_share_of_reach DOUBLE, employee_share_of_reach DOUBLE, leader_share_of_reach DOUBLE, "
+    "advocacy_share_of_reach DOUBLE",
 }
 
 SPIKES = [
@@ -137,6 +144,11 @@ def mart_rows() -> dict[str, list[tuple]]:
             )
     rows["follower_spikes"] = [
         (p, a, dt.date.fromisoformat(s), dt.date.fromisoformat(e), *rest) for p, a, s, e, *rest in SPIKES
+    ]  # fmt: skip
+    monday = start - dt.timedelta(days=start.weekday())
+    rows["fct_advocacy_weekly"] = [
+        (monday, *monday.isocalendar()[:2], 2, 2, 2, 4, 120, 1600, None, 1600,
+         0.5, 0.5, 0.0, 0.5, 0.5, 0.5, 0.0, 0.5)
     ]  # fmt: skip
     return rows
 

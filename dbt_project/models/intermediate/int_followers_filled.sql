@@ -1,30 +1,22 @@
--- One row per account per UTC day from its first to its last follower-count observation.
--- A day's count is its last observation (end of day); days without one are filled by linear
--- interpolation between the neighbouring observed days, rounded, and flagged is_observed=false.
-with observations as (
-    select
-        platform,
-        account_id,
-        observed_at,
-        ingested_at,
-        followers_count,
-        {{ utc_date('observed_at') }} as observed_date
-    from {{ ref('stg_x__users') }}
-    where followers_count is not null
-),
-
-end_of_day as (
+-- One row per account per UTC day from its first to its last absolute follower count (any
+-- platform, see int_followers_observed). A day's count is its last observation (end of day);
+-- days without one are filled by linear interpolation between the neighbouring observed days,
+-- rounded, and flagged is_observed=false. Gains and losses come only from what a platform
+-- reports per day (int_follower_changes_unioned), never from differencing counts.
+with end_of_day as (
     select
         platform,
         account_id,
         observed_date,
         observed_at as last_observed_at,
-        followers_count as observed_followers
-    from observations
-    -- re-pulls repeat rows: the latest observation of the day wins, then the latest ingest
+        followers as observed_followers,
+        followers_source
+    from {{ ref('int_followers_observed') }}
+    -- re-pulls repeat rows: the latest observation of the day wins, then the latest ingest,
+    -- then the API pull over the archive count (for X, both are absolute counts)
     qualify row_number() over (
         partition by platform, account_id, observed_date
-        order by observed_at desc, ingested_at desc
+        order by observed_at desc, ingested_at desc, followers_source desc
     ) = 1
 ),
 
@@ -53,6 +45,7 @@ joined as (
         spine.date,
         end_of_day.observed_followers,
         end_of_day.last_observed_at,
+        end_of_day.followers_source,
         case when end_of_day.observed_followers is not null then spine.date end as observed_date
     from spine
     left join end_of_day
@@ -87,6 +80,7 @@ filled as (
         account_id,
         date,
         last_observed_at,
+        followers_source,
         observed_followers is not null as is_observed,
         coalesce(
             observed_followers,
@@ -97,21 +91,50 @@ filled as (
             ) as bigint)
         ) as followers
     from neighbours
+),
+
+-- two archives on one day: their changes add up
+archive_days as (
+    select
+        platform,
+        account_id,
+        span_end as date,
+        min(span_start) as archive_span_start,
+        cast(sum(followers_gained) as bigint) as archive_followers_gained,
+        cast(sum(followers_lost) as bigint) as archive_followers_lost
+    from {{ ref('int_archive_followers_diffed') }}
+    group by platform, account_id, span_end
 )
 
 select
-    platform,
-    account_id,
-    date,
-    followers,
-    -- X reports only the total: gains and losses are not knowable from it, so stay null
-    cast(null as bigint) as followers_gained,
-    cast(null as bigint) as followers_lost,
+    filled.platform,
+    filled.account_id,
+    filled.date,
+    filled.followers,
+    -- as the platform reports them; X reports only totals, so gains and losses stay null
+    changes.followers_gained,
+    changes.followers_lost,
     -- gains the platform attributes to advertising (LinkedIn paidFollowerGain): real people
-    cast(null as bigint) as paid_followers_gained,
-    followers - lag(followers) over (
-        partition by platform, account_id order by date
+    changes.paid_followers_gained,
+    filled.followers - lag(filled.followers) over (
+        partition by filled.platform, filled.account_id order by filled.date
     ) as net_followers,
-    is_observed,
-    last_observed_at
+    filled.is_observed,
+    filled.last_observed_at,
+    filled.followers_source,
+    changes.changes_source,
+    -- X archives diffed: followers who came / went between the previous archive and this day
+    archive_days.archive_span_start,
+    archive_days.archive_followers_gained,
+    archive_days.archive_followers_lost
 from filled
+left join {{ ref('int_follower_changes_unioned') }} as changes
+    on
+        filled.platform = changes.platform
+        and filled.account_id = changes.account_id
+        and filled.date = changes.date
+left join archive_days
+    on
+        filled.platform = archive_days.platform
+        and filled.account_id = archive_days.account_id
+        and filled.date = archive_days.date

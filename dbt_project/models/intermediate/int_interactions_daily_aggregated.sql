@@ -3,62 +3,63 @@
 -- post's count since its previous end-of-day observation. The count at a post's first
 -- observation is credited to its publication day (we cannot know when it accrued); decreases
 -- (unlikes, removed spam) are not negative activity and count as 0.
-with observations as (
+-- Where an account has no post data, account-level daily metrics stand in
+-- (int_account_activity_daily_unioned); precedence per column is in the YAML.
+with post_days as (
     select
-        platform,
-        account_id,
-        post_id,
-        posted_at,
-        observed_at,
-        ingested_at,
-        {{ utc_date('observed_at') }} as observed_date,
-        coalesce(like_count, 0)
-        + coalesce(reply_count, 0)
-        + coalesce(retweet_count, 0)
-        + coalesce(quote_count, 0)
-        + coalesce(bookmark_count, 0) as interactions_total,
-        reply_count as comments_total,
-        impression_count as impressions_total
-    from {{ ref('stg_x__tweets') }}
+        *,
+        row_number() over by_day = 1 as is_first_observation
+    from {{ ref('int_post_metrics_daily_filled') }}
+    window by_day as (partition by platform, post_id order by date)
 ),
 
-end_of_day as (
-    select * from observations
-    qualify row_number() over (
-        partition by platform, post_id, observed_date
-        order by observed_at desc, ingested_at desc
-    ) = 1
+posts as (
+    select
+        platform,
+        post_id,
+        posted_at
+    from {{ ref('int_post_metrics_latest') }}
 ),
 
 increments as (
     select
-        platform,
-        account_id,
-        post_id,
+        post_days.platform,
+        post_days.account_id,
+        post_days.post_id,
         case
-            when row_number() over by_day = 1
-                then least(coalesce({{ utc_date('posted_at') }}, observed_date), observed_date)
-            else observed_date
+            when post_days.is_first_observation
+                then least(
+                    coalesce({{ utc_date('posts.posted_at') }}, post_days.date), post_days.date
+                )
+            else post_days.date
         end as date,
+        -- greatest() skips nulls: a metric never reported must stay null, not become 0
         greatest(
-            interactions_total - coalesce(lag(interactions_total) over by_day, 0), 0
+            post_days.interactions
+            - coalesce(lag(post_days.interactions) over earlier_days, 0),
+            0
         ) as interactions_received,
-        greatest(
-            comments_total - coalesce(last_value(comments_total ignore nulls) over earlier_days, 0),
-            0
-        ) as comments_received,
-        greatest(
-            impressions_total
-            - coalesce(last_value(impressions_total ignore nulls) over earlier_days, 0),
-            0
-        ) as impressions_received
-    from end_of_day
-    window
-        by_day as (partition by platform, post_id order by observed_date),
-        earlier_days as (
-            partition by platform, post_id order by observed_date
-            rows between unbounded preceding and 1 preceding
-        )
+        case
+            when post_days.comments is not null
+                then greatest(
+                    post_days.comments - coalesce(lag(post_days.comments) over earlier_days, 0),
+                    0
+                )
+        end as comments_received,
+        case
+            when post_days.impressions is not null
+                then greatest(
+                    post_days.impressions
+                    - coalesce(lag(post_days.impressions) over earlier_days, 0),
+                    0
+                )
+        end as impressions_received
+    from post_days
+    left join posts
+        on post_days.platform = posts.platform and post_days.post_id = posts.post_id
+    window earlier_days as (
+        partition by post_days.platform, post_days.post_id order by post_days.date
+    )
 ),
 
 received as (
@@ -84,24 +85,92 @@ published as (
     from {{ ref('int_post_metrics_latest') }}
     where posted_at is not null
     group by platform, account_id, {{ utc_date('posted_at') }}
+),
+
+accounts_with_posts as (
+    select distinct
+        platform,
+        account_id
+    from {{ ref('int_post_metrics_latest') }}
+),
+
+account_level as (
+    select * from {{ ref('int_account_activity_daily_unioned') }}
+),
+
+days as (
+    select
+        platform,
+        account_id,
+        date
+    from received
+    union
+    select
+        platform,
+        account_id,
+        date
+    from published
+    union
+    select
+        platform,
+        account_id,
+        date
+    from account_level
 )
 
 select
-    coalesce(received.platform, published.platform) as platform,
-    coalesce(received.account_id, published.account_id) as account_id,
-    coalesce(received.date, published.date) as date,
-    coalesce(published.posts, 0) as posts,
-    coalesce(published.replies, 0) as replies,
-    coalesce(published.shares_posted, 0) as shares_posted,
-    coalesce(received.interactions, 0) as interactions,
-    coalesce(received.comments, 0) as comments,
-    received.impressions,
-    -- account-level daily insights where a platform gives them (X does not)
-    cast(null as bigint) as reach,
-    cast(null as bigint) as profile_views
-from received
-full outer join published
+    days.platform,
+    days.account_id,
+    days.date,
+    -- posts are known only where the account's posts were pulled (LinkedIn: never)
+    case when accounts_with_posts.account_id is not null then coalesce(published.posts, 0) end
+        as posts,
+    case when accounts_with_posts.account_id is not null then coalesce(published.replies, 0) end
+        as replies,
+    case
+        when accounts_with_posts.account_id is not null
+            then coalesce(published.shares_posted, 0)
+    end as shares_posted,
+    -- per-post increments win: they are exact per post; account totals stand in without posts
+    case
+        when accounts_with_posts.account_id is not null
+            then coalesce(received.interactions, 0)
+        else account_level.interactions
+    end as interactions,
+    case
+        when accounts_with_posts.account_id is not null
+            then coalesce(received.comments, 0)
+        else account_level.comments
+    end as comments,
+    coalesce(received.impressions, account_level.impressions) as impressions,
+    -- distinct people: only account-level reach is additive per day, post reaches are not
+    account_level.reach,
+    account_level.profile_views,
+    case
+        when accounts_with_posts.account_id is not null then 'posts'
+        else account_level.account_activity_source
+    end as interactions_source,
+    case
+        when received.impressions is not null then 'posts'
+        when account_level.impressions is not null then account_level.account_activity_source
+    end as impressions_source
+from days
+left join received
     on
-        received.platform = published.platform
-        and received.account_id = published.account_id
-        and received.date = published.date
+        days.platform = received.platform
+        and days.account_id = received.account_id
+        and days.date = received.date
+left join published
+    on
+        days.platform = published.platform
+        and days.account_id = published.account_id
+        and days.date = published.date
+left join account_level
+    on
+        days.platform = account_level.platform
+        and days.account_id = account_level.account_id
+        and days.date = account_level.date
+left join accounts_with_posts
+    on
+        days.platform = accounts_with_posts.platform
+        and days.account_id = accounts_with_posts.account_id

@@ -1,38 +1,106 @@
--- Every account we have data for or that accounts.csv lists, with its latest handle and count.
-with users_latest as (
-    select * from {{ ref('stg_x__users') }}
-    qualify row_number() over (
-        partition by platform, account_id
-        order by observed_at desc, ingested_at desc
-    ) = 1
-),
-
-registry_latest as (
-    select * from {{ ref('stg_registry__accounts') }}
-    qualify row_number() over (
-        partition by platform, account_id
-        order by observed_at desc, ingested_at desc
-    ) = 1
-),
-
-observations as (
+-- Every account we have data for or that accounts.csv lists, with its latest handle, name,
+-- follower count, and its owner and role from the latest registry.
+with profiles as (
     select
         platform,
         account_id,
-        observed_at
+        observed_at,
+        ingested_at,
+        username,
+        display_name
     from {{ ref('stg_x__users') }}
     union all
     select
         platform,
         account_id,
+        observed_at,
+        ingested_at,
+        username,
+        display_name
+    from {{ ref('stg_x__archive_account') }}
+    union all
+    select
+        platform,
+        account_id,
+        observed_at,
+        ingested_at,
+        username,
+        display_name
+    from {{ ref('stg_instagram__users') }}
+),
+
+profiles_latest as (
+    select
+        platform,
+        account_id,
+        arg_max(username, observed_at) filter (where username is not null) as username,
+        arg_max(display_name, observed_at) filter (where display_name is not null)
+            as display_name
+    from profiles
+    group by platform, account_id
+),
+
+followers_latest as (
+    select
+        platform,
+        account_id,
+        followers
+    from {{ ref('int_followers_observed') }}
+    qualify row_number() over (
+        partition by platform, account_id
+        order by observed_at desc, ingested_at desc, followers_source desc
+    ) = 1
+),
+
+-- every kind an account shows up in, for first / last seen
+observations as (
+    select
+        platform,
+        account_id,
         observed_at
-    from {{ ref('stg_x__tweets') }}
+    from profiles
+    union all
+    select
+        platform,
+        account_id,
+        observed_at
+    from {{ ref('int_followers_observed') }}
+    union all
+    select
+        platform,
+        account_id,
+        observed_at
+    from {{ ref('int_post_observations_unioned') }}
     union all
     select
         platform,
         account_id,
         observed_at
     from {{ ref('stg_x__followers') }}
+    union all
+    select
+        platform,
+        account_id,
+        observed_at
+    from {{ ref('stg_instagram__insights') }}
+    union all
+    select
+        platform,
+        account_id,
+        observed_at
+    from {{ ref('stg_facebook__insights') }}
+    union all
+    select
+        platform,
+        account_id,
+        observed_at
+    from {{ ref('stg_linkedin__follower_statistics') }}
+    union all
+    select
+        platform,
+        account_id,
+        observed_at
+    from {{ ref('stg_linkedin__share_statistics') }}
 ),
 
 seen as (
@@ -45,6 +113,10 @@ seen as (
     group by platform, account_id
 ),
 
+owners as (
+    select * from {{ ref('int_account_owners_latest') }}
+),
+
 accounts as (
     select
         platform,
@@ -54,26 +126,30 @@ accounts as (
     select
         platform,
         account_id
-    from registry_latest
+    from owners
 )
 
 select
     accounts.platform,
     accounts.account_id,
-    coalesce(users_latest.username, registry_latest.handle) as handle,
-    users_latest.display_name as name,
-    registry_latest.owner,
-    registry_latest.role,
-    users_latest.followers_count as followers,
+    coalesce(profiles_latest.username, owners.handle) as handle,
+    profiles_latest.display_name as name,
+    owners.owner,
+    owners.role,
+    followers_latest.followers,
     seen.first_seen_at,
     seen.last_seen_at,
-    registry_latest.account_id is not null as is_registered
+    owners.account_id is not null as is_registered
 from accounts
-left join users_latest
-    on accounts.platform = users_latest.platform and accounts.account_id = users_latest.account_id
-left join registry_latest
+left join profiles_latest
     on
-        accounts.platform = registry_latest.platform
-        and accounts.account_id = registry_latest.account_id
+        accounts.platform = profiles_latest.platform
+        and accounts.account_id = profiles_latest.account_id
+left join followers_latest
+    on
+        accounts.platform = followers_latest.platform
+        and accounts.account_id = followers_latest.account_id
+left join owners
+    on accounts.platform = owners.platform and accounts.account_id = owners.account_id
 left join seen
     on accounts.platform = seen.platform and accounts.account_id = seen.account_id

@@ -20,18 +20,29 @@ joined as (
         days.platform,
         days.account_id,
         days.date,
-        coalesce(activity.posts, 0) as posts,
-        coalesce(activity.replies, 0) as replies,
-        -- an account we never pulled posts for has unknown, not zero, interactions
+        -- posts are unknown, not zero, for an account whose posts were never pulled
+        case
+            when accounts_with_posts.account_id is not null then coalesce(activity.posts, 0)
+        end as posts,
+        case
+            when accounts_with_posts.account_id is not null then coalesce(activity.replies, 0)
+        end as replies,
+        -- an account with neither post data nor account-level activity has unknown
+        -- interactions; with account-level data only, a day it did not report is unknown too
         case
             when accounts_with_posts.account_id is not null
                 then coalesce(activity.interactions, 0)
+            else activity.interactions
         end as interactions,
         case
             when accounts_with_posts.account_id is not null
                 then coalesce(activity.comments, 0)
+            else activity.comments
         end as comments_received,
         activity.impressions,
+        activity.reach,
+        activity.profile_views,
+        activity.interactions_source,
         days.followers
     from days
     left join activity
@@ -54,6 +65,7 @@ rolled as (
         sum(interactions) over last_28_days as interactions_28d,
         sum(followers) over last_28_days as follower_days_28d,
         sum(impressions) over last_28_days as impressions_28d,
+        sum(reach) over last_28_days as reach_28d,
         sum(posts) over last_28_days as posts_28d,
         sum(replies) over last_28_days as replies_28d
     from joined
@@ -69,21 +81,32 @@ rolled as (
 )
 
 select
-    platform,
-    account_id,
-    date,
-    posts,
-    replies,
-    interactions,
-    comments_received,
-    impressions,
-    followers,
-    interactions / nullif(followers, 0) as engagement_rate_followers,
-    interactions / nullif(impressions, 0) as engagement_rate_impressions,
+    rolled.platform,
+    rolled.account_id,
+    rolled.date,
+    rolled.posts,
+    rolled.replies,
+    rolled.interactions,
+    rolled.comments_received,
+    rolled.impressions,
+    rolled.reach,
+    rolled.profile_views,
+    rolled.followers,
+    rolled.interactions / nullif(rolled.followers, 0) as engagement_rate_followers,
+    rolled.interactions / nullif(rolled.impressions, 0) as engagement_rate_impressions,
+    rolled.interactions / nullif(rolled.reach, 0) as engagement_rate_reach,
     -- rolling rates: interactions per follower-day and per impression over the window
-    interactions_7d / nullif(follower_days_7d, 0) as engagement_rate_followers_7d,
-    interactions_7d / nullif(impressions_7d, 0) as engagement_rate_impressions_7d,
-    interactions_28d / nullif(follower_days_28d, 0) as engagement_rate_followers_28d,
-    interactions_28d / nullif(impressions_28d, 0) as engagement_rate_impressions_28d,
-    replies_28d / nullif(posts_28d, 0) as reply_share_28d
+    rolled.interactions_7d / nullif(rolled.follower_days_7d, 0) as engagement_rate_followers_7d,
+    rolled.interactions_7d / nullif(rolled.impressions_7d, 0) as engagement_rate_impressions_7d,
+    rolled.interactions_28d / nullif(rolled.follower_days_28d, 0)
+        as engagement_rate_followers_28d,
+    rolled.interactions_28d / nullif(rolled.impressions_28d, 0)
+        as engagement_rate_impressions_28d,
+    rolled.interactions_28d / nullif(rolled.reach_28d, 0) as engagement_rate_reach_28d,
+    rolled.replies_28d / nullif(rolled.posts_28d, 0) as reply_share_28d,
+    rolled.interactions_source,
+    owners.owner,
+    owners.role
 from rolled
+left join {{ ref('int_account_owners_latest') }} as owners
+    on rolled.platform = owners.platform and rolled.account_id = owners.account_id

@@ -1,12 +1,23 @@
--- Daily follower counts per account, gaps filled and flagged (see int_followers_filled).
+-- Daily follower counts per account, gaps filled and flagged, gains and losses as the platform
+-- reports them (see int_followers_filled), with the account's owner and role.
 select
-    platform,
-    account_id,
-    date,
-    followers,
-    followers_gained,
-    followers_lost,
-    net_followers,
-    is_observed,
-    last_observed_at
-from {{ ref('int_followers_filled') }}
+    followers.platform,
+    followers.account_id,
+    followers.date,
+    followers.followers,
+    followers.followers_gained,
+    followers.followers_lost,
+    followers.paid_followers_gained,
+    followers.net_followers,
+    followers.is_observed,
+    followers.last_observed_at,
+    followers.followers_source,
+    followers.changes_source,
+    followers.archive_span_start,
+    followers.archive_followers_gained,
+    followers.archive_followers_lost,
+    owners.owner,
+    owners.role
+from {{ ref('int_followers_filled') }} as followers
+left join {{ ref('int_account_owners_latest') }} as owners
+    on followers.platform = owners.platform and followers.account_id = owners.account_id

@@ -1,19 +1,25 @@
--- Latest known metrics per post (see int_post_metrics_latest for the mapping).
+-- Latest known metrics per post, every platform in one vocabulary (see
+-- int_post_observations_unioned for the mapping), with the account's owner and role.
 select
-    platform,
-    account_id,
-    post_id,
-    posted_at,
-    post_type,
-    is_quote,
-    likes,
-    comments,
-    shares,
-    saves,
-    clicks,
-    impressions,
-    reach,
-    interactions,
-    first_observed_at,
-    metrics_observed_at
-from {{ ref('int_post_metrics_latest') }}
+    posts.platform,
+    posts.account_id,
+    posts.post_id,
+    posts.posted_at,
+    posts.post_type,
+    posts.is_quote,
+    posts.likes,
+    posts.comments,
+    posts.shares,
+    posts.saves,
+    posts.clicks,
+    posts.impressions,
+    posts.reach,
+    posts.interactions,
+    posts.metrics_sources,
+    posts.first_observed_at,
+    posts.metrics_observed_at,
+    owners.owner,
+    owners.role
+from {{ ref('int_post_metrics_latest') }} as posts
+left join {{ ref('int_account_owners_latest') }} as owners
+    on posts.platform = owners.platform and posts.account_id = owners.account_id

@@ -1,0 +1,220 @@
+"""Landing-to-alert latency on the real Airflow: file written -> webhook received.
+
+`make bench` runs it after benchmarks/run.py. Airflow standalone (scripts/airflow-standalone.sh,
+the `make airflow` configuration) runs on a temporary home with a local webhook receiver. A
+generated sample (4 accounts x 60 days, X) is dropped and processed once to warm up; then each
+round drops ONE new daily users pull in which one account's followers jumped — a bought burst
+completed by the latest pull — and measures from the moment the file is renamed into landing
+until its alert reaches the webhook. Nobody triggers anything: the landing watch in the
+triggerer does. The accounts take turns, so every round is a new spike, hence a new alert.
+
+Numbers go to bench-results/latency.json (p50, p95, every round, and the stages of the
+Airflow runs from the metadata DB). Targets: p50 <= 30 s, p95 <= 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from realreach.airflow_local import LocalAirflow, WebhookReceiver  # noqa: E402
+from realreach.config import Home  # noqa: E402
+from realreach.generate import generate  # noqa: E402
+
+TARGET_P50_S, TARGET_P95_S = 30.0, 60.0
+BURST_SHARE = 0.25  # followers bought in one day, as a share of the audience
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q
+    low, high = int(pos), min(int(pos) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def move_into(staging: Path, landing: Path) -> None:
+    """Complete files renamed into place, as a sync tool does."""
+    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+        target = landing / path.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+
+
+def idle(airflow_home: Path) -> bool:
+    """No DAG run queued or running (the previous round is completely over)."""
+    with sqlite3.connect(airflow_home / "airflow.db") as con:
+        (busy,) = con.execute(
+            "select count(*) from dag_run where state in ('queued', 'running')"
+        ).fetchone()
+    return busy == 0
+
+
+def wait_idle(airflow_home: Path, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    settled = 0
+    while time.monotonic() < deadline:
+        settled = settled + 1 if idle(airflow_home) else 0
+        if settled >= 3:  # idle on three looks in a row: nothing about to be queued either
+            return
+        time.sleep(1)
+    raise TimeoutError("Airflow still busy")
+
+
+CRITICAL_PATH = ("ingest_landing", "build_marts", "run_checks", "raise_alerts")
+
+
+def stage_times(airflow_home: Path, since: float) -> dict[str, float]:
+    """Seconds each task of the round ran (start -> end), from the metadata DB.
+
+    The tasks on the way to the alert are ingest_landing -> build_marts -> run_checks ->
+    raise_alerts; what the latency has beyond their sum is orchestration (the watch's poll,
+    scheduling, starting task processes).
+    """
+    cutoff = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    with sqlite3.connect(airflow_home / "airflow.db") as con:
+        rows = con.execute(
+            "select task_id, start_date, end_date from task_instance "
+            "where start_date >= ? and end_date is not null order by start_date",
+            (cutoff,),
+        ).fetchall()
+    return {
+        task_id: round(
+            (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds(), 1
+        )
+        for task_id, start, end in rows
+    }
+
+
+class Pulls:
+    """New daily users pulls continuing the generated sample, one account jumping each time."""
+
+    def __init__(self, landing: Path) -> None:
+        latest = sorted((landing / "x" / "users").glob("*.json"))[-1]
+        self.stamp = datetime.strptime(latest.stem, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        self.body = json.loads(latest.read_text())
+
+    def next(self, jumping: int) -> tuple[str, bytes, str]:
+        """(file name, body, account id of the jump) of the next day's pull."""
+        self.stamp += timedelta(days=1)
+        users = self.body["data"]
+        user = users[jumping % len(users)]
+        metrics = user["public_metrics"]
+        metrics["followers_count"] += max(5_000, int(metrics["followers_count"] * BURST_SHARE))
+        name = self.stamp.strftime("%Y%m%dT%H%M%SZ") + ".json"
+        return name, json.dumps(self.body).encode(), str(user["id"])
+
+
+def run(rounds: int, accounts: int, days: int, out: Path, keep: bool = False) -> dict[str, Any]:
+    base = Path(tempfile.mkdtemp(prefix="realreach-latency-"))
+    home = Home(base / "home").ensure()
+    hook = WebhookReceiver()
+    airflow = LocalAirflow(
+        realreach_home=home.root,
+        airflow_home=base / "airflow",
+        env={
+            "REALREACH_ALERT_WEBHOOK": hook.url,
+            # The sample ends in the past so new pulls can follow it; freshness checks must
+            # not call that stale (they would fail quality_gate, beside the measured path).
+            "REALREACH_FRESHNESS_HOURS": str(24 * (rounds + 4)),
+        },
+    )
+    # The sample ends `rounds` days ago, so every new pull is dated in the past.
+    end = datetime.now(UTC).date() - timedelta(days=rounds + 2)
+    generate(base / "staging", accounts=accounts, days=days, seed=11, end=end,
+             labels_path=base / "labels.json")  # fmt: skip
+    started = time.perf_counter()
+    airflow.start()
+    results: dict[str, Any] = {"rounds": []}
+    try:
+        airflow.wait_healthy()
+        results["airflow_ready_s"] = round(time.perf_counter() - started, 1)
+        warm = time.time()
+        move_into(base / "staging", home.landing)
+        hook.wait_for(1, timeout=600)
+        wait_idle(airflow.airflow_home)
+        results["warmup_first_alert_s"] = (
+            round(hook.received[0].at - warm, 1) if hook.received else None
+        )
+        results["warmup_alerts"] = len(hook.received)
+        pulls = Pulls(home.landing)
+        for n in range(rounds):
+            name, body, account = pulls.next(jumping=n)
+            tmp = home.landing / "x" / "users" / f".{name}.part"
+            tmp.write_bytes(body)
+            before = len(hook.received)
+            dropped = time.time()
+            os.replace(tmp, tmp.with_name(name))  # the moment the file is complete in landing
+            got = hook.wait_for(before + 1, timeout=600)
+            fresh = [r for r in got[before:] if str(r.body.get("account_id")) == account]
+            latency = round(fresh[0].at - dropped, 1) if fresh else None
+            wait_idle(airflow.airflow_home)
+            tasks = stage_times(airflow.airflow_home, dropped)
+            work = sum(tasks.get(t, 0.0) for t in CRITICAL_PATH)
+            round_ = {"file": name, "account": account, "latency_s": latency,
+                      "alerts": len(hook.received) - before, "tasks_s": tasks,
+                      "orchestration_s": round(latency - work, 1) if latency else None,
+                      "load_average_1m": round(os.getloadavg()[0], 1)}  # fmt: skip
+            results["rounds"].append(round_)
+            print(json.dumps(round_), flush=True)
+    finally:
+        airflow.stop()
+        hook.close()
+        if keep:
+            print(f"homes kept in {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+    latencies = [r["latency_s"] for r in results["rounds"] if r["latency_s"] is not None]
+    results.update(
+        rounds_measured=len(latencies),
+        rounds_without_alert=len(results["rounds"]) - len(latencies),
+        p50_s=round(statistics.median(latencies), 1) if latencies else None,
+        p95_s=round(percentile(latencies, 0.95), 1) if latencies else None,
+        orchestration_p50_s=statistics.median(
+            [r["orchestration_s"] for r in results["rounds"] if r["orchestration_s"] is not None]
+            or [0.0]
+        ),
+        max_s=max(latencies) if latencies else None,
+        target_p50_s=TARGET_P50_S,
+        target_p95_s=TARGET_P95_S,
+        sample={"accounts": accounts, "days": days},
+        load_average=os.getloadavg(),
+        poll_seconds=float(os.environ.get("REALREACH_LANDING_POLL_SECONDS") or 2),
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--accounts", type=int, default=4)
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "latency.json")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary homes")
+    args = parser.parse_args()
+    results = run(args.rounds, args.accounts, args.days, args.out, args.keep)
+    print(
+        f"landing -> webhook over {results['rounds_measured']} drops: "
+        f"p50 {results['p50_s']} s (target {TARGET_P50_S:.0f}), "
+        f"p95 {results['p95_s']} s (target {TARGET_P95_S:.0f}); "
+        f"{results['rounds_without_alert']} drop(s) without alert; written to {args.out}"
+    )
+
+
+if __name__ == "__main__":
+    main()

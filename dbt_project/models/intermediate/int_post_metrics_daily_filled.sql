@@ -1,0 +1,50 @@
+-- One row per post per UTC day it was observed, with each metric's cumulative value as last
+-- known by the end of that day: a metric one source leaves out (X archive tweets have no
+-- impressions) keeps the value another source gave (the activity CSV), so sources merge.
+with end_of_day as (
+    select
+        platform,
+        post_id,
+        {{ utc_date('observed_at') }} as date,
+        any_value(account_id) as account_id,
+        max(observed_at) as observed_at,
+        arg_max(likes, observed_at) filter (where likes is not null) as likes,
+        arg_max(comments, observed_at) filter (where comments is not null) as comments,
+        arg_max(shares, observed_at) filter (where shares is not null) as shares,
+        arg_max(saves, observed_at) filter (where saves is not null) as saves,
+        arg_max(clicks, observed_at) filter (where clicks is not null) as clicks,
+        arg_max(impressions, observed_at) filter (where impressions is not null) as impressions,
+        arg_max(reach, observed_at) filter (where reach is not null) as reach
+    from {{ ref('int_post_observations_unioned') }}
+    group by platform, post_id, {{ utc_date('observed_at') }}
+),
+
+carried as (
+    select
+        platform,
+        account_id,
+        post_id,
+        date,
+        observed_at,
+        last_value(likes ignore nulls) over so_far as likes,
+        last_value(comments ignore nulls) over so_far as comments,
+        last_value(shares ignore nulls) over so_far as shares,
+        last_value(saves ignore nulls) over so_far as saves,
+        last_value(clicks ignore nulls) over so_far as clicks,
+        last_value(impressions ignore nulls) over so_far as impressions,
+        last_value(reach ignore nulls) over so_far as reach
+    from end_of_day
+    window so_far as (
+        partition by platform, post_id order by date
+        rows between unbounded preceding and current row
+    )
+)
+
+select
+    *,
+    -- interactions = likes + comments + shares + saves (clicks are not interactions)
+    coalesce(likes, 0)
+    + coalesce(comments, 0)
+    + coalesce(shares, 0)
+    + coalesce(saves, 0) as interactions
+from carried

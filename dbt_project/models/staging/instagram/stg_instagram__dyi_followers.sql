@@ -1,0 +1,11 @@
+-- Instagram "Download your information" followers: one row per follower per export.
+with source as (
+    select * from {{ source('instagram', 'dyi_followers') }}
+)
+
+select
+    {{ stg_lake_columns() }}
+    cast(follower_username as varchar) as follower_username,
+    cast(href as varchar) as href,
+    cast(followed_at as timestamptz) as followed_at
+from source

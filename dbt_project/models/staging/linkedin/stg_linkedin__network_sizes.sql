@@ -1,0 +1,9 @@
+-- LinkedIn network sizes: one row per pull; first_degree_size is the follower count then.
+with source as (
+    select * from {{ source('linkedin', 'network_sizes') }}
+)
+
+select
+    {{ stg_lake_columns() }}
+    cast(first_degree_size as bigint) as first_degree_size
+from source

@@ -1,0 +1,11 @@
+-- X archive follower.js / following.js: one row per relation per archive (observed_at = generated).
+with source as (
+    select * from {{ source('x', 'archive_relations') }}
+)
+
+select
+    {{ stg_lake_columns() }}
+    cast(relation as varchar) as relation,
+    cast(other_id as varchar) as other_id,
+    cast(user_link as varchar) as user_link
+from source

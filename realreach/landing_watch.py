@@ -1,0 +1,145 @@
+"""The landing watch: an Airflow event trigger that fires when a complete new export lands.
+
+Airflow 3 event-driven scheduling: the LANDING asset (``realreach.orchestration``) carries an
+``AssetWatcher`` with this trigger; the triggerer runs it, every event it yields becomes an
+asset event, and the ingest DAG, scheduled on LANDING, runs — no clock involved.
+
+Why our own trigger: the standard provider's ``FileDeleteTrigger`` and
+``DirectoryFileDeleteTrigger`` delete the file they saw, and the contract says the pipeline
+never touches what arrives in ``landing/``. Only ``BaseEventTrigger`` subclasses are allowed
+in an ``AssetWatcher``; the triggerer imports this class by its dotted path, so it lives in
+the installed ``realreach`` package, not in ``dags/``.
+
+Polling is cheap on purpose: ``os.scandir`` and the ``stat`` it already has (size, mtime),
+no reading, no hashing — ingestion's manifest hashes and decides what is really new, so a
+spurious event costs one ingest run that skips everything, never a double count. A file is
+announced once it is *complete*: not a temporary name (``.tmp``, ``.part``, dot files, the
+same rule as ingestion's scan) and unchanged (size and mtime) since the previous poll and at
+least ``settle_seconds`` old, so a file still being copied in place is not announced half
+written. The watch remembers what it announced while the triggerer lives; after a restart
+the first complete scan fires once, and ingestion skips what it already has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from airflow.triggers.base import BaseEventTrigger, TriggerEvent
+
+CLASSPATH = "realreach.landing_watch.LandingFileTrigger"
+DEFAULT_POLL_SECONDS = 2.0
+DEFAULT_SETTLE_SECONDS = 1.0
+MAX_LISTED = 20  # names carried in the event (it is stored in the metadata DB)
+
+Signature = tuple[int, int]  # (size in bytes, mtime in ns)
+
+
+def scan_signatures(landing: Path) -> dict[str, Signature]:
+    """Every complete-looking file under ``landing`` by relative path, from scandir's stat."""
+    # Ingestion's own rule for names still being written, so both sides agree on "complete".
+    from ingestion.landing import IGNORED_ROOT_FILES
+    from ingestion.landing import _is_partial as is_partial_name
+
+    found: dict[str, Signature] = {}
+    stack = [(landing, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:  # landing (or a subfolder) not there yet, or just removed
+            continue
+        for entry in entries:
+            if is_partial_name(entry.name):
+                continue
+            rel = f"{prefix}{entry.name}"
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), rel + "/"))
+                elif entry.is_file():
+                    if not prefix and entry.name in IGNORED_ROOT_FILES:
+                        continue
+                    st = entry.stat()
+                    found[rel] = (st.st_size, st.st_mtime_ns)
+            except FileNotFoundError:  # removed between listing and stat
+                continue
+    return found
+
+
+@dataclass
+class LandingWatch:
+    """What the trigger remembers between polls; pure, so it is tested without a triggerer."""
+
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS
+    announced: dict[str, Signature] = field(default_factory=dict)
+    previous: dict[str, Signature] = field(default_factory=dict)
+
+    def poll(self, snapshot: Mapping[str, Signature], now_ns: int | None = None) -> list[str]:
+        """Files that became complete since they were last announced (new or changed)."""
+        now_ns = time.time_ns() if now_ns is None else now_ns
+        settle_ns = int(self.settle_seconds * 1e9)
+        ready = sorted(
+            rel
+            for rel, sig in snapshot.items()
+            if self.announced.get(rel) != sig
+            and self.previous.get(rel) == sig
+            and now_ns - sig[1] >= settle_ns
+        )
+        for rel in ready:
+            self.announced[rel] = snapshot[rel]
+        # Forget files that went away, so dropping the same name again is news again.
+        for rel in self.announced.keys() - snapshot.keys():
+            del self.announced[rel]
+        self.previous = dict(snapshot)
+        return ready
+
+
+def event_payload(directory: str, ready: list[str]) -> dict[str, Any]:
+    """The asset event's payload: how many files, which (capped), and their platforms."""
+    platforms = sorted({rel.split("/", 1)[0] for rel in ready if "/" in rel})
+    return {
+        "landing": directory,
+        "files": len(ready),
+        "platforms": platforms,
+        "sample": ready[:MAX_LISTED],
+    }
+
+
+class LandingFileTrigger(BaseEventTrigger):
+    """Fires once per poll that finds complete new or changed files under ``directory``."""
+
+    def __init__(
+        self,
+        *,
+        directory: str,
+        poll_seconds: float = DEFAULT_POLL_SECONDS,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.directory = str(directory)
+        self.poll_seconds = float(poll_seconds)
+        self.settle_seconds = float(settle_seconds)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return CLASSPATH, {
+            "directory": self.directory,
+            "poll_seconds": self.poll_seconds,
+            "settle_seconds": self.settle_seconds,
+        }
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        watch = LandingWatch(settle_seconds=self.settle_seconds)
+        landing = Path(self.directory)
+        while True:
+            # scandir blocks; off the event loop, the triggerer's other triggers keep running.
+            snapshot = await asyncio.to_thread(scan_signatures, landing)
+            ready = watch.poll(snapshot)
+            if ready:
+                self.log.info("landing: %d complete new file(s), e.g. %s", len(ready), ready[:3])
+                yield TriggerEvent(event_payload(self.directory, ready))
+            await asyncio.sleep(self.poll_seconds)
