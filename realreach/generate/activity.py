@@ -16,7 +16,7 @@ import numpy as np
 from realreach.generate.accounts import DAY_MS
 from realreach.generate.ids import day_start_ms
 from realreach.generate.model import GrowthSeries
-from realreach.generate.posts import Post
+from realreach.generate.posts import METRIC_NAMES, Post
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,29 @@ class DailyActivity:
         return self.likes + self.comments + self.shares + self.clicks
 
 
+def _credited(post: Post, d: int, days: int, start_ms: int) -> list[tuple[int, tuple[int, ...]]]:
+    """The post's metrics by the day they arrive in.
+
+    Most posts get nearly everything within hours, so all counts to their own day; a giveaway's
+    contest post collects entrants' comments over the whole giveaway, credited day by day.
+    """
+    if not post.event_post or post.tau <= 0.5:
+        return [(d, post.final)]
+    credited: list[tuple[int, tuple[int, ...]]] = []
+    before = (0,) * len(post.final)
+    for day in range(d, days):
+        if day == days - 1:
+            now = post.final
+        else:
+            at = post.metrics_at(start_ms + (day + 1) * DAY_MS)
+            now = tuple(at[name] for name in METRIC_NAMES)
+        credited.append((day, tuple(b - a for a, b in zip(before, now, strict=True))))
+        before = now
+        if now == post.final:
+            break
+    return credited
+
+
 def daily_activity(
     growth: GrowthSeries, posts: list[Post], start: date, rng: np.random.Generator
 ) -> DailyActivity:
@@ -45,8 +68,10 @@ def daily_activity(
     for post in posts:
         d = int((post.created_ms - start_ms) // DAY_MS)
         if 0 <= d < days:
-            retweets, replies, likes, _quotes, impressions, bookmarks = post.final
-            per_day[d] += (1, impressions, likes, replies, retweets, bookmarks)
+            per_day[d, 0] += 1
+            for day, metrics in _credited(post, d, days, start_ms):
+                retweets, replies, likes, _quotes, impressions, bookmarks = metrics
+                per_day[day, 1:] += (impressions, likes, replies, retweets, bookmarks)
     audience = np.maximum(growth.real_audience, 1).astype(float)
     # Content seen outside posts of that day (older posts, profile, stories): a steady floor.
     floor = rng.poisson(0.05 * audience**0.85 * growth.impressions_mult + 1)

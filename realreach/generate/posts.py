@@ -15,9 +15,9 @@ import numpy as np
 
 from realreach.generate import vocab
 from realreach.generate.accounts import DAY_MS, Account
-from realreach.generate.events import Viral
+from realreach.generate.events import Giveaway, Viral
 from realreach.generate.ids import day_start_ms, random_tokens, snowflake_ids, user_ids
-from realreach.generate.model import GrowthSeries
+from realreach.generate.model import GrowthSeries, SpanOutcome
 
 TAU_DAYS = 0.35  # most engagement arrives within hours
 VIRAL_TAU_DAYS = 0.8  # a post that takes off keeps spreading into the next day
@@ -44,6 +44,9 @@ class Post:
     final: tuple[int, ...] = (0, 0, 0, 0, 0, 0)  # in METRIC_NAMES order
     tau: float = TAU_DAYS
     viral_multiplier: float = 1.0
+    # A giveaway's contest post or a campaign's promoted post: the event's lift is on it.
+    event_post: bool = False
+    extra_comments: int = 0  # giveaway entrants commenting to enter
     # A retweet shows the original's retweet_count (and zeros elsewhere), as X API v2 does.
     origin_ms: int = 0
     origin_retweets: int = 0
@@ -94,6 +97,13 @@ def simulate_posts(
     """All posts, per account in time order, with final metrics and references filled in."""
     company = next((a.owner for a in accounts if a.role == "brand"), accounts[0].owner)
     viral_days = {(v.account, v.day): v for v in virals}
+    # Day indexes on which a giveaway or campaign needs its own post, per account.
+    event_days = {
+        (g.account.index, s.event.start + k): s
+        for g in growth
+        for s in g.spans
+        for k in range(s.event.days if not isinstance(s.event, Giveaway) else 1)
+    }
     posts: list[list[Post]] = [[] for _ in accounts]
     for account in accounts:
         mine = posts[account.index]
@@ -117,16 +127,12 @@ def simulate_posts(
             ]
             if viral:
                 # The post that takes off goes out in the morning, so the day's pull sees it.
-                morning = [p for p in day_posts if p.kind == "original" and p.created_ms
-                           < day_start_ms(day) + 13 * 3600 * 1000]  # fmt: skip
-                if morning:
-                    target = morning[0]
-                else:
-                    at = day_start_ms(day) + int(rng.integers(7 * 3600, 12 * 3600)) * 1000
-                    target = Post(0, account.index, at, "original")
-                    day_posts = sorted([*day_posts, target], key=lambda p: p.created_ms)
+                target, day_posts = _morning_original(day_posts, account.index, day, rng)
                 target.viral_multiplier = viral.multiplier
                 target.tau = VIRAL_TAU_DAYS
+            span = event_days.get((account.index, d))
+            if span is not None and not viral:
+                day_posts = _event_post(day_posts, span, account.index, day, d, rng)
             mine.extend(day_posts)
         if mine:
             ids = snowflake_ids(np.array([p.created_ms for p in mine]), rng)
@@ -148,6 +154,37 @@ def simulate_posts(
     return posts
 
 
+def _morning_original(
+    day_posts: list[Post], account: int, day: date, rng: np.random.Generator
+) -> tuple[Post, list[Post]]:
+    """The day's first morning original, or a new one, so the day's pull already sees it."""
+    noon = day_start_ms(day) + 13 * 3600 * 1000
+    morning = [p for p in day_posts if p.kind == "original" and p.created_ms < noon]
+    if morning:
+        return morning[0], day_posts
+    at = day_start_ms(day) + int(rng.integers(7 * 3600, 12 * 3600)) * 1000
+    target = Post(0, account, at, "original")
+    return target, sorted([*day_posts, target], key=lambda p: p.created_ms)
+
+
+def _event_post(
+    day_posts: list[Post], span: SpanOutcome, account: int, day: date, d: int,
+    rng: np.random.Generator,
+) -> list[Post]:  # fmt: skip
+    """A giveaway's first day always has its contest post; every campaign day a promoted post.
+
+    Entrants comment on the contest post over the whole giveaway ("comment to enter"), so its
+    comments keep growing on later pulls; a promoted post is shown to paid reach that day.
+    """
+    target, day_posts = _morning_original(day_posts, account, day, rng)
+    target.event_post = True
+    if isinstance(span.event, Giveaway):
+        target.tau = max(TAU_DAYS, span.event.days / 2)
+        # Most entrants leave a comment; some comment without following and vice versa.
+        target.extra_comments = int(span.followers_gained * rng.uniform(0.8, 1.6))
+    return day_posts
+
+
 def _draw_metrics(
     account: Account,
     posts: list[Post],
@@ -161,8 +198,9 @@ def _draw_metrics(
         d = min((post.created_ms - start_ms) // DAY_MS, len(audience) - 1)
         typical = 2.0 * max(int(audience[d]), 1) ** 0.7 * account.reach + 5.0
         kind_factor = {"original": 1.0, "quote": 0.8, "reply": 0.15, "retweet": 0.0}[post.kind]
-        if post.viral_multiplier > 1:
-            mean = typical * post.viral_multiplier  # no per-post luck: the lift is the event
+        if post.viral_multiplier > 1 or post.event_post:
+            # No per-post luck: the lift is the event.
+            mean = typical * post.viral_multiplier
             rate = account.engagement_rate
         else:
             mean = typical * kind_factor * rng.lognormal(-0.245, 0.7)
@@ -177,6 +215,7 @@ def _draw_metrics(
             int(rng.poisson(engaged * SHARES[k] * boost.get(k, 1.0)))
             for k in ("like", "retweet", "reply", "quote", "bookmark")
         )
+        replies += post.extra_comments
         post.final = (retweets, replies, likes, quotes, impressions, bookmarks)
 
 
