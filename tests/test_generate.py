@@ -817,3 +817,92 @@ def test_every_generated_file_ingests_without_quarantine(
         "linkedin/follower_statistics", "linkedin/network_sizes", "linkedin/share_statistics",
         "registry/accounts",
     } <= kinds  # fmt: skip
+
+
+def _posts_written(out: Path, platform: str, aid: str) -> dict[str, tuple[date, int, int | None]]:
+    """Per-post files of one account: post id → (UTC day posted, comments, impressions or None),
+    the largest counts any pull showed (they only grow)."""
+    kind, created, comments = {
+        "x": ("tweets", "created_at", lambda p: p["public_metrics"]["reply_count"]),
+        "instagram": ("media", "timestamp", lambda p: p["comments_count"]),
+        "facebook": ("posts", "created_time", lambda p: p["comments"]["summary"]["total_count"]),
+    }[platform]
+    seen: dict[str, tuple[date, int, int | None]] = {}
+    for path in (out / platform / kind).glob(f"{aid}_*.json"):
+        for post in _read(path).get("data", []):
+            day = datetime.fromisoformat(post[created].replace("Z", "+00:00")).date()
+            views = post["public_metrics"]["impression_count"] if platform == "x" else None
+            old = seen.get(post["id"], (day, 0, views))
+            seen[post["id"]] = (day, max(old[1], comments(post)),
+                                None if views is None else max(old[2] or 0, views))  # fmt: skip
+    return seen
+
+
+def _daily_written(out: Path, platform: str, aid: str, days: list[date]) -> dict[date, tuple]:
+    """Account-level files: day → (comments or engagements, impressions)."""
+    if platform == "linkedin":
+        daily = {}
+        for path in (out / "linkedin" / "share_statistics").glob(f"{aid}_*.json"):
+            for el in _read(path)["elements"]:
+                day = datetime.fromtimestamp(el["timeRange"]["start"] / 1000, UTC).date()
+                s = el["totalShareStatistics"]
+                daily[day] = (s["commentCount"], s["impressionCount"])
+        return daily
+    values = _insight_values(sorted((out / platform / "insights").glob(f"{aid}_*.json")))
+    if platform == "instagram":
+        pairs = ("reach", "views")  # Instagram insights have no comments
+    else:
+        values["page_media_view"].update(values.get("page_impressions", {}))
+        pairs = ("page_post_engagements", "page_media_view")
+    ends = {_end_time(d): d for d in days}
+    return {ends[t]: (v, values[pairs[1]][t]) for t, v in values[pairs[0]].items() if t in ends}
+
+
+@pytest.fixture(scope="module")
+def fullevalrun(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The shape `make eval` generates (12 accounts × 120 days) on a development seed."""
+    out = tmp_path_factory.mktemp("fulleval")
+    generate(out, accounts=12, days=120, seed=1, end=CUTOFF_END, scenario="eval")
+    return out, _read(out / "labels.json")
+
+
+def test_every_giveaway_and_campaign_has_its_post_and_lift_in_the_files(
+    fullevalrun: tuple[Path, dict[str, Any]],
+) -> None:
+    """A giveaway's contest post draws the entrants' comments; a campaign promotes posts.
+
+    Before, a giveaway on a page that seldom posts had no post to comment on and a campaign no
+    post to promote, so nothing in the files moved with their follows (eval false positives).
+    """
+    out, labels = fullevalrun
+    start = date.fromisoformat(labels["start"])
+    days = [start + timedelta(days=i) for i in range(120)]
+    checked: set[tuple[str, str]] = set()
+    for e in labels["events"]:
+        if e["type"] not in ("giveaway", "paid_campaign"):
+            continue
+        platform, aid = e["platform"], e["account_id"]
+        first, last = date.fromisoformat(e["start"]), date.fromisoformat(e["end"])
+        window = [d for d in days if first <= d <= last]
+        before = [d for d in days if first - timedelta(days=28) <= d < first]
+        if platform != "linkedin":  # LinkedIn's exports have no per-post data
+            posts = _posts_written(out, platform, aid)
+            during = [p for p in posts.values() if first <= p[0] <= last]
+            earlier = [p for p in posts.values() if p[0] < first]
+            assert any(p[0] == first for p in during), (platform, aid, e)
+            if e["type"] == "giveaway":
+                usual = statistics.mean([p[1] for p in earlier] or [0])
+                assert max(p[1] for p in during) >= max(2 * usual, 3), (platform, aid, e)
+            elif platform == "x":
+                usual = statistics.median([p[2] for p in earlier] or [0])
+                assert max(p[2] for p in during) > 1.5 * usual, (platform, aid, e)
+        # X has no account-level daily files; Instagram's count no comments (its media do).
+        if platform != "x" and (platform, e["type"]) != ("instagram", "giveaway"):
+            daily = _daily_written(out, platform, aid, days)
+            col = 0 if e["type"] == "giveaway" else 1
+            usual = statistics.mean(daily[d][col] for d in before if d in daily)
+            lifted = max(daily[d][col] for d in window if d in daily)
+            assert lifted > 1.5 * usual + 1, (platform, aid, e, lifted, usual)
+        checked.add((platform, e["type"]))
+    assert {p for p, _ in checked} == set(PLATFORMS)
+    assert {t for _, t in checked} == {"giveaway", "paid_campaign"}
