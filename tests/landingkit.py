@@ -14,9 +14,21 @@ import duckdb
 from ingestion.lake import kind_dir
 from realreach.config import Home
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-if not CORPUS.exists():  # CI clones main with shared/ beside it
-    CORPUS = Path("/work/shared/corpus")
+_REPO = Path(__file__).resolve().parents[1]
+# The real samples live in shared/ beside the repository (/work/main -> /work/shared), two
+# levels up from a worktree, or at /work/shared when CI clones main somewhere else.
+CORPUS = next(
+    (
+        candidate
+        for candidate in (
+            _REPO.parent / "shared" / "corpus",
+            _REPO.parents[1] / "shared" / "corpus",
+            Path("/work/shared/corpus"),
+        )
+        if candidate.is_dir()
+    ),
+    Path("/work/shared/corpus"),
+)
 
 
 def land(home: Home, rel: str, content: bytes | str | Path) -> Path:

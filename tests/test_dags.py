@@ -22,18 +22,11 @@ from typing import Any
 import pytest
 
 from realreach.contract import MARTS
+from tests.landingkit import CORPUS as SHARED_CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = REPO / "dags"
-# Beside the repository (/work/main -> /work/shared), or two levels up from a worktree.
-CORPUS = next(
-    (
-        base / "shared" / "corpus" / "python-twitter"
-        for base in (REPO.parent, REPO.parents[1])
-        if (base / "shared" / "corpus" / "python-twitter").is_dir()
-    ),
-    REPO.parent / "shared" / "corpus" / "python-twitter",
-)
+CORPUS = SHARED_CORPUS / "python-twitter"
 STAMP = "20261121T060000Z"
 X_USER_ID = "2244994945"  # @TwitterDev, one of the users in the corpus lookup response
 

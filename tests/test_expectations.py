@@ -348,9 +348,8 @@ def test_snapshots_keep_every_column_but_only_the_values_expectations_read(tmp_p
     from ingestion.run import ingest_landing
 
     home = Home(tmp_path / "snap").ensure()
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    if not corpus.exists():
-        corpus = Path("/work/shared/corpus")
+    from tests.landingkit import CORPUS as corpus
+
     target = home.landing / "x" / "users" / "20261121T060000Z.json"
     target.parent.mkdir(parents=True)
     shutil.copyfile(corpus / "python-twitter" / "users_resp.json", target)
