@@ -40,7 +40,7 @@ class LandingFile:
 _PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload")
 
 
-def _is_partial(name: str) -> bool:
+def is_partial(name: str) -> bool:
     # Writers that follow the usual temp-then-rename convention leave these while copying.
     return name.startswith(".") or name.endswith(_PARTIAL_SUFFIXES)
 
@@ -74,9 +74,9 @@ def scan(landing: Path) -> Iterator[LandingFile]:
         return
     found: list[tuple[str, ...]] = []
     for folder, subfolders, names in os.walk(landing):
-        subfolders[:] = [d for d in subfolders if not _is_partial(d)]
+        subfolders[:] = [d for d in subfolders if not is_partial(d)]
         prefix = Path(folder).relative_to(landing).parts
-        found.extend((*prefix, name) for name in names if not _is_partial(name))
+        found.extend((*prefix, name) for name in names if not is_partial(name))
     for parts in sorted(found):
         if len(parts) == 1 and parts[0] in IGNORED_ROOT_FILES:
             continue

@@ -44,7 +44,7 @@ def scan_signatures(landing: Path) -> dict[str, Signature]:
     """Every complete-looking file under ``landing`` by relative path, from scandir's stat."""
     # Ingestion's own rule for names still being written, so both sides agree on "complete".
     from ingestion.landing import IGNORED_ROOT_FILES
-    from ingestion.landing import _is_partial as is_partial_name
+    from ingestion.landing import is_partial as is_partial_name
 
     found: dict[str, Signature] = {}
     stack = [(landing, "")]

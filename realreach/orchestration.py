@@ -263,9 +263,9 @@ def log_dbt_results(home: Home) -> list[NodeResult]:
     """Every node's status, time and rows in the task log, slowest first."""
     import pyarrow.parquet as pq
 
-    from realreach.transform import _dbt_dirs
+    from realreach.transform import dbt_dirs
 
-    target, _ = _dbt_dirs(home)
+    target, _ = dbt_dirs(home)
     run_results = target / "run_results.json"
     if not run_results.exists():
         log.warning("dbt wrote no %s", run_results)

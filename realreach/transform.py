@@ -57,13 +57,13 @@ def dbt_executable() -> Path:
     return candidate if candidate.exists() else Path("dbt")
 
 
-def _dbt_dirs(home: Home) -> tuple[Path, Path]:
+def dbt_dirs(home: Home) -> tuple[Path, Path]:
     base = home.state / "dbt"
     return base / "target", base / "logs"
 
 
 def _run_dbt(home: Home, select: str | None) -> tuple[int, list[str]]:
-    target_path, log_path = _dbt_dirs(home)
+    target_path, log_path = dbt_dirs(home)
     cmd = [
         str(dbt_executable()),
         "build",
@@ -111,7 +111,7 @@ def _run_dbt(home: Home, select: str | None) -> tuple[int, list[str]]:
 
 
 def _read_results(home: Home, started: float) -> BuildReport:
-    target_path, _ = _dbt_dirs(home)
+    target_path, _ = dbt_dirs(home)
     results_file = target_path / "run_results.json"
     report = BuildReport(
         ok=False,
