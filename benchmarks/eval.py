@@ -2,7 +2,7 @@
 
 For each held-out seed: `realreach generate` writes a labelled landing folder (scenario "eval"
 where the generator has it), the real pipeline ingests it and runs `dbt build`, and
-follower_spikes is compared with labels.json (realreach.evaluation). In the same run the
+follower_spikes is compared with labels.json (realreach_sim.evaluation). In the same run the
 baseline - mean ± 3σ of the previous 14 days' gains, the default of common dbt anomaly tests -
 is computed over fct_followers_daily and scored the same way.
 
@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from realreach.evaluation import (  # noqa: E402
+from realreach_sim.evaluation import (  # noqa: E402
     EXPLAINED_TYPES,
     aggregate,
     baseline_spikes,
@@ -50,7 +50,7 @@ QUALITY_SAMPLE = 500  # genuine and as many bought
 
 
 def _generate(landing: Path, labels: Path, seed: int, args: argparse.Namespace) -> str:
-    from realreach.generate.generator import generate
+    from realreach_sim.generator import generate
 
     kwargs: dict[str, Any] = {
         "accounts": args.accounts,
@@ -73,7 +73,7 @@ def _write_quality_sample(landing: Path, seed: int) -> dict[str, bool] | None:
     """X followers pages of profiles the generator made as genuine or bought (ground truth for
     the follower quality score), under an account of their own; None if the generator cannot."""
     try:
-        from realreach.generate.profiles import bought_followers, genuine_followers
+        from realreach_sim.profiles import bought_followers, genuine_followers
     except ImportError:
         return None
     import numpy as np

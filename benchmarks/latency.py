@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from realreach.airflow_local import LocalAirflow, WebhookReceiver  # noqa: E402
 from realreach.config import Home  # noqa: E402
-from realreach.generate import generate  # noqa: E402
+from realreach_sim import generate  # noqa: E402
 
 TARGET_P50_S, TARGET_P95_S = 30.0, 60.0
 BURST_SHARE = 0.25  # followers bought in one day, as a share of the audience

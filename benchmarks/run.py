@@ -76,8 +76,8 @@ def scenario_ingest_small_files(files: int) -> dict:
 
 def scenario_pipeline(accounts: int, days: int, seed: int) -> dict:
     from realreach.config import Home
-    from realreach.generate import generate
     from realreach.pipeline import run_pipeline
+    from realreach_sim import generate
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Home(Path(tmp)).ensure()

@@ -66,8 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_run(home: Home, report, labels: Path | None = None) -> None:
-    from realreach.evaluation import evaluate
     from realreach.summary import read_summary
+    from realreach_sim.evaluation import evaluate
 
     summary = read_summary(home)
     checks = report.checks
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "generate":
-            from realreach.generate import generate
+            from realreach_sim import generate
 
             result = generate(
                 args.out, accounts=args.accounts, days=args.days, seed=args.seed,
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         home = Home.resolve(args.home).ensure()
         labels = None
         if args.command == "demo":
-            from realreach.generate import generate
+            from realreach_sim import generate
 
             labels = home.root / "labels.json"
             print(

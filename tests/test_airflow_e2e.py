@@ -29,7 +29,7 @@ from aiosmtpd.controller import Controller
 
 from realreach.airflow_local import LocalAirflow, WebhookReceiver, free_port
 from realreach.config import Home
-from realreach.generate import generate
+from realreach_sim import generate
 
 pytestmark = pytest.mark.slow
 

@@ -124,7 +124,7 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 def _fill_landing(home: Any) -> dict[str, Any]:
     """Generated exports with injected bursts, plus the real X samples from the corpus."""
-    from realreach.generate import generate
+    from realreach_sim import generate
 
     labels = home.root / "labels.json"  # beside the landing: it is not an export
     generate(home.landing, accounts=4, days=60, seed=3, labels_path=labels)
@@ -440,7 +440,7 @@ def test_alerts_land_once_per_bought_burst_and_reach_the_webhook(
         assert alert["reasons"]
     bursts = [e for e in pipeline["labels"]["events"] if e["type"] == "bought_followers"]
     assert len(bursts) >= 2
-    # Detection quality is judged elsewhere (realreach.evaluation); here: the chain of DAGs
+    # Detection quality is judged elsewhere (realreach_sim.evaluation); here: the chain of DAGs
     # turns at least one injected burst into an alert.
     caught = [
         burst

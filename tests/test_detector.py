@@ -15,8 +15,8 @@ import duckdb
 import pytest
 
 from realreach.config import Home
-from realreach.evaluation import baseline_spikes, replay_detector, score_run
 from realreach.transform import build_marts
+from realreach_sim.evaluation import baseline_spikes, replay_detector, score_run
 from tests.lakefactory import write_rows, write_schema_files
 
 pytestmark = pytest.mark.slow

@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from realreach.generate import generate
-from realreach.generate.events import HISTORY_DAYS, SEPARATION_DAYS, plan_events
-from realreach.generate.generator import simulate
-from realreach.generate.ids import day_start_ms, rng_for
-from realreach.generate.labels import build_labels
+from realreach_sim import generate
+from realreach_sim.events import HISTORY_DAYS, SEPARATION_DAYS, plan_events
+from realreach_sim.generator import simulate
+from realreach_sim.ids import day_start_ms, rng_for
+from realreach_sim.labels import build_labels
 
 END = date(2026, 11, 20)
 STAMP = r"\d{8}T\d{6}Z"
@@ -408,7 +408,7 @@ def test_viral_posts_jump_and_bring_real_followers(landing: Path, labels: dict[s
 def test_user_ids_within_a_draw_are_unique() -> None:
     import numpy as np
 
-    from realreach.generate.ids import user_ids
+    from realreach_sim.ids import user_ids
 
     rng = np.random.default_rng(1)
     created = np.full(5000, 1_300_000_000_000)  # one instant before snowflakes: worst case

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from realreach.generate.accounts import Account
-from realreach.generate.events import Burst, Campaign, EventPlan, Giveaway, Purge, Viral
+from realreach_sim.accounts import Account
+from realreach_sim.events import Burst, Campaign, EventPlan, Giveaway, Purge, Viral
 
 NB_DISPERSION = 6.0  # negative binomial shape: day-to-day gains are over-dispersed
 MIN_BOUGHT = 300  # sellers' smallest packages are a few hundred followers

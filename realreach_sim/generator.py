@@ -10,27 +10,27 @@ from pathlib import Path
 
 import numpy as np
 
-from realreach.generate.accounts import DAY_MS, Account, build_accounts
-from realreach.generate.activity import DailyActivity, daily_activity
-from realreach.generate.audience import Ledger, build_ledger, fits
-from realreach.generate.events import EventPlan, plan_eval_events, plan_events
-from realreach.generate.facebook_writer import FacebookWriter
-from realreach.generate.ids import day_start_ms, pull_stamp, rng_for
-from realreach.generate.instagram_writer import InstagramWriter, follower_usernames
-from realreach.generate.labels import build_labels, write_accounts_csv, write_labels
-from realreach.generate.landing_io import Pull, SimulatedWriter
-from realreach.generate.linkedin_writer import LinkedInWriter
-from realreach.generate.model import (
+from realreach_sim.accounts import DAY_MS, Account, build_accounts
+from realreach_sim.activity import DailyActivity, daily_activity
+from realreach_sim.audience import Ledger, build_ledger, fits
+from realreach_sim.events import EventPlan, plan_eval_events, plan_events
+from realreach_sim.facebook_writer import FacebookWriter
+from realreach_sim.ids import day_start_ms, pull_stamp, rng_for
+from realreach_sim.instagram_writer import InstagramWriter, follower_usernames
+from realreach_sim.labels import build_labels, write_accounts_csv, write_labels
+from realreach_sim.landing_io import Pull, SimulatedWriter
+from realreach_sim.linkedin_writer import LinkedInWriter
+from realreach_sim.model import (
     MIN_BOUGHT,
     GrowthSeries,
     ProfileCounters,
     simulate_counters,
     simulate_growth,
 )
-from realreach.generate.posts import Post, simulate_posts
-from realreach.generate.roster import PLATFORMS, platform_roster
-from realreach.generate.x_exports import XExportWriter
-from realreach.generate.x_writer import XWriter
+from realreach_sim.posts import Post, simulate_posts
+from realreach_sim.roster import PLATFORMS, platform_roster
+from realreach_sim.x_exports import XExportWriter
+from realreach_sim.x_writer import XWriter
 
 AVAILABLE_PLATFORMS = PLATFORMS
 SCENARIOS = ("default", "eval")

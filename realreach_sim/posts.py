@@ -13,11 +13,11 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from realreach.generate import vocab
-from realreach.generate.accounts import DAY_MS, Account
-from realreach.generate.events import Giveaway, Viral
-from realreach.generate.ids import day_start_ms, random_tokens, snowflake_ids, user_ids
-from realreach.generate.model import GrowthSeries, SpanOutcome
+from realreach_sim import vocab
+from realreach_sim.accounts import DAY_MS, Account
+from realreach_sim.events import Giveaway, Viral
+from realreach_sim.ids import day_start_ms, random_tokens, snowflake_ids, user_ids
+from realreach_sim.model import GrowthSeries, SpanOutcome
 
 TAU_DAYS = 0.35  # most engagement arrives within hours
 VIRAL_TAU_DAYS = 0.8  # a post that takes off keeps spreading into the next day

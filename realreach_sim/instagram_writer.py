@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from realreach.generate import vocab
-from realreach.generate.accounts import Account
-from realreach.generate.audience import Ledger
-from realreach.generate.ids import random_tokens
-from realreach.generate.landing_io import (
+from realreach_sim import vocab
+from realreach_sim.accounts import Account
+from realreach_sim.audience import Ledger
+from realreach_sim.ids import random_tokens
+from realreach_sim.landing_io import (
     Pull,
     SimulatedWriter,
     graph_time,

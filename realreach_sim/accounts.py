@@ -7,8 +7,8 @@ from datetime import date
 
 import numpy as np
 
-from realreach.generate import vocab
-from realreach.generate.ids import avatar_urls, day_start_ms, random_tokens, user_ids
+from realreach_sim import vocab
+from realreach_sim.ids import avatar_urls, day_start_ms, random_tokens, user_ids
 
 TINY_FOLLOWERS = 50
 HUGE_FOLLOWERS = 5_000_000

@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from realreach.generate.accounts import DAY_MS, Account
-from realreach.generate.audience import Ledger
-from realreach.generate.ids import iso_ms, pull_stamp
-from realreach.generate.landing_io import LandingWriter, Pull, csv_bytes, zip_bytes
-from realreach.generate.model import GrowthSeries, ProfileCounters
-from realreach.generate.posts import Post
+from realreach_sim.accounts import DAY_MS, Account
+from realreach_sim.audience import Ledger
+from realreach_sim.ids import iso_ms, pull_stamp
+from realreach_sim.landing_io import LandingWriter, Pull, csv_bytes, zip_bytes
+from realreach_sim.model import GrowthSeries, ProfileCounters
+from realreach_sim.posts import Post
 
 ARCHIVE_EVERY = 14
 ARCHIVE_EARLIER_MS = 2 * 3600_000  # the archive is ready two hours before that day's pull

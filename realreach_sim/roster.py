@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from realreach.generate.accounts import Account
+from realreach_sim.accounts import Account
 
 PLATFORMS = ("x", "instagram", "facebook", "linkedin")
 # Audience of the brand's page relative to its X account, per platform (median).

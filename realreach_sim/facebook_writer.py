@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from realreach.generate.accounts import Account
-from realreach.generate.instagram_writer import insight_entry
-from realreach.generate.landing_io import Pull, SimulatedWriter, graph_time, pacific_end_time
+from realreach_sim.accounts import Account
+from realreach_sim.instagram_writer import insight_entry
+from realreach_sim.landing_io import Pull, SimulatedWriter, graph_time, pacific_end_time
 
 RENAMED_ON = date(2025, 11, 15)
 # New name → the name Meta used before the rename (page_post_engagements kept its name).

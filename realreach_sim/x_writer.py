@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from realreach.generate.accounts import DAY_MS, Account
-from realreach.generate.ids import iso_ms, random_tokens
-from realreach.generate.landing_io import Pull, write_json
-from realreach.generate.model import GrowthSeries, ProfileCounters
-from realreach.generate.posts import Post
-from realreach.generate.profiles import new_followers
+from realreach_sim.accounts import DAY_MS, Account
+from realreach_sim.ids import iso_ms, random_tokens
+from realreach_sim.landing_io import Pull, write_json
+from realreach_sim.model import GrowthSeries, ProfileCounters
+from realreach_sim.posts import Post
+from realreach_sim.profiles import new_followers
 
 PAGE_SIZE = 1000
 MAX_PAGES = 3

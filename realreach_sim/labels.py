@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from realreach.generate.accounts import DAY_MS, Account
-from realreach.generate.events import Giveaway
-from realreach.generate.ids import day_start_ms
-from realreach.generate.model import GrowthSeries
+from realreach_sim.accounts import DAY_MS, Account
+from realreach_sim.events import Giveaway
+from realreach_sim.ids import day_start_ms
+from realreach_sim.model import GrowthSeries
 
 
 def _day(start: date, index: int) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from realreach.generate.accounts import Account
-from realreach.generate.landing_io import Pull, SimulatedWriter, day_range_ms
+from realreach_sim.accounts import Account
+from realreach_sim.landing_io import Pull, SimulatedWriter, day_range_ms
 
 LAG_DAYS = 2  # time-bound statistics end at least two days before the request
 

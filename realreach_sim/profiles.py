@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from realreach.generate import vocab
-from realreach.generate.accounts import DAY_MS
-from realreach.generate.ids import (
+from realreach_sim import vocab
+from realreach_sim.accounts import DAY_MS
+from realreach_sim.ids import (
     DEFAULT_AVATAR,
     avatar_urls,
     day_start_ms,

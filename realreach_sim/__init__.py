@@ -5,6 +5,6 @@ One simulation per account drives all of its platform's formats, so the numbers 
 platform purges, missing pulls) for judging a detector.
 """
 
-from realreach.generate.generator import AVAILABLE_PLATFORMS, SCENARIOS, GenerationResult, generate
+from realreach_sim.generator import AVAILABLE_PLATFORMS, SCENARIOS, GenerationResult, generate
 
 __all__ = ["AVAILABLE_PLATFORMS", "SCENARIOS", "GenerationResult", "generate"]

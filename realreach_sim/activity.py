@@ -13,10 +13,10 @@ from datetime import date
 
 import numpy as np
 
-from realreach.generate.accounts import DAY_MS
-from realreach.generate.ids import day_start_ms
-from realreach.generate.model import GrowthSeries
-from realreach.generate.posts import METRIC_NAMES, Post
+from realreach_sim.accounts import DAY_MS
+from realreach_sim.ids import day_start_ms
+from realreach_sim.model import GrowthSeries
+from realreach_sim.posts import METRIC_NAMES, Post
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from datetime import date
 
 import numpy as np
 
-from realreach.generate.accounts import DAY_MS
-from realreach.generate.ids import day_start_ms
-from realreach.generate.model import GrowthSeries
+from realreach_sim.accounts import DAY_MS
+from realreach_sim.ids import day_start_ms
+from realreach_sim.model import GrowthSeries
 
 LEDGER_CAP = 20_000  # at most this many followers on any day
 PRE_START = -1  # join day of the followers the account already had

@@ -1,0 +1,44 @@
+"""The import layers the brief promises, checked on the source rather than trusted.
+
+- the simulator and the evaluation (``realreach_sim``) are tools: no pipeline module imports them;
+  only the command line reaches them, lazily, for ``realreach generate`` / ``demo`` / ``eval``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCT = ("realreach", "ingestion", "expectations", "dags")
+# The CLI is the contract's front door: `generate` and `demo` stay commands, so it alone may
+# import the tools, and only inside the functions that run them.
+TOOL_GATEWAYS = {Path("realreach/cli.py")}
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(module, at_top_level) for every import in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    top = {id(node) for node in tree.body}
+    found: list[tuple[str, bool]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, id(node) in top) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, id(node) in top))
+    return found
+
+
+def _sources(*packages: str) -> list[Path]:
+    return sorted(p for pkg in packages for p in (ROOT / pkg).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", _sources(*PRODUCT), ids=lambda p: str(p.relative_to(ROOT)))
+def test_product_never_imports_the_simulator(path: Path) -> None:
+    rel = path.relative_to(ROOT)
+    for module, at_top in _imports(path):
+        if module.split(".")[0] != "realreach_sim":
+            continue
+        assert rel in TOOL_GATEWAYS and not at_top, f"{rel} imports {module}"
