@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -50,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--rebuild", action="store_true", help="rebuild the marts even if nothing changed"
     )
 
+    retract = sub.add_parser(
+        "quarantine",
+        help="retract an ingested landing file: its rows stop counting at the next build",
+    )
+    _home_arg(retract)
+    retract.add_argument("file", help="the landing file (path under landing/, or absolute)")
+    retract.add_argument("--reason", help="why, kept with the retraction")
+
     gen = sub.add_parser("generate", help="write synthetic exports plus labels.json")
     gen.add_argument("--out", required=True, type=Path, help="landing folder to write into")
     gen.add_argument("--accounts", type=int, default=8)
@@ -80,7 +90,8 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
     )
     print(
         f"  ingested      {report.ingest.files_ingested} files, {report.ingest.rows:,} rows "
-        f"({report.ingest.files_skipped} already in, {report.ingest.files_quarantined} quarantined)"
+        f"({report.ingest.files_skipped} already in, {report.ingest.files_quarantined} quarantined, "
+        f"{report.ingest.files_waiting} still being written: next run)"
     )
     print(f"  marts built   {len(summary.marts)}: {', '.join(summary.marts)}")
     if report.build.skipped:
@@ -118,6 +129,19 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
     print(f"  took          {report.elapsed_s:.1f}s")  # fmt: skip
 
 
+def landing_settle_seconds() -> float:
+    """How old a landing file must be before `realreach run` takes it (still being written
+    otherwise): REALREACH_LANDING_SETTLE_SECONDS, default 2."""
+    raw = os.environ.get("REALREACH_LANDING_SETTLE_SECONDS", "").strip()
+    try:
+        value = float(raw) if raw else 2.0
+    except ValueError:
+        raise ValueError(f"REALREACH_LANDING_SETTLE_SECONDS={raw!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"REALREACH_LANDING_SETTLE_SECONDS={raw!r} must be >= 0 seconds")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -138,6 +162,16 @@ def main(argv: list[str] | None = None) -> int:
             print(result)
             return 0
         home = Home.resolve(args.home).ensure()
+        if args.command == "quarantine":
+            from ingestion.retract import retract
+
+            done = retract(home, args.file, args.reason)
+            print(
+                f"retracted {done.path} ({len(done.versions)} version(s)); the next "
+                "`realreach run` rebuilds the marts without its rows; drop a corrected file "
+                "into landing to replace it"
+            )
+            return 0
         labels = None
         if args.command == "demo":
             from realreach_sim import generate
@@ -155,7 +189,12 @@ def main(argv: list[str] | None = None) -> int:
                 platforms=args.platforms,
                 scenario=args.scenario,
             )
-        report = run_pipeline(home, rebuild=getattr(args, "rebuild", False))
+        report = run_pipeline(
+            home,
+            rebuild=getattr(args, "rebuild", False),
+            # a demo's files were written and closed just now; `run` leaves young files
+            settle_seconds=0.0 if args.command == "demo" else landing_settle_seconds(),
+        )
         _print_run(home, report, labels)
         return 0
     except PipelineError as exc:

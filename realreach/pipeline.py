@@ -46,7 +46,7 @@ def _step(name: str, progress: Progress, action: Callable[[], Any]) -> Any:
 
 
 def run_pipeline(
-    home: Home, progress: Progress = print, *, rebuild: bool = False
+    home: Home, progress: Progress = print, *, rebuild: bool = False, settle_seconds: float = 0.0
 ) -> PipelineReport:
     from expectations.checks import run_checks
     from ingestion.run import ingest_landing
@@ -55,10 +55,15 @@ def run_pipeline(
 
     started = time.perf_counter()
     home.ensure()
-    ingest = _step("ingest", progress, lambda: ingest_landing(home))
+    ingest = _step("ingest", progress, lambda: ingest_landing(home, settle_seconds=settle_seconds))
     progress(
         f"  {ingest.files_ingested} new file(s), {ingest.rows:,} rows; "
         f"{ingest.files_skipped} already ingested; {ingest.files_quarantined} quarantined"
+        + (
+            f"; {ingest.files_waiting} still being written, left for the next run"
+            if ingest.files_waiting
+            else ""
+        )
     )
     for path, reason in ingest.quarantined[:10]:
         progress(f"  quarantined {path}: {reason}")
