@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-import uuid
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,6 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ingestion.schemas import LAKE_SCHEMAS, RETRACTIONS_SCHEMA
+from realreach_core.files import atomic_target, is_temp
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,6 @@ SCHEMA_FILE = Path("_schema") / "schema.parquet"
 #: Where the list of retracted (path, version) pairs lives, beside the kinds; staging and the
 #: GX lake snapshots anti-join it on (source_file, source_sha256).
 RETRACTED_DIR = "retracted_files"
-TMP_SUFFIX = ".tmp"
 
 
 def kind_dir(lake: Path, platform: str, kind: str) -> Path:
@@ -29,13 +28,8 @@ def kind_dir(lake: Path, platform: str, kind: str) -> Path:
 
 def atomic_write_table(table: pa.Table, target: Path) -> None:
     """Readers see the whole file or none of it: write beside it, then rename over."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_target(target) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def retracted_dir(lake: Path) -> Path:
@@ -104,9 +98,9 @@ def remove_leftovers(folder: Path, *, older_than_s: float = 0.0) -> int:
         return 0
     for dirpath, _, names in os.walk(folder):
         for name in names:
-            if not (name.startswith(".") and name.endswith(TMP_SUFFIX)):
-                continue
             path = Path(dirpath) / name
+            if not is_temp(path):
+                continue
             try:
                 if path.lstat().st_mtime <= cutoff:
                     path.unlink()

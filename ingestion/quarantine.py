@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ingestion.landing import LandingFile
+from realreach_core.files import atomic_write_bytes, atomic_write_text
+from realreach_core.jsonable import dumps
 
 
 def quarantine(
@@ -24,11 +25,8 @@ def quarantine(
     if _sha_of_error(target) not in (None, sha256):
         # Another version of this name was quarantined before: keep both.
         target = target.with_name(f"{target.stem}.{sha256[:12]}{target.suffix}")
-    target.parent.mkdir(parents=True, exist_ok=True)
     if raw is not None:
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(raw)
-        os.replace(tmp, target)
+        atomic_write_bytes(target, raw)
     error = {
         "file": file.rel,
         "reason": reason,
@@ -42,7 +40,7 @@ def quarantine(
         "retry": "fix the file and drop it into landing again; a changed file is processed anew",
     }
     error_path = target.with_name(target.name + ".error.json")
-    error_path.write_text(json.dumps(error, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write_text(error_path, dumps(error, indent=2) + "\n")
     return target
 
 

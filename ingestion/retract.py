@@ -27,8 +27,8 @@ from ingestion.landing import describe
 from ingestion.manifest import Manifest
 from ingestion.quarantine import quarantine
 from ingestion.reading import NotSettled, read_landing
-from realreach.config import Home
-from realreach.locking import exclusive
+from realreach_core.home import Home
+from realreach_core.locking import exclusive
 
 DEFAULT_REASON = "retracted by hand (realreach quarantine)"
 

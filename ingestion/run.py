@@ -33,8 +33,8 @@ from ingestion.quarantine import quarantine
 from ingestion.reading import Content, NotSettled, read_landing, special_reason
 from ingestion.sniff import HEAD_BYTES, looks_like, misfiled, says_empty
 from ingestion.validate import validated_table
-from realreach.config import Home
-from realreach.locking import exclusive
+from realreach_core.home import Home
+from realreach_core.locking import exclusive
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,9 @@ import duckdb
 
 from ingestion.lake import remove_leftovers
 from ingestion.run import prepare_lake
-from realreach.config import DBT_PROJECT_DIR, Home
-from realreach.locking import exclusive
+from realreach_core.files import atomic_target, atomic_write_text
+from realreach_core.home import DBT_PROJECT_DIR, Home
+from realreach_core.locking import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -169,24 +170,20 @@ def export_marts(home: Home) -> list[Path]:
         ]
         for table in tables:
             target = home.marts_export / f"{table}.parquet"
-            tmp = target.with_name(f".{table}.{os.getpid()}.parquet.tmp")
-            con.execute(
-                f"copy (select * from {MARTS_SCHEMA}.\"{table}\") to '{_sql_path(tmp)}' "
-                "(format parquet)"
-            )
-            os.replace(tmp, target)
+            with atomic_target(target) as tmp:
+                con.execute(
+                    f"copy (select * from {MARTS_SCHEMA}.\"{table}\") to '{_sql_path(tmp)}' "
+                    "(format parquet)"
+                )
             exported.append(target)
 
-    bi_tmp = home.bi_database.with_name(f".{home.bi_database.name}.{os.getpid()}.tmp")
-    bi_tmp.unlink(missing_ok=True)
-    with duckdb.connect(str(bi_tmp)) as bi:
+    with atomic_target(home.bi_database) as bi_tmp, duckdb.connect(str(bi_tmp)) as bi:
         bi.execute(f"create schema {MARTS_SCHEMA}")
         for path in exported:
             bi.execute(
                 f'create view {MARTS_SCHEMA}."{path.stem}" as '
                 f"select * from read_parquet('{_sql_path(path.resolve())}')"
             )
-    os.replace(bi_tmp, home.bi_database)
     return exported
 
 
@@ -245,7 +242,7 @@ def build_marts(home: Home, *, select: str | None = None, force: bool = False) -
         report = _build_locked(home, select)
         if select is None:
             stamp = {"fingerprint": fingerprint, "marts": [p.stem for p in report.exported]}
-            _stamp_path(home).write_text(json.dumps(stamp))
+            atomic_write_text(_stamp_path(home), json.dumps(stamp))
         return report
 
 
