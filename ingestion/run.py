@@ -177,11 +177,17 @@ def _take(
         return batch
     sha = manifest.cached_hash(file.rel, file.size, file.mtime_ns)
     content: Content | None = None
+    unresolved: str | None = None  # an X-named activity CSV whose handle nobody knows
     try:
         if sha is None:
             content = read_landing(file)
             sha = content.sha256
             stat_cache.append((file.rel, file.size, file.mtime_ns, sha))
+        if directory is not None:  # the account and pull time come from the handle
+            try:
+                file = resolve_activity_file(file, directory)
+            except IngestError as exc:
+                unresolved = str(exc)
         key = file_key(file, sha)
         if key in seen_in_run or manifest.known(key):
             report.files_skipped += 1
@@ -206,7 +212,10 @@ def _take(
         _quarantine(file, key, sha, file.size, str(exc), None, home, batch, report)
         return batch
     seen_in_run.add(key)
-    _process(file, key, content, ingested_at, home, manifest, batch, report, directory)
+    if unresolved:
+        _quarantine(file, key, sha, file.size, unresolved, content.raw, home, batch, report)
+        return batch
+    _process(file, key, content, ingested_at, home, manifest, batch, report)
     if batch.row_count >= flush_rows:
         _flush(batch, home, manifest, report)
         return _Batch()
@@ -228,13 +237,11 @@ _CSV_OR_ZIP = {("x", "analytics"), ("x", "archive"), ("registry", "accounts")}
 
 
 def _parse(
-    file: LandingFile, content: Content, directory: HandleDirectory | None
+    file: LandingFile, content: Content
 ) -> tuple[LandingFile, Any, dict[str, list[dict[str, Any]]]]:
     """The parser's tables for ``file``, after the checks that need no parser."""
     if file.name_error:
         raise IngestError(f"{file.rel}: {file.name_error}")
-    if directory is not None:
-        file = resolve_activity_file(file, directory)
     parser = PARSERS.get((file.platform, file.kind))
     if parser is None:
         raise IngestError(_unknown_reason(file))
@@ -269,11 +276,10 @@ def _process(
     manifest: Manifest,
     batch: _Batch,
     report: IngestReport,
-    directory: HandleDirectory | None = None,
 ) -> None:
     sha, size = content.sha256, len(content.raw)
     try:
-        file, parser, tables = _parse(file, content, directory)
+        file, parser, tables = _parse(file, content)
         validated: dict[str, pa.Table] = {}
         for table, rows in tables.items():
             for row in rows:
