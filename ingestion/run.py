@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 
@@ -27,7 +26,7 @@ from ingestion.lake import (
 )
 from ingestion.landing import LandingFile, scan
 from ingestion.manifest import FileRecord, Manifest
-from ingestion.parsers import PARSERS
+from ingestion.parsers import PARSERS, Parser
 from ingestion.parsers.safe_zip import is_zip
 from ingestion.quarantine import quarantine
 from ingestion.reading import Content, NotSettled, read_landing, special_reason
@@ -236,10 +235,14 @@ def file_key(file: LandingFile, sha: str) -> str:
 _CSV_OR_ZIP = {("x", "analytics"), ("x", "archive"), ("registry", "accounts")}
 
 
-def _parse(
-    file: LandingFile, content: Content
-) -> tuple[LandingFile, Any, dict[str, list[dict[str, Any]]]]:
-    """The parser's tables for ``file``, after the checks that need no parser."""
+def parse_file(
+    file: LandingFile, content: Content, ingested_at: datetime
+) -> tuple[Parser, dict[str, pa.Table]]:
+    """One landing file's rows per lake table, validated against the lake's expectations.
+
+    Raises IngestError for anything wrong with the file; the fuzzer (`make fuzz`) calls this
+    with hostile input and counts any other exception as a crash.
+    """
     if file.name_error:
         raise IngestError(f"{file.rel}: {file.name_error}")
     parser = PARSERS.get((file.platform, file.kind))
@@ -254,7 +257,10 @@ def _parse(
                 f"{file.rel}: looks like {other}, not {file.platform}/{file.kind}: move it to "
                 f"landing/{other}/"
             )
-    tables = parser.parse(file, content.raw)
+    try:
+        tables = parser.parse(file, content.raw)
+    except RecursionError:
+        raise IngestError(f"{file.rel}: nested too deeply to read") from None
     unexpected = set(tables) - set(parser.lake_tables())
     if unexpected:  # a parser bug, not the file's fault: fail loudly in tests
         raise AssertionError(f"{type(parser).__name__} returned tables {sorted(unexpected)}")
@@ -264,7 +270,16 @@ def _parse(
             f"{file.rel}: no rows: not a {file.platform}/{file.kind} response"
             + (f" (looks like {seen[0]})" if seen else "")
         )
-    return file, parser, tables
+    validated: dict[str, pa.Table] = {}
+    for table, rows in tables.items():
+        for row in rows:
+            row.setdefault("platform", parser.platform)
+            row["source_file"] = file.rel
+            row["source_sha256"] = content.sha256
+            row["ingested_at"] = ingested_at
+        # The lake's expectations, before anything is written (ingestion/validate.py).
+        validated[table] = validated_table(parser.platform, table, rows, file.rel)
+    return parser, validated
 
 
 def _process(
@@ -279,16 +294,7 @@ def _process(
 ) -> None:
     sha, size = content.sha256, len(content.raw)
     try:
-        file, parser, tables = _parse(file, content)
-        validated: dict[str, pa.Table] = {}
-        for table, rows in tables.items():
-            for row in rows:
-                row.setdefault("platform", parser.platform)
-                row["source_file"] = file.rel
-                row["source_sha256"] = sha
-                row["ingested_at"] = ingested_at
-            # The lake's expectations, before anything is written (ingestion/validate.py).
-            validated[table] = validated_table(parser.platform, table, rows, file.rel)
+        parser, validated = parse_file(file, content, ingested_at)
     except IngestError as exc:
         reason = str(exc)
     except RecursionError:

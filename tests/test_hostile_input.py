@@ -313,3 +313,16 @@ def test_retracting_a_wrong_file_and_landing_a_corrected_one_heals_the_marts(
 def test_retract_refuses_a_file_it_never_ingested(home: Home) -> None:
     with pytest.raises(ValueError, match="no ingested rows to retract"):
         retract(home, "linkedin/network_sizes/5001_20261120T060000Z.json")
+
+
+def test_every_lake_kind_has_a_gx_suite_written_from_the_schemas() -> None:
+    from expectations.gx_context import SUITES_DIR
+    from expectations.lake_suites import render, suite_name
+    from ingestion.schemas import LAKE_SCHEMAS
+
+    for platform, kind in LAKE_SCHEMAS:
+        path = SUITES_DIR / f"{suite_name(platform, kind)}.json"
+        assert path.exists(), f"no GX suite for lake kind {platform}/{kind}"
+        assert path.read_text() == render(platform, kind), (
+            f"{path.name} differs from ingestion/schemas.py: run python -m expectations.lake_suites"
+        )

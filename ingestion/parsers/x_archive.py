@@ -162,7 +162,7 @@ def _tweet_row(where: str, tweet: Mapping[str, Any], account: str, observed: dat
     reply_to = to_text(tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id"))
     if reply_to:
         ref_type, ref_id = "replied_to", reply_to
-    elif text and text.startswith("RT @"):
+    elif isinstance(text, str) and text.startswith("RT @"):
         ref_type, ref_id = "retweeted", None  # the archive does not give the original's id
     else:
         ref_type, ref_id = None, None
