@@ -353,11 +353,11 @@ def test_snapshots_keep_every_column_but_only_the_values_expectations_read(tmp_p
     from ingestion.run import ingest_landing
 
     home = Home(tmp_path / "snap").ensure()
-    from tests.landingkit import CORPUS as corpus
+    from tests.landingkit import corpus_file
 
     target = home.landing / "x" / "users" / "20261121T060000Z.json"
     target.parent.mkdir(parents=True)
-    shutil.copyfile(corpus / "python-twitter" / "users_resp.json", target)
+    shutil.copyfile(corpus_file("python-twitter/users_resp.json"), target)
     ingest_landing(home)
     snap = snapshot_lake_kind(home, "x", "users", keep={"account_id", "followers_count"})
     table = pq.read_table(snap.path)
