@@ -90,6 +90,11 @@ class SafeZip:
                             "looks like a zip bomb"
                         )
                     parts.append(chunk)
+        except NotImplementedError as exc:  # a compression method or zip version zipfile lacks
+            raise IngestError(
+                f"{self.file.rel}: zip entry {name!r} uses an unsupported zip feature ({exc}); "
+                "export the archive again"
+            ) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
             # zlib errors and CRC mismatches: the data was cut or damaged.
             raise IngestError(
