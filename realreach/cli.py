@@ -11,7 +11,7 @@ from pathlib import Path
 
 from realreach_core.home import PLATFORMS, Home
 from realreach_core.locking import LockTimeout
-from realreach_core.settings import SettingsError, load_settings
+from realreach_core.settings import Settings, SettingsError, load_settings
 
 
 def _home_arg(parser: argparse.ArgumentParser) -> None:
@@ -151,7 +151,7 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
 RUN_SETTLE_SECONDS = 2.0
 
 
-def landing_settle_seconds(settings) -> float:
+def landing_settle_seconds(settings: Settings) -> float:
     # The watch's default (1 s, across two looks) is shorter; one look needs a wider margin.
     if os.environ.get("REALREACH_LANDING_SETTLE_SECONDS", "").strip():
         return settings.landing_settle_seconds

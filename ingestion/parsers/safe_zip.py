@@ -47,7 +47,8 @@ class SafeZip:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(raw))
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
+            # NotImplementedError: a zip version or feature zipfile cannot read
             raise IngestError(
                 f"{file.rel}: not a readable zip archive, truncated or corrupt ({exc})"
             ) from None
