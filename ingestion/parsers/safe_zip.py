@@ -11,6 +11,7 @@ header can lie).
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -28,6 +29,11 @@ MAX_RATIO = 200
 #: Entries below this size are not held to MAX_RATIO: tiny highly repetitive files are normal.
 RATIO_FLOOR_BYTES = 1024 * 1024
 _CHUNK = 1 << 20
+# What zipfile raises on hostile headers (found by `make fuzz`): all mean "not a readable zip".
+_DAMAGED = (
+    zipfile.BadZipFile, EOFError, ValueError, IndexError, KeyError, OverflowError,
+    struct.error, UnicodeError, NotImplementedError,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,7 @@ class SafeZip:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(raw))
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
-            # NotImplementedError: a zip version or feature zipfile cannot read
+        except _DAMAGED as exc:
             raise IngestError(
                 f"{file.rel}: not a readable zip archive, truncated or corrupt ({exc})"
             ) from None
@@ -96,7 +101,7 @@ class SafeZip:
                 f"{self.file.rel}: zip entry {name!r} uses an unsupported zip feature ({exc}); "
                 "export the archive again"
             ) from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
+        except (*_DAMAGED, zlib.error, OSError, RuntimeError) as exc:
             # zlib errors and CRC mismatches: the data was cut or damaged.
             raise IngestError(
                 f"{self.file.rel}: zip entry {name!r} is damaged or truncated ({exc})"
