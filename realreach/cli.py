@@ -136,8 +136,14 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
         )
     alerts = report.alerts
     print(
-        f"  alerts        {alerts.new} new, {alerts.already_known} already raised → {home.alerts_file}"
+        f"  alerts        {alerts.new} new, {alerts.already_known} already raised, "
+        f"{alerts.withdrawn} withdrawn, {alerts.now_suspicious} suspicious again → {home.alerts_file}"
     )
+    for name, sent in alerts.delivered.items():
+        owed = alerts.undelivered.get(name, 0)
+        print(f"    {name}: {sent} message(s) sent" + (f", {owed} still owed" if owed else ""))
+    for name, why in alerts.skipped.items():
+        print(f"    {name}: skipped, {why}")
     if checks.data_docs_index:
         print(f"  data docs     {checks.data_docs_index}")
     print(f"  BI            {home.bi_database} (read-only) or {home.marts_export}/*.parquet")
