@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -159,9 +158,8 @@ RUN_SETTLE_SECONDS = 2.0
 
 def landing_settle_seconds(settings: Settings) -> float:
     # The watch's default (1 s, across two looks) is shorter; one look needs a wider margin.
-    if os.environ.get("REALREACH_LANDING_SETTLE_SECONDS", "").strip():
-        return settings.landing_settle_seconds
-    return RUN_SETTLE_SECONDS
+    configured = settings.landing_settle_seconds
+    return RUN_SETTLE_SECONDS if configured is None else configured
 
 
 def main(argv: list[str] | None = None) -> int:
