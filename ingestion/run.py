@@ -278,7 +278,11 @@ def parse_file(
             row["source_sha256"] = content.sha256
             row["ingested_at"] = ingested_at
         # The lake's expectations, before anything is written (ingestion/validate.py).
-        validated[table] = validated_table(parser.platform, table, rows, file.rel)
+        validated[table] = validated_table(
+            parser.platform, table, rows, file.rel,
+            # a zip's members inflate: its own bytes say nothing about their text
+            source_bytes=None if is_zip(content.raw) else content.raw,
+        )  # fmt: skip
     return parser, validated
 
 
