@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ingestion.lake import RETRACTED_DIR
 from ingestion.schemas import schema_for
 from realreach_core.files import atomic_target
 from realreach_core.home import Home
@@ -82,9 +83,17 @@ def snapshot_lake_kind(
         pq.write_table(pa.Table.from_pylist([], schema=schema_for(platform, kind)), target)
         return Snapshot(name, target, 0)
     pattern = folder / "**" / "*.parquet"
+    retracted = home.lake / RETRACTED_DIR / "**" / "*.parquet"
     con = duckdb.connect()
     try:
         relation = f"read_parquet({_sql_str(pattern)}, union_by_name=true)"
+        if any((home.lake / RETRACTED_DIR).rglob("part-*.parquet")):
+            # What dbt's staging sees: rows of retracted or superseded file versions are out.
+            relation = (
+                f"(SELECT lake.* FROM {relation} AS lake ANTI JOIN "
+                f"read_parquet({_sql_str(retracted)}) AS retracted "
+                "USING (source_file, source_sha256))"
+            )
         rows = _atomic_copy(
             con, f"SELECT {_projection(con, relation, keep)} FROM {relation}", target
         )

@@ -63,10 +63,12 @@ def scan_signatures(landing: Path) -> dict[str, Signature]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((Path(entry.path), rel + "/"))
-                elif entry.is_file():
+                else:
+                    # lstat only: a link or FIFO is announced as itself (ingestion quarantines
+                    # it by name), never followed or opened here.
                     if not prefix and entry.name in IGNORED_ROOT_FILES:
                         continue
-                    st = entry.stat()
+                    st = entry.stat(follow_symlinks=False)
                     found[rel] = (st.st_size, st.st_mtime_ns)
             except FileNotFoundError:  # removed between listing and stat
                 continue

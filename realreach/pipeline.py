@@ -58,16 +58,17 @@ def run_pipeline(
     rebuild: bool = False,
     wait: float | None = None,
     notice: Progress = _stderr,
+    settle_seconds: float = 0.0,
 ) -> PipelineReport:
     """One run per home at a time (state/run.lock). A run that has to wait says for whom
     (``notice``) and gives up after ``wait`` seconds (LockTimeout); the same bound applies to
     the steps' own locks, which Airflow tasks take too."""
     home.ensure()
     with wait_bound(wait, notice), exclusive(home.state / "run.lock", purpose="realreach run"):
-        return _run(home, progress, rebuild=rebuild)
+        return _run(home, progress, rebuild=rebuild, settle_seconds=settle_seconds)
 
 
-def _run(home: Home, progress: Progress, *, rebuild: bool) -> PipelineReport:
+def _run(home: Home, progress: Progress, *, rebuild: bool, settle_seconds: float) -> PipelineReport:
     from expectations.checks import run_checks
     from ingestion.run import ingest_landing
     from realreach.alerts import raise_alerts
@@ -75,10 +76,15 @@ def _run(home: Home, progress: Progress, *, rebuild: bool) -> PipelineReport:
 
     started = time.perf_counter()
     home.ensure()
-    ingest = _step("ingest", progress, lambda: ingest_landing(home))
+    ingest = _step("ingest", progress, lambda: ingest_landing(home, settle_seconds=settle_seconds))
     progress(
         f"  {ingest.files_ingested} new file(s), {ingest.rows:,} rows; "
         f"{ingest.files_skipped} already ingested; {ingest.files_quarantined} quarantined"
+        + (
+            f"; {ingest.files_waiting} still being written, left for the next run"
+            if ingest.files_waiting
+            else ""
+        )
     )
     for path, reason in ingest.quarantined[:10]:
         progress(f"  quarantined {path}: {reason}")

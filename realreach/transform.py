@@ -21,7 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.lake import ensure_schema_files
+from ingestion.lake import remove_leftovers
+from ingestion.run import prepare_lake
 from realreach_core.files import atomic_target, atomic_write_text
 from realreach_core.home import DBT_PROJECT_DIR, Home
 from realreach_core.locking import exclusive
@@ -238,9 +239,13 @@ def _up_to_date(home: Home, fingerprint: str) -> bool:
 def build_marts(home: Home, *, select: str | None = None, force: bool = False) -> BuildReport:
     """Run dbt build (models, unit tests, data tests) and export the marts; BuildError on failure."""
     home.ensure()
-    ensure_schema_files(home.lake)
+    prepare_lake(home)  # under the ingest lock: a killed lake write's temp files go first
     # One build per home at a time: DuckDB has a single writer, and the export must not race.
     with exclusive(home.state / "build.lock"):
+        # Temp files of a marts export or bi.duckdb killed mid-write: never renamed, never read.
+        remove_leftovers(home.marts_export)
+        for leftover in home.root.glob(f".{home.bi_database.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
         fingerprint = inputs_fingerprint(home)
         if not force and select is None and _up_to_date(home, fingerprint):
             log.info("lake and dbt project unchanged since the last green build: not rebuilding")

@@ -20,7 +20,7 @@ from ingestion.parsers.safe_zip import SafeZip, ZipLimits
 from ingestion.run import ingest_landing
 from realreach.cli import main as cli_main
 from realreach_core.home import Home
-from tests.landingkit import CORPUS, dyi_followers, lake_rows, land, x_archive, zip_bytes
+from tests.landingkit import corpus_file, dyi_followers, lake_rows, land, x_archive, zip_bytes
 
 
 @pytest.fixture
@@ -63,6 +63,17 @@ BAD = [
     ("x/analytics/4242_20261121T060000Z.csv", b'"Tweet id","time"\n"1","2016-09-12 18:32 +0000"\n',
      "missing column(s) impressions"),
     ("tiktok/videos/20261121T060000Z.json", b"{}", "unknown landing folder tiktok/videos"),
+    # issue 13: one bad value used to stop every run (OverflowError, ArrowTypeError, ...)
+    ("x/users/20261121T060000Z.json",
+     b'{"data": [{"id": "7", "public_metrics": {"followers_count": 100000000000000000000}}]}',
+     "followers_count = 100000000000000000000"),
+    ("facebook/insights/123456_20261121T070000Z.json",
+     b'{"data": [{"name": "page_follows", "period": {"x": 1}, "values": [{"value": 1}]}]}',
+     "period = {'x': 1}: expected text"),
+    ("x/users/20261321T060000Z.json", b'{"data": [{"id": "8"}]}', "not a date"),
+    ("x/users/20261121T070000Z.json", b"[" * 100_000, "nested deeper than"),
+    ("linkedin/network_sizes/5001_20261121T060000Z.json", b'{"firstDegreeSize": -3}',
+     "first_degree_size = -3: must not be negative"),
 ]  # fmt: skip
 
 GOOD = [
@@ -71,7 +82,7 @@ GOOD = [
     ("x/analytics/4242_20261119T060000Z.csv", (ANALYTICS_HEADER + ANALYTICS_ROW).encode("utf-16")),
     ("x/archive/4242_20261120T060000Z.zip", x_archive(followers=["1", "2"], following=["3"])),
     ("instagram/dyi/17841_20261120T060000Z.json", dyi_followers([("ann", 1763683200)]).encode()),
-    ("facebook/insights/123456_20190612T060000Z_003.json", (CORPUS / "restfb/insight-page-3.json").read_bytes()),
+    ("facebook/insights/123456_20190612T060000Z_003.json", "restfb/insight-page-3.json"),  # corpus
 ]  # fmt: skip
 
 
@@ -79,7 +90,7 @@ def test_a_mixed_batch_lands_the_good_and_quarantines_each_bad_file(
     home: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for rel, body in GOOD:
-        land(home, rel, body)
+        land(home, rel, corpus_file(body) if isinstance(body, str) else body)
     for rel, body, _ in BAD:
         land(home, rel, body)
     # The whole pipeline runs on the batch: bad files are a result, not a failure.

@@ -112,6 +112,7 @@ def test_kill_9_at_each_phase_recovers_to_clean_marts_without_doubled_alerts(tmp
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     env = {k: v for k, v in os.environ.items() if not k.startswith("REALREACH_")}
+    env["REALREACH_LANDING_SETTLE_SECONDS"] = "0"  # generated and closed: no file is half written
     clean, crashed = tmp_path / "clean", tmp_path / "crashed"
     for home in (clean, crashed):
         shutil.copytree(landing, home / "landing")

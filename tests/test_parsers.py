@@ -179,7 +179,7 @@ def test_instagram_insights_days_values_and_drift(home: Home) -> None:
 def test_instagram_users_media_and_identity(home: Home) -> None:
     media = {
         "data": [
-            {"id": "m1", "timestamp": "2026-11-20T10:00:00+0000", "media_type": "VIDEO",
+            {"id": "17900001", "timestamp": "2026-11-20T10:00:00+0000", "media_type": "VIDEO",
              "like_count": "7", "comments_count": 1, "caption": "new reel",
              "insights": {"data": [{"name": "reach", "values": [{"value": 300}]},
                                    {"name": "saved", "total_value": {"value": 4}}]}},
@@ -196,7 +196,7 @@ def test_instagram_users_media_and_identity(home: Home) -> None:
             "instagram/media/1784_20261121T060000Z.json": json.dumps(media),
             "instagram/media/20261121T060000Z.json": json.dumps(media),
             "instagram/media/1784_20261122T060000Z.json": json.dumps(
-                {"data": [{"id": "m2", "owner": {"id": "999"}}]}
+                {"data": [{"id": "17900002", "owner": {"id": "999"}}]}
             ),
         },
     )
