@@ -386,7 +386,11 @@ def replay_detector(home: Any, as_of: dict[str, str]) -> None:
         "REALREACH_HOME": str(home.root),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
-    done = subprocess.run(cmd, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
+    from realreach.locking import exclusive
+
+    # The same lock as every build of this home: a replay never races a build's writer.
+    with exclusive(home.state / "build.lock"):
+        done = subprocess.run(cmd, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"replay dbt run failed for {home.root}:\n{done.stdout[-3000:]}")
 

@@ -228,7 +228,8 @@ def _writers(
         following = {i: _unique_ids(rng_for(seed, _LEDGER, p, i, 2), int(sim.counters[i].following.max()))
                      for i in ledgers}  # fmt: skip
         return [
-            XWriter(out, sim.accounts, sim.growth, sim.counters, sim.posts),
+            XWriter(out, sim.accounts, sim.growth, sim.counters, sim.posts,
+                    max_pages=assumptions.x_follower_pages),
             XExportWriter(out, "x", accounts=sim.accounts, growth=sim.growth, counters=sim.counters,
                           posts=sim.posts, ledgers=ledgers, follower_ids=ids, following_ids=following),
         ]  # fmt: skip

@@ -30,6 +30,9 @@ NOISE_LEVELS: tuple[tuple[str, float], ...] = (
 VIRAL_LEVELS: tuple[float, ...] = (0.2, 1.0, 5.0)
 CADENCE_LEVELS: tuple[str, ...] = CADENCES
 PURCHASE_FACTORS = (3.0, 500.0)  # bought per day relative to a normal day
+# One page of the newest 1,000 new X followers per pull (not 3): a purchase's sample is as
+# telling, and X follower profiles are most of a cell's bytes and ingest time.
+X_FOLLOWER_PAGES = 1
 DESIGNS = ("latin", "full")
 MIN_PURCHASES = 150
 MIN_LEGIT = 150
@@ -57,6 +60,7 @@ class Cell:
             viral_follows_per_interaction=self.viral_follows,
             cadence=self.cadence,
             purchase_factors=PURCHASE_FACTORS,
+            x_follower_pages=X_FOLLOWER_PAGES,
         )
 
     def seed(self, base: int) -> int:

@@ -46,17 +46,22 @@ def oracle_days(
     alpha = 0.0 if shape is None else 1.0 / shape
     var = expected + alpha * expected**2
     flagged = gains > _upper(expected, var, tail)
-    n = len(gains)
-    if n >= WINDOW_DAYS:
+    if len(gains) >= WINDOW_DAYS:
         kernel = np.ones(WINDOW_DAYS)
-        sums = np.convolve(gains, kernel, "valid")
         means = np.convolve(expected, kernel, "valid")
         # Days are independent given their means: variances add.
-        variances = np.convolve(var, kernel, "valid")
-        over = np.flatnonzero(sums > _upper(means, variances, tail))
-        for start in over:
-            window = slice(start, start + WINDOW_DAYS)
-            flagged[window] |= gains[window] > expected[window]  # the days that carry it
+        limits = _upper(means, np.convolve(var, kernel, "valid"), tail)
+        # Flagged days count as ordinary: while a window's sum is still too big, flag its
+        # most excessive day (the fewest days that explain it, not the whole window).
+        rest = np.where(flagged, expected, gains)
+        while True:
+            over = np.flatnonzero(np.convolve(rest, kernel, "valid") > limits)
+            if not len(over):
+                break
+            window = slice(over[0], over[0] + WINDOW_DAYS)
+            day = over[0] + int(np.argmax(rest[window] - expected[window]))
+            flagged[day] = True
+            rest[day] = expected[day]
     return np.flatnonzero(flagged)
 
 

@@ -1049,3 +1049,85 @@ def test_assumptions_refuse_nonsense_and_the_cli_passes_them(tmp_path: Path) -> 
     assert assumptions["viral_follows_per_interaction"] == 5.0
     # one LinkedIn page, counts on days 0, 7, 14, 21, 28 and the last
     assert len(list((tmp_path / "landing" / "linkedin" / "network_sizes").iterdir())) == 6
+
+
+# ---------------------------------------------------------------------------------------------
+# make eval's grid and oracle (the functions, not a full evaluation run)
+
+
+def test_grid_design_covers_every_level_and_every_pair() -> None:
+    from realreach_sim.grid import (
+        CADENCE_LEVELS,
+        NOISE_LEVELS,
+        VIRAL_LEVELS,
+        design_coverage,
+        full_pairs,
+        grid_design,
+    )  # fmt: skip
+
+    full = grid_design("full")
+    assert len(full) == 36 and len({c.name for c in full}) == 36
+    latin = grid_design("latin")
+    assert len(latin) == 12 and len({c.name for c in latin}) == 12
+    for cells in (latin, full):
+        covered = design_coverage(cells)
+        assert covered["noise"] == {n for n, _ in NOISE_LEVELS}
+        assert covered["viral"] == set(VIRAL_LEVELS)
+        assert covered["cadence"] == set(CADENCE_LEVELS)
+        for pair, every in full_pairs().items():
+            assert covered[pair] == every, pair
+    alphas = {c.assumptions.noise_alpha for c in latin}
+    assert alphas == {0.0, 0.2, 0.6, 1.0}
+    assert all(c.assumptions.purchase_factors == (3.0, 500.0) for c in latin)
+    # tuning and report seeds never meet
+    from realreach_sim.grid import REPORT_SEED_BASE, TUNE_SEED_BASE
+
+    assert not {c.seed(TUNE_SEED_BASE) for c in full} & {c.seed(REPORT_SEED_BASE) for c in full}
+    with pytest.raises(ValueError, match="unknown design"):
+        grid_design("random")
+
+
+def test_every_platform_roster_twins_each_x_account() -> None:
+    sim = simulate(accounts=5, days=40, seed=3, start=END - timedelta(days=39),
+                   platforms=PLATFORMS, scenario="eval", roster="every platform")  # fmt: skip
+    assert {p: len(ps.accounts) for p, ps in sim.platforms.items()} == dict.fromkeys(PLATFORMS, 5)
+    with pytest.raises(ValueError, match="unknown roster"):
+        simulate(accounts=2, days=10, seed=1, start=END, roster="everyone")
+
+
+def test_oracle_flags_what_the_organic_model_cannot_make() -> None:
+    import numpy as np
+
+    from realreach_sim.oracle import oracle_days
+
+    expected = np.full(120, 10.0)
+    rng = np.random.default_rng(0)
+    organic = rng.negative_binomial(1.0, 1.0 / 11.0, 120)  # alpha 1: CV near 1
+    # A 3x day is ordinary for alpha 1; 300 on one day and a 5-day drip of 3x are not.
+    gains = organic.copy()
+    gains[40] = 30
+    gains[70] = 300
+    gains[90:95] += 60
+    flagged = set(oracle_days(expected, gains, shape=1.0).tolist())
+    assert 70 in flagged and flagged & set(range(90, 95))
+    assert 40 not in flagged
+    assert not flagged - {70, *range(90, 95)}  # nothing organic in 120 days
+    # Poisson: the same 3x day is far outside the band.
+    calm = rng.poisson(10.0, 120)
+    calm[40] = 30
+    assert set(oracle_days(expected, calm, shape=None).tolist()) == {40}
+
+
+def test_interval_helpers() -> None:
+    from realreach_sim.evaluation import AccountTally, bootstrap_f1, wilson
+
+    low, high = wilson(150, 150)
+    assert high == 1.0 and 0.97 < low < 0.98
+    low, high = wilson(75, 150)
+    assert 0.41 < low < 0.5 < high < 0.59
+    assert wilson(0, 0) == (None, None)
+    perfect = [AccountTally(bought=2, found=2, true_spikes=2) for _ in range(50)]
+    assert bootstrap_f1(perfect) == (1.0, 1.0)
+    mixed = perfect[:25] + [AccountTally(bought=2, found=0, false_spikes=1) for _ in range(25)]
+    low, high = bootstrap_f1(mixed)
+    assert low < 0.67 < high
