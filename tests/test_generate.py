@@ -1132,3 +1132,20 @@ def test_interval_helpers() -> None:
     mixed = perfect[:25] + [AccountTally(bought=2, found=0, false_spikes=1) for _ in range(25)]
     low, high = bootstrap_f1(mixed)
     assert low < 0.67 < high
+
+
+def test_eval_refuses_a_workdir_it_did_not_make(tmp_path: Path) -> None:
+    """make eval builds only in homes of its own: never into a folder that holds anything."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "eval_bench", Path(__file__).resolve().parent.parent / "benchmarks" / "eval.py"
+    )
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    (tmp_path / "warehouse.duckdb").write_text("a user's")
+    with pytest.raises(SystemExit) as refused:
+        bench.main(["--workdir", str(tmp_path), "--cells", "0"])
+    assert refused.value.code == 2
+    assert (tmp_path / "warehouse.duckdb").read_text() == "a user's"
