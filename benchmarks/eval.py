@@ -103,7 +103,8 @@ def run_cell(cell: Cell, seed: int, workdir: Path, args: argparse.Namespace) -> 
         accounts, planned = args.accounts, None
     else:
         accounts, planned = accounts_for(cell, seed, args.days, END, PLATFORMS,
-                                         minimum=(args.min_purchases, args.min_legit))  # fmt: skip
+                                         minimum=(args.min_purchases, args.min_legit),
+                                         roster=ROSTER)  # fmt: skip
     root = workdir / f"cell-{cell.index:02d}-seed-{seed}"
     if root.exists():
         shutil.rmtree(root)  # only ever a folder this script made under its own workdir

@@ -121,6 +121,7 @@ def accounts_for(
     start_accounts: int = 16,
     step: int = 1,
     minimum: tuple[int, int] = (MIN_PURCHASES, MIN_LEGIT),
+    roster: str = "every platform",
 ) -> tuple[int, tuple[int, int]]:
     """The fewest accounts (from ``start_accounts`` in ``step``s) whose simulation holds at
     least ``minimum`` purchases and legit events: simulating is cheap, building is not."""
@@ -130,7 +131,7 @@ def accounts_for(
     n = start_accounts
     while True:
         sim = simulate(accounts=n, days=days, seed=seed, start=start, platforms=platforms,
-                       scenario="eval", assumptions=cell.assumptions)  # fmt: skip
+                       scenario="eval", assumptions=cell.assumptions, roster=roster)  # fmt: skip
         counts = event_counts(sim)
         if counts[0] >= minimum[0] and counts[1] >= minimum[1]:
             return n, counts

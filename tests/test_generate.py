@@ -1149,3 +1149,16 @@ def test_eval_refuses_a_workdir_it_did_not_make(tmp_path: Path) -> None:
         bench.main(["--workdir", str(tmp_path), "--cells", "0"])
     assert refused.value.code == 2
     assert (tmp_path / "warehouse.duckdb").read_text() == "a user's"
+
+
+def test_a_grid_cell_gets_the_fewest_accounts_that_hold_150_of_each() -> None:
+    from realreach_sim.generator import simulate as sim_
+    from realreach_sim.grid import accounts_for, event_counts, grid_design
+
+    cell = grid_design()[5]
+    n, (bought, legit) = accounts_for(cell, 1005, 120, END, PLATFORMS, start_accounts=14)
+    assert bought >= 150 and legit >= 150
+    fewer = sim_(accounts=n - 1, days=120, seed=1005, start=END - timedelta(days=119),
+                 platforms=PLATFORMS, scenario="eval", assumptions=cell.assumptions,
+                 roster="every platform")  # fmt: skip
+    assert min(a - b for a, b in zip(event_counts(fewer), (150, 150), strict=True)) < 0
