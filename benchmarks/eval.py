@@ -321,9 +321,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="realreach-eval-", dir=_scratch_parent()) as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
+        partial = args.out.with_suffix(".cells.jsonl")  # each cell as it is done
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text("")
         for cell in cells:
             result, scores = run_cell(cell, cell.seed(base), workdir, args)
             results.append(result)
+            with partial.open("a") as f:
+                f.write(json.dumps(result, default=str) + "\n")
             for name in DETECTORS:
                 all_scores[name].append(scores[name])
     n_cells = len(grid_design(args.design))
