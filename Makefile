@@ -53,7 +53,7 @@ bench: venv
 	$(BIN)/python benchmarks/latency.py  # landing -> alert on the real Airflow
 
 eval: venv
-	$(BIN)/python benchmarks/eval.py
+	$(BIN)/python benchmarks/eval.py $(EVAL_ARGS)  # e.g. EVAL_ARGS="--tune --cells 1 5"
 
 airflow: venv
 	REALREACH_HOME="$(REALREACH_HOME)" bash scripts/airflow-standalone.sh

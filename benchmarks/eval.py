@@ -94,7 +94,7 @@ def _query(home: Any, sql: str) -> list[dict[str, Any]]:
 def run_cell(cell: Cell, seed: int, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     from ingestion.run import ingest_landing
     from realreach.config import Home
-    from realreach.transform import build_marts
+    from realreach.transform import BuildError, build_marts
     from realreach_sim.generator import generate
     from realreach_sim.oracle import oracle_spikes
 
@@ -123,7 +123,16 @@ def run_cell(cell: Cell, seed: int, workdir: Path, args: argparse.Namespace) -> 
     # build_marts takes the home's build lock like every build.
     # Tests only where every parent is built (a relationship test of an unbuilt mart fails).
     os.environ.setdefault("DBT_INDIRECT_SELECTION", "cautious")
-    build_marts(home, force=True, select=SCORED_MODELS)
+    try:
+        build_marts(home, force=True, select=SCORED_MODELS)
+        failures: list[str] = []
+    except BuildError as exc:
+        # A failing data test is a finding of the cell, not the end of the evaluation: the
+        # models were built; score them and report the failures beside the score.
+        failures = [f.splitlines()[0][:300] for f in exc.report.failures]
+        if not any("test." in f for f in failures) or any("model." in f for f in failures):
+            raise
+        print(f"cell {cell.index}: dbt tests failed: {failures}", flush=True)
     t_build = time.perf_counter()
     ours = _query(
         home,
@@ -155,6 +164,7 @@ def run_cell(cell: Cell, seed: int, workdir: Path, args: argparse.Namespace) -> 
         "planned_events": planned,
         "files": ingest.files_ingested,
         "quarantined": ingest.files_quarantined,
+        "dbt_failures": failures,
         "scores": {name: cell_score(s) for name, s in scores.items()},
         "counts": counts,
         "timing_s": {
@@ -261,6 +271,9 @@ def markdown(result: dict[str, Any]) -> str:
     w = s["worst_cell"]
     lines += ["", f"Worst cell (realreach F1): {w['cell']} [{w['name']}] F1 {_ci(w, 'f1')}" if w
               else "Worst cell: –"]  # fmt: skip
+    for c in cells:
+        for failure in c.get("dbt_failures") or []:
+            lines.append(f"dbt test failed in cell {c['cell']}: {failure.split(' ')[0]}")
     lines += [
         f"Cells the oracle passes (F1 >= {ORACLE_PASSABLE}): "
         f"{', '.join(map(str, s['cells_oracle_passable'])) or 'none'}",
