@@ -15,7 +15,7 @@ help:
 	@echo "make test      lint + the full test suite (what CI runs)"
 	@echo "make run       process everything new in \$$REALREACH_HOME/landing"
 	@echo "make bench     ingestion, pipeline and landing-to-alert latency benchmarks (bench-results/)"
-	@echo "make eval      spike detector vs a mean±3σ baseline on labelled held-out seeds (bench-results/eval.json)"
+	@echo "make eval      spike detector, mean±3σ baseline and an oracle on a grid of simulator assumptions (bench-results/eval.json, eval.md)"
 	@echo "make fuzz      property-based fuzzing of every landing parser (Hypothesis, >=100k inputs, a few minutes)"
 	@echo "make airflow   Airflow standalone with realreach's DAGs on http://localhost:8080"
 	@echo "make lint | format | sql-lint | clean"
@@ -54,7 +54,7 @@ bench: venv
 	$(BIN)/python benchmarks/latency.py  # landing -> alert on the real Airflow
 
 eval: venv
-	$(BIN)/python benchmarks/eval.py
+	$(BIN)/python benchmarks/eval.py $(EVAL_ARGS)  # e.g. EVAL_ARGS="--tune --cells 1 5"
 
 # Every parser through ingestion's own parse_file; exit 1 and a list when anything but a
 # quarantine (IngestError) comes out. FUZZ_EXAMPLES is per parser and input family (15 x 4), each input tried in 5 variants.

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-# The generator's answer key may be written beside the exports; it is not an export.
-IGNORED_ROOT_FILES = frozenset({"labels.json"})
 ROOT_KINDS = {"accounts.csv": ("registry", "accounts")}
 
 _NAME = re.compile(
@@ -147,6 +145,4 @@ def scan(landing: Path) -> Iterator[LandingFile]:
             else:
                 found.append(((*prefix, entry.name), info))
     for parts, info in sorted(found, key=lambda item: item[0]):
-        if len(parts) == 1 and parts[0] in IGNORED_ROOT_FILES:
-            continue
         yield describe(landing, landing.joinpath(*parts), parts, info)

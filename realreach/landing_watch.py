@@ -45,7 +45,6 @@ Signature = tuple[int, int]  # (size in bytes, mtime in ns)
 def scan_signatures(landing: Path) -> dict[str, Signature]:
     """Every complete-looking file under ``landing`` by relative path, from scandir's stat."""
     # Ingestion's own rule for names still being written, so both sides agree on "complete".
-    from ingestion.landing import IGNORED_ROOT_FILES
     from ingestion.landing import is_partial as is_partial_name
 
     found: dict[str, Signature] = {}
@@ -66,8 +65,6 @@ def scan_signatures(landing: Path) -> dict[str, Signature]:
                 else:
                     # lstat only: a link or FIFO is announced as itself (ingestion quarantines
                     # it by name), never followed or opened here.
-                    if not prefix and entry.name in IGNORED_ROOT_FILES:
-                        continue
                     st = entry.stat(follow_symlinks=False)
                     found[rel] = (st.st_size, st.st_mtime_ns)
             except FileNotFoundError:  # removed between listing and stat
