@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,9 @@ def insight_entry(owner_id: str, name: str, values: list[dict[str, Any]]) -> dic
     }
 
 
+_USERNAME_JUNK = re.compile(r"[^a-z0-9._]")
+
+
 def follower_usernames(rng: np.random.Generator, bought: np.ndarray) -> list[str]:
     """People pick names; the accounts a seller creates get generated ones."""
     n = len(bought)
@@ -52,8 +56,12 @@ def follower_usernames(rng: np.random.Generator, bought: np.ndarray) -> list[str
     lasts = [vocab.LAST_NAMES[i].lower() for i in rng.integers(0, len(vocab.LAST_NAMES), n)]
     digits = rng.integers(1, 9999, n).tolist()
     junk = random_tokens(rng, n, 6, lower=True)
+    # Instagram allows letters, digits, '.' and '_' only (up to 30): "Min-jun" becomes "minjun",
+    # as a person would have to type it (ingestion rejects anything else as not a username).
     return [
-        f"{f}{j}{d}" if b else (f"{f}.{last}" if d % 3 else f"{f}_{last}{d % 100}").replace("'", "")
+        _USERNAME_JUNK.sub(
+            "", f"{f}{j}{d}" if b else (f"{f}.{last}" if d % 3 else f"{f}_{last}{d % 100}")
+        )[:30]
         for f, last, d, j, b in zip(firsts, lasts, digits, junk, bought.tolist(), strict=True)
     ]
 
