@@ -322,6 +322,8 @@ SIGNED_COLUMNS: dict[tuple[str, str], frozenset[str]] = {
     # an insights value can be a net change (e.g. page follows net of unfollows)
     ("instagram", "insights"): frozenset({"value"}),
     ("facebook", "insights"): frozenset({"value"}),
+    # LinkedIn nets unfollows into the organic gain: a day with more leaving than joining is < 0
+    ("linkedin", "follower_statistics"): frozenset({"organic_follower_gain"}),
 }
 #: Values a column may take, where the contract fixes them.
 ACCEPTED_VALUES: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {

@@ -22,7 +22,11 @@ class LinkedInWriter(SimulatedWriter):
             {
                 "followerGains": {
                     # Bought followers arrive as ordinary (organic) follows; paid = sponsored content.
-                    "organicFollowerGain": int(series.gained[d] - series.paid_gain[d]),
+                    # LinkedIn nets the day's unfollows into the organic gain (it can be < 0), so
+                    # gains integrate to the networkSizes count.
+                    "organicFollowerGain": int(
+                        series.gained[d] - series.paid_gain[d] - series.lost[d]
+                    ),
                     "paidFollowerGain": int(series.paid_gain[d]),
                 },
                 "organizationalEntity": urn,
