@@ -15,7 +15,8 @@ help:
 	@echo "make test      lint + the full test suite (what CI runs)"
 	@echo "make run       process everything new in \$$REALREACH_HOME/landing"
 	@echo "make bench     ingestion, pipeline and landing-to-alert latency benchmarks (bench-results/)"
-	@echo "make eval      spike detector vs a mean±3σ baseline on labelled held-out seeds (bench-results/eval.json)"
+	@echo "make eval      spike detector vs a mean±3σ baseline on labelled held-out seeds (bench-results/eval.json);"
+	@echo "               audience audit: follower quality, batches, real followers (bench-results/eval_audience.json)"
 	@echo "make airflow   Airflow standalone with realreach's DAGs on http://localhost:8080"
 	@echo "make lint | format | sql-lint | clean"
 
@@ -54,6 +55,7 @@ bench: venv
 
 eval: venv
 	$(BIN)/python benchmarks/eval.py
+	$(BIN)/python benchmarks/eval_audience.py  # follower quality, batches, real followers
 
 airflow: venv
 	REALREACH_HOME="$(REALREACH_HOME)" bash scripts/airflow-standalone.sh
