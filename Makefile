@@ -16,6 +16,7 @@ help:
 	@echo "make run       process everything new in \$$REALREACH_HOME/landing"
 	@echo "make bench     ingestion, pipeline and landing-to-alert latency benchmarks (bench-results/)"
 	@echo "make eval      spike detector, mean±3σ baseline and an oracle on a grid of simulator assumptions (bench-results/eval.json, eval.md)"
+	@echo "               audience audit: follower quality, batches, real followers (bench-results/eval_audience.json)"
 	@echo "make fuzz      property-based fuzzing of every landing parser (Hypothesis, >=100k inputs, a few minutes)"
 	@echo "make airflow   Airflow standalone with realreach's DAGs on http://localhost:8080"
 	@echo "make lint | format | sql-lint | clean"
@@ -55,6 +56,7 @@ bench: venv
 
 eval: venv
 	$(BIN)/python benchmarks/eval.py $(EVAL_ARGS)  # e.g. EVAL_ARGS="--tune --cells 1 5"
+	$(BIN)/python benchmarks/eval_audience.py  # follower quality, batches, real followers
 
 # Every parser through ingestion's own parse_file; exit 1 and a list when anything but a
 # quarantine (IngestError) comes out. FUZZ_EXAMPLES is per parser and input family (15 x 4), each input tried in 5 variants.

@@ -117,6 +117,15 @@ owners as (
     select * from {{ ref('int_account_owners_latest') }}
 ),
 
+-- the audience audit's latest week (fct_audience_quality)
+audience_latest as (
+    select *
+    from {{ ref('fct_audience_quality') }}
+    qualify row_number() over (
+        partition by platform, account_id order by week_start desc
+    ) = 1
+),
+
 accounts as (
     select
         platform,
@@ -139,7 +148,15 @@ select
     followers_latest.followers,
     seen.first_seen_at,
     seen.last_seen_at,
-    owners.account_id is not null as is_registered
+    owners.account_id is not null as is_registered,
+    audience_latest.week_start as audience_week_start,
+    audience_latest.bought_followers_est,
+    audience_latest.fake_share_est,
+    audience_latest.fake_share_low,
+    audience_latest.fake_share_high,
+    audience_latest.real_followers_est,
+    audience_latest.sample_coverage,
+    audience_latest.interactions_per_1k_real
 from accounts
 left join profiles_latest
     on
@@ -153,3 +170,7 @@ left join owners
     on accounts.platform = owners.platform and accounts.account_id = owners.account_id
 left join seen
     on accounts.platform = seen.platform and accounts.account_id = seen.account_id
+left join audience_latest
+    on
+        accounts.platform = audience_latest.platform
+        and accounts.account_id = audience_latest.account_id
