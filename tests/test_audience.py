@@ -22,6 +22,7 @@ import pytest
 from ingestion.run import ingest_landing
 from realreach.config import Home
 from realreach.transform import build_marts
+from tests.landingkit import SHARED
 
 pytestmark = pytest.mark.slow
 
@@ -31,9 +32,8 @@ BOUGHT = "4001"  # 20,000 genuine followers + 500 bought on 2026-05-10, created 
 ORGANIC = "4002"  # 8,000 genuine followers of old accounts, no purchase
 SINGLES = "4003"  # three profiles whose verdict is obvious
 PURCHASE = datetime(2026, 5, 10, 14, 0, tzinfo=UTC)
-LABELLED = Path(__file__).resolve().parents[2] / "shared" / "data" / "labelled-followers"
-if not LABELLED.exists():
-    LABELLED = Path("/work/shared/data/labelled-followers")
+SPIKED = "4004"  # daily counts too: 5,000 followers, 600 bought on 2026-05-10 (a spike)
+LABELLED = SHARED / "data" / "labelled-followers"
 
 
 def iso(moment: datetime) -> str:
@@ -130,8 +130,31 @@ def write_landing(landing: Path) -> dict[str, int]:
     ]  # fmt: skip
     (landing / "x" / "users").mkdir(parents=True, exist_ok=True)
     (landing / "x" / "users" / f"{STAMP}.json").write_text(json.dumps({"data": users}))
+    write_spiked_account(landing, rng)
     shutil.copytree(LABELLED / "landing", landing, dirs_exist_ok=True)
     return counts
+
+
+def write_spiked_account(landing: Path, rng: np.random.Generator) -> None:
+    """Daily X users pulls (a spike on the purchase day) and the list that holds the batch."""
+    entries = old_audience(rng, 5_000, 5 * 10**9)
+    week = datetime(2026, 5, 1, tzinfo=UTC)
+    for i in range(600):
+        created = week + timedelta(days=7) * float(rng.random())
+        bought = PURCHASE + timedelta(hours=3) * float(rng.random())
+        entries.append((bought, bot(6 * 10**9 + i, created, rng)))
+    write_list(landing, SPIKED, entries)
+    day, followers = date(2026, 3, 1), 5_000
+    while day <= date(2026, 6, 30):
+        followers += int(rng.integers(3, 12)) + (600 if day == PURCHASE.date() else 0)
+        user = {"id": SPIKED, "username": f"acct{SPIKED}", "name": "Spiked",
+                "created_at": "2012-01-01T00:00:00.000Z",
+                "public_metrics": {"followers_count": followers, "following_count": 100,
+                                   "tweet_count": 500, "listed_count": 3}}  # fmt: skip
+        (landing / "x" / "users" / f"{day:%Y%m%d}T235000Z.json").write_text(
+            json.dumps({"data": [user]})
+        )
+        day += timedelta(days=1)
 
 
 @dataclass
@@ -254,3 +277,23 @@ def test_quality_model_on_the_labelled_development_half(built: Built) -> None:
     fn = sum(not r["is_suspicious"] and labels[r["follower_id"]] for r in rows)
     mcc = (tp * tn - fp * fn) / math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
     assert mcc >= 0.95
+
+
+def test_a_batch_dated_to_a_spike_is_evidence_in_its_verdict(built: Built) -> None:
+    spikes = built.rows(
+        "select * from marts.follower_spikes where account_id = ? and spike_start <= ? "
+        "and spike_end >= ?",
+        SPIKED, PURCHASE.date(), PURCHASE.date(),
+    )  # fmt: skip
+    assert len(spikes) == 1, spikes
+    spike = spikes[0]
+    assert spike["verdict"] == "suspicious"
+    assert spike["suspicious_batches"] == 1
+    assert 550 <= spike["batch_followers"] <= 620
+    assert "followed in a batch of accounts created 2026-05-0" in spike["reasons"]
+    # fct_audience_quality counts that purchase once: through the spike, not the batch again
+    audience = built.rows(
+        "select * from marts.fct_audience_quality where account_id = ? order by week_start desc",
+        SPIKED,
+    )[0]
+    assert 500 <= audience["bought_followers_est"] <= 700

@@ -14,11 +14,49 @@
 -- * 'unexplained': abnormal for this account, but nothing says bought (heavy-tailed organic
 --   days). Shown in the marts and the report, never alerted: the spike suite and the alerts
 --   read 'suspicious' only.
+-- A suspicious batch in a followers list (int_follower_batches_detected) dated to the spike
+-- whose estimated fakes cover batch_spike_min_share of the excess condemns it like fake-looking
+-- new followers do.
 -- suspicion_score: a weighted mean of the evidence that is known (unexplained by activity 0.4,
 -- share of fake new followers 0.4, size 0.2; unknown evidence is left out), then a purge takes
 -- it half the remaining way to 1. Suspicious 0.5..1, explained 0..0.49, unexplained 0..0.49.
-with spikes as (
+with episodes as (
     select * from {{ ref('int_follower_spikes_corroborated') }}
+),
+
+-- Suspicious batches in a followers list (fct_follower_batches) dated to this spike: accounts
+-- created together that followed together are a purchase's fingerprint, found without daily
+-- counts and independent of the activity evidence.
+batched as (
+    select
+        episodes.spike_id,
+        count(*) as suspicious_batches,
+        sum(batches.followers) as batch_followers,
+        sum(batches.fake_followers_est) as batch_fake_followers,
+        min(batches.created_from) as batch_created_from,
+        max(batches.created_to) as batch_created_to
+    from episodes
+    inner join {{ ref('int_follower_batches_detected') }} as batches
+        on
+            episodes.platform = batches.platform
+            and episodes.account_id = batches.account_id
+            and batches.verdict = 'suspicious'
+            and batches.followed_to::date
+            between episodes.spike_start - {{ var('batch_spike_overlap_days') }}
+            and episodes.spike_end + {{ var('batch_spike_overlap_days') }}
+    group by episodes.spike_id
+),
+
+spikes as (
+    select
+        episodes.*,
+        coalesce(batched.suspicious_batches, 0) as suspicious_batches,
+        batched.batch_followers,
+        batched.batch_fake_followers,
+        batched.batch_created_from,
+        batched.batch_created_to
+    from episodes
+    left join batched on episodes.spike_id = batched.spike_id
 ),
 
 lifts as (
@@ -133,7 +171,13 @@ judged as (
         -- losses after the spike beyond the account's usual losses over as many days
         greatest(lost_after - coalesce(usual_lost_per_day, 0) * days_after, 0) as extra_lost_after,
         tail_z >= {{ var('suspicious_tail_z') }}
-        and organic_max_multiple >= {{ var('suspicious_max_multiple') }} as beyond_organic
+        and organic_max_multiple >= {{ var('suspicious_max_multiple') }} as beyond_organic,
+        -- a batch of fakes created together covers a good part of the excess
+        coalesce(
+            excess > 0
+            and batch_fake_followers >= {{ var('batch_spike_min_share') }} * excess,
+            false
+        ) as batch_covers
     from lifts
 ),
 
@@ -161,7 +205,11 @@ evidence as (
             when activity_flat then 1.0
             else 0.5
         end as unexplained_evidence,
-        case when sampled_new_followers >= 5 then fake_share end as fake_evidence,
+        case
+            when batch_covers
+                then greatest(coalesce(fake_share, 0), batch_fake_followers / batch_followers)
+            when sampled_new_followers >= 5 then fake_share
+        end as fake_evidence,
         -- a purge is evidence when it happens; its absence says little (platforms are slow)
         case
             when extra_lost_after > 0
@@ -183,8 +231,9 @@ scored as (
                     or followers_look_genuine
                 )
                 and not fakes_dominate
+                and not batch_covers
                 then 'explained'
-            when fakes_dominate then 'suspicious'
+            when fakes_dominate or batch_covers then 'suspicious'
             when beyond_organic then 'suspicious'
             when activity_flat and tail_z >= {{ var('flat_suspicious_tail_z') }} then 'suspicious'
             when purged_after then 'suspicious'
@@ -315,6 +364,14 @@ select
                     || '% have < 5 followers of their own'
         end,
         case
+            when suspicious_batches > 0
+                then
+                    {{ fmt_int('batch_followers') }} || ' followed in a batch of accounts created '
+                    || strftime(batch_created_from, '%Y-%m-%d') || '..'
+                    || strftime(batch_created_to, '%Y-%m-%d') || ' (~'
+                    || {{ fmt_int('batch_fake_followers') }} || ' look fake)'
+        end,
+        case
             when lost_after > 0
                 then
                     {{ fmt_int('lost_after') }} || ' lost within ' || days_after || ' days'
@@ -338,6 +395,9 @@ select
     fake_share,
     lost_after,
     days_after,
+    suspicious_batches,
+    batch_followers,
+    batch_fake_followers,
     includes_filled_days,
     round(tail_z, 2) as tail_z,
     tail_probability,
