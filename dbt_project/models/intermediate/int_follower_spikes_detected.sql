@@ -104,3 +104,7 @@ select
     *,
     {{ normal_upper_tail('tail_z') }} as tail_probability
 from scored
+-- an episode is a spike only when its days, together, gained more than expected: a day that
+-- is abnormal through its week's sum can stand beside a normal day with losses (LinkedIn's
+-- gains are net) or round to its expectation, and such an episode has nothing to explain
+where followers_gained > expected_gained
