@@ -15,7 +15,7 @@ help:
 	@echo "make test      lint + the full test suite (what CI runs)"
 	@echo "make run       process everything new in \$$REALREACH_HOME/landing"
 	@echo "make bench     ingestion, pipeline and landing-to-alert latency benchmarks (bench-results/)"
-	@echo "make eval      spike detector vs a mean±3σ baseline on labelled held-out seeds (bench-results/eval.json)"
+	@echo "make eval      spike detector, mean±3σ baseline and an oracle on a grid of simulator assumptions (bench-results/eval.json, eval.md)"
 	@echo "make airflow   Airflow standalone with realreach's DAGs on http://localhost:8080"
 	@echo "make lint | format | sql-lint | clean"
 

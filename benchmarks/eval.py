@@ -1,31 +1,36 @@
-"""`make eval`: how well follower_spikes tells bought followers from real growth, vs a baseline.
+"""make eval: the bought-follower detector on a grid of simulator assumptions.
 
-For each held-out seed: `realreach generate` writes a labelled landing folder (scenario "eval"
-where the generator has it), the real pipeline ingests it and runs `dbt build`, and
-follower_spikes is compared with labels.json (realreach_sim.evaluation). In the same run the
-baseline - mean ± 3σ of the previous 14 days' gains, the default of common dbt anomaly tests -
-is computed over fct_followers_daily and scored the same way.
+A detector tuned on one generator learns that generator's constants, so every cell of the grid
+(realreach_sim.grid) changes them: organic noise (Poisson; negative binomial alpha 0.2, 0.6,
+1.0), genuine follows per interaction on viral posts (0.2, 1, 5), pull cadence (daily counts;
+weekly counts with daily gains; missing days). Purchases are 3x-500x a normal day, 1-2-day
+bursts and 5-7-day drips, in every cell. Each cell is one labelled landing folder (scenario
+"eval", every X account with a twin on each other platform) with at least 150 purchases and
+150 legit events (viral posts, giveaways, paid campaigns, purges), built by the real ingestion
+and `dbt build` in a temporary home of its own, then scored three ways:
 
-Detection delay: the pipeline is replayed as of the evening of a burst's first day (delay 0) and
-the next evening (delay 1) with dbt var detect_as_of, which hides each account's later data from
-the detector models; the baseline only looks backwards, so its delay is its first flagged day.
+- realreach: marts.follower_spikes; a purchase is found only when called `suspicious`; a legit
+  event with a `suspicious` spike on it is a false positive;
+- baseline: mean + 3 sigma of the previous 14 days' gains over fct_followers_daily;
+- oracle: knows each account's true organic distribution (realreach_sim.oracle): the ceiling of
+  the cell. A cell whose oracle F1 is low is one no detector can pass.
 
-Seeds: development used seeds 1-5; the evaluation's default seeds 1001-1005 were not looked at
-while tuning. Results: bench-results/eval.json, plus markdown tables printed (and pasted into the
-README).
+Plus count accuracy: the share of account-days whose fct_followers_daily.followers is within
+max(1, 0.1%) of the true count.
+
+Seeds: cell k uses seed 1001 + k (report, default) or 1 + k (--tune): tune on those, never
+report them. Results: bench-results/eval.json and bench-results/eval.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
-import math
+import shutil
 import sys
 import tempfile
 import time
-from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,70 +38,38 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from realreach_sim.evaluation import (  # noqa: E402
-    EXPLAINED_TYPES,
-    aggregate,
     baseline_spikes,
-    delay_summary,
-    event_days,
-    replay_detector,
+    cell_score,
+    count_accuracy,
+    pooled_score,
     score_run,
 )
+from realreach_sim.grid import (  # noqa: E402
+    DESIGNS,
+    MIN_LEGIT,
+    MIN_PURCHASES,
+    PURCHASE_FACTORS,
+    REPORT_SEED_BASE,
+    TUNE_SEED_BASE,
+    Cell,
+    accounts_for,
+    grid_design,
+)
 
-DEV_SEEDS = (1, 2, 3, 4, 5)
-EVAL_SEEDS = (1001, 1002, 1003, 1004, 1005)
 END = date(2026, 6, 30)  # fixed, so a seed means the same data on every machine and day
-QUALITY_ACCOUNT = "999000001"  # an extra followers export of labelled profiles per seed
-QUALITY_SAMPLE = 500  # genuine and as many bought
+PLATFORMS = ("x", "instagram", "facebook", "linkedin")
+ROSTER = "every platform"
+DETECTORS = ("realreach", "baseline", "oracle")
+SCORED_MODELS = "+follower_spikes +fct_followers_daily"
+# Targets of issue 9.
+TARGET_CELL_F1 = 0.9  # in every cell where the oracle reaches ORACLE_PASSABLE
+ORACLE_PASSABLE = 0.95
+TARGET_POOLED_F1 = 0.95
+TARGET_LEGIT_FP = 0.02
+TARGET_COUNTS = 0.99  # share of exact days, where net daily changes are reported
 
 
-def _generate(landing: Path, labels: Path, seed: int, args: argparse.Namespace) -> str:
-    from realreach_sim.generator import generate
-
-    kwargs: dict[str, Any] = {
-        "accounts": args.accounts,
-        "days": args.days,
-        "seed": seed,
-        "end": END,
-        "labels_path": labels,
-    }
-    params = inspect.signature(generate).parameters
-    scenario = "default"
-    if "scenario" in params:
-        kwargs["scenario"] = scenario = args.scenario
-    if "platforms" in params and args.platforms:
-        kwargs["platforms"] = args.platforms
-    generate(landing, **kwargs)
-    return scenario
-
-
-def _write_quality_sample(landing: Path, seed: int) -> dict[str, bool] | None:
-    """X followers pages of profiles the generator made as genuine or bought (ground truth for
-    the follower quality score), under an account of their own; None if the generator cannot."""
-    try:
-        from realreach_sim.profiles import bought_followers, genuine_followers
-    except ImportError:
-        return None
-    import numpy as np
-
-    seen_ms = int(datetime(END.year, END.month, END.day, 23, 50, tzinfo=UTC).timestamp() * 1000)
-    rng = np.random.default_rng([seed, 4242])
-    genuine = genuine_followers(rng, QUALITY_SAMPLE, seen_ms)
-    bought = bought_followers(rng, QUALITY_SAMPLE, seen_ms)
-    truth = {str(u["id"]): False for u in genuine} | {str(u["id"]): True for u in bought}
-    users = genuine + bought
-    folder = landing / "x" / "followers"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = END.strftime("%Y%m%d") + "T235000Z"
-    for n, i in enumerate(range(0, len(users), 100), start=1):
-        suffix = "" if n == 1 else f"_{n:03d}"
-        page = users[i : i + 100]
-        (folder / f"{QUALITY_ACCOUNT}_{stamp}{suffix}.json").write_text(
-            json.dumps({"data": page, "meta": {"result_count": len(page)}})
-        )
-    return truth
-
-
-def _query(home, sql: str) -> list[dict[str, Any]]:
+def _query(home: Any, sql: str) -> list[dict[str, Any]]:
     import duckdb
 
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
@@ -105,267 +78,260 @@ def _query(home, sql: str) -> list[dict[str, Any]]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _suspicious(home) -> list[dict[str, Any]]:
-    return _query(
-        home,
-        "select platform, account_id, spike_start, spike_end, suspicion_score, reasons "
-        "from marts.follower_spikes where verdict = 'suspicious'",
-    )
-
-
-def _overlap(spike: dict[str, Any], start: date, end: date) -> bool:
-    s, e = _d(spike["spike_start"]), _d(spike["spike_end"])
-    return s <= end + timedelta(days=1) and e >= start - timedelta(days=1)
-
-
-def _d(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _replay_delays(home, bought: list[dict[str, Any]], max_delay: int) -> list[int | None]:
-    """For each bought event: the first k in 0..max_delay at which the spike is suspicious in
-    the marts built with the data up to the evening of start + k; None if not by then."""
-    delays: list[int | None] = [None] * len(bought)
-    for k in range(max_delay + 1):
-        pending = [i for i, d in enumerate(delays) if d is None]
-        # one as-of date per account and dbt run: accounts with several purchases need rounds
-        rounds: list[dict[str, int]] = []
-        for i in pending:
-            key = f"{bought[i]['platform']}:{bought[i]['account_id']}"
-            for r in rounds:
-                if key not in r:
-                    r[key] = i
-                    break
-            else:
-                rounds.append({key: i})
-        for r in rounds:
-            as_of = {
-                key: (_d(bought[i]["start"]) + timedelta(days=k)).isoformat()
-                for key, i in r.items()
-            }
-            replay_detector(home, as_of)
-            flagged = _suspicious(home)
-            for key, i in r.items():
-                event = bought[i]
-                start, end = _d(event["start"]), _d(event["end"])
-                if any(
-                    f"{s['platform']}:{s['account_id']}" == key and _overlap(s, start, end)
-                    for s in flagged
-                ):
-                    delays[i] = k
-    return delays
-
-
-def run_seed(seed: int, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+def run_cell(cell: Cell, seed: int, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     from ingestion.run import ingest_landing
     from realreach.config import Home
     from realreach.transform import build_marts
+    from realreach_sim.generator import generate
+    from realreach_sim.oracle import oracle_spikes
 
-    home = Home(workdir / f"seed-{seed}").ensure()
-    labels_path = home.root / "labels.json"
     started = time.perf_counter()
-    if args.reuse and labels_path.exists():  # development: same data, new detector
-        scenario = json.loads(labels_path.read_text()).get("scenario", "default")
+    if args.accounts:
+        accounts, planned = args.accounts, None
     else:
-        scenario = _generate(home.landing, labels_path, seed, args)
+        accounts, planned = accounts_for(cell, seed, args.days, END, PLATFORMS,
+                                         minimum=(args.min_purchases, args.min_legit))  # fmt: skip
+    root = workdir / f"cell-{cell.index:02d}-seed-{seed}"
+    if root.exists():
+        shutil.rmtree(root)  # only ever a folder this script made under its own workdir
+    home = Home(root).ensure()
+    labels_path = home.root / "labels.json"  # beside the landing folder, not in it
+    generated = generate(
+        home.landing, accounts=accounts, days=args.days, seed=seed, end=END,
+        labels_path=labels_path, scenario="eval", assumptions=cell.assumptions,
+        label_counts=True, roster=ROSTER, platforms=PLATFORMS,
+    )  # fmt: skip
+    t_gen = time.perf_counter()
     labels = json.loads(labels_path.read_text())
-    truth = _write_quality_sample(home.landing, seed)
     ingest = ingest_landing(home)
-    build_marts(home, force=True)
-    ours = _suspicious(home)
-    daily = _query(
+    t_ingest = time.perf_counter()
+    # Only what the score reads and everything upstream of it (dbt's own tests included);
+    # build_marts takes the home's build lock like every build.
+    build_marts(home, force=True, select=SCORED_MODELS)
+    t_build = time.perf_counter()
+    ours = _query(
         home,
-        "select platform, account_id, date, followers_gained, net_followers "
-        "from marts.fct_followers_daily",
+        "select platform, account_id, spike_start, spike_end, verdict "
+        "from marts.follower_spikes where verdict = 'suspicious'",
     )
-    base = baseline_spikes(daily)
-    score_ours, score_base = score_run(labels, ours), score_run(labels, base)
-
-    # detection delay, bought events only
-    bought_events = [e for e in labels["events"] if e["type"] == "bought_followers"]
-    facts = [
-        {**b, "platform": e["platform"], "account_id": e["account_id"]}
-        for b, e in zip(score_ours.bought, bought_events, strict=True)
-    ]
-    replayed = _replay_delays(home, facts, args.max_delay) if args.replay else [None] * len(facts)
-    ours_delay, base_delay = [], []
-    by_account = defaultdict(list)
-    for spike in base:
-        by_account[(spike["platform"], spike["account_id"])].append(spike)
-    for fact, k in zip(facts, replayed, strict=True):
-        ours_delay.append({"factor": fact["factor"], "delay_days": k})
-        start, end = event_days(fact)
-        hits = [
-            s for s in by_account[(fact["platform"], fact["account_id"])] if _overlap(s, start, end)
-        ]
-        first = min((_d(s["first_flagged"]) for s in hits), default=None)
-        base_delay.append(
-            {
-                "factor": fact["factor"],
-                "delay_days": None if first is None else max(0, (first - start).days),
-            }
-        )
-    quality = []
-    if truth:
-        judged = _query(
-            home,
-            "select follower_id, is_suspicious from marts.fct_follower_profiles "
-            f"where account_id = '{QUALITY_ACCOUNT}'",
-        )
-        quality = [
-            (truth[r["follower_id"]], bool(r["is_suspicious"]))
-            for r in judged
-            if r["follower_id"] in truth
-        ]
+    daily = _query(home, "select * from marts.fct_followers_daily")
+    assert generated.simulation is not None
+    spikes = {
+        "realreach": ours,
+        "baseline": baseline_spikes(daily),
+        "oracle": oracle_spikes(generated.simulation),
+    }
+    scores = {name: score_run(labels, s) for name, s in spikes.items()}
+    counts = count_accuracy(labels, daily)
+    if not args.keep:
+        shutil.rmtree(root)  # a cell's landing folder is hundreds of MB
     elapsed = time.perf_counter() - started
+    result = {
+        "cell": cell.index,
+        "name": cell.name,
+        "noise": cell.noise,
+        "viral_follows_per_interaction": cell.viral_follows,
+        "cadence": cell.cadence,
+        "assumptions": cell.assumptions.as_dict(),
+        "seed": seed,
+        "accounts": generated.accounts,
+        "x_accounts": accounts,
+        "planned_events": planned,
+        "files": ingest.files_ingested,
+        "quarantined": ingest.files_quarantined,
+        "scores": {name: cell_score(s) for name, s in scores.items()},
+        "counts": counts,
+        "timing_s": {
+            "generate": round(t_gen - started, 1),
+            "ingest": round(t_ingest - t_gen, 1),
+            "dbt_build": round(t_build - t_ingest, 1),
+            "total": round(elapsed, 1),
+        },
+    }
+    s = result["scores"]
     print(
-        f"seed {seed} ({scenario}): {ingest.files_ingested} files, "
-        f"{len(bought_events)} bought / "
-        f"{sum(1 for e in labels['events'] if e['type'] in EXPLAINED_TYPES)} explained events, "
-        f"{len(ours)} suspicious spikes (baseline {len(base)}) in {elapsed:.0f}s",
+        f"cell {cell.index:2d} seed {seed} [{cell.name}]: {generated.accounts} accounts, "
+        f"{s['realreach']['bought']} purchases / {s['realreach']['legit']} legit; F1 realreach "
+        f"{_f(s['realreach']['f1'])}, baseline {_f(s['baseline']['f1'])}, oracle "
+        f"{_f(s['oracle']['f1'])}; {elapsed:.0f}s (dbt {t_build - t_ingest:.0f}s)",
         flush=True,
     )
-    return {
-        "seed": seed,
-        "scenario": scenario,
-        "ours": score_ours,
-        "baseline": score_base,
-        "ours_delay": ours_delay,
-        "baseline_delay": base_delay,
-        "elapsed_s": round(elapsed, 1),
-        "quality": quality,
-    }
+    return result, scores
 
 
-def quality_summary(pairs: list[tuple[bool, bool]]) -> dict[str, Any]:
-    """(truly bought, judged suspicious) per profile -> confusion counts and MCC."""
-    tp = sum(1 for t, p in pairs if t and p)
-    tn = sum(1 for t, p in pairs if not t and not p)
-    fp = sum(1 for t, p in pairs if not t and p)
-    fn = sum(1 for t, p in pairs if t and not p)
-    denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-    return {
-        "profiles": len(pairs),
-        "bought_called_suspicious": tp,
-        "bought_missed": fn,
-        "genuine_called_suspicious": fp,
-        "genuine_ok": tn,
-        "mcc": round((tp * tn - fp * fn) / denominator, 3) if denominator else None,
-    }
-
-
-def _fmt(value: Any) -> str:
+def _f(value: Any) -> str:
     if value is None:
         return "–"
-    if isinstance(value, float):
-        return f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
-    return str(value)
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def _prf(d: dict[str, Any]) -> str:
-    if "precision" in d:
-        return f"P {_fmt(d['precision'])} · R {_fmt(d['recall'])} · F1 {_fmt(d['f1'])} ({d['found']}/{d['bought']}, {d['false_flags']} false)"
-    return f"recall {_fmt(d['recall'])} ({d['found']}/{d['bought']})"
+def _ci(d: dict[str, Any], key: str) -> str:
+    low, high = d.get(f"{key}_ci") or (None, None)
+    value = d.get(key if key != "legit_fp" else "legit_fp_rate")
+    if value is None:
+        return "–"
+    if low is None:
+        return _f(value)
+    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
+
+
+def summarize(cells: list[dict[str, Any]], pooled: dict[str, Any]) -> dict[str, Any]:
+    """Worst cell, pooled counts per platform and cadence, and the issue's targets."""
+    ours = [c for c in cells if c["scores"]["realreach"]["f1"] is not None]
+    worst = min(ours, key=lambda c: c["scores"]["realreach"]["f1"], default=None)
+    passable = [c for c in ours if (c["scores"]["oracle"]["f1"] or 0) >= ORACLE_PASSABLE]
+    counts: dict[str, dict[str, dict[str, Any]]] = {}
+    for c in cells:
+        for platform, tally in c["counts"].items():
+            slot = counts.setdefault(c["cadence"], {}).setdefault(platform, {"days": 0, "exact": 0})
+            slot["days"] += tally["days"]
+            slot["exact"] += tally["exact"]
+    for by_platform in counts.values():
+        for slot in by_platform.values():
+            slot["share"] = round(slot["exact"] / slot["days"], 4) if slot["days"] else None
+    weekly = counts.get("weekly", {})
+    targets = {
+        f"F1 >= {TARGET_CELL_F1} in every cell where the oracle reaches {ORACLE_PASSABLE}": all(
+            c["scores"]["realreach"]["f1"] >= TARGET_CELL_F1 for c in passable
+        ),
+        f"pooled F1 >= {TARGET_POOLED_F1}": (pooled["realreach"]["f1"] or 0) >= TARGET_POOLED_F1,
+        f"legit called suspicious <= {TARGET_LEGIT_FP:.0%} in every cell": all(
+            (c["scores"]["realreach"]["legit_fp_rate"] or 0) <= TARGET_LEGIT_FP for c in cells
+        ),
+        f"weekly counts: LinkedIn and Facebook days exact >= {TARGET_COUNTS:.0%}": all(
+            (weekly.get(p, {}).get("share") or 0) >= TARGET_COUNTS for p in ("linkedin", "facebook")
+        ),
+    }
+    return {
+        "worst_cell": None
+        if worst is None
+        else {"cell": worst["cell"], "name": worst["name"], **worst["scores"]["realreach"]},
+        "cells_oracle_passable": [c["cell"] for c in passable],
+        "counts_by_cadence": counts,
+        "targets_met": targets,
+    }
 
 
 def markdown(result: dict[str, Any]) -> str:
-    ours, base = result["realreach"], result["baseline"]
-    rows = [("bought, overall", _prf(ours["overall"]), _prf(base["overall"]))]
-    for group, label in (
-        ("by_factor", "burst size"),
-        ("by_shape", "shape"),
-        ("by_size_class", "account size"),
-        ("by_platform", "platform"),
-    ):
-        for name in ours[group]:
-            rows.append(
-                (
-                    f"{label} {name}",
-                    _prf(ours[group][name]),
-                    _prf(base[group].get(name, {"recall": None, "found": 0, "bought": 0})),
-                )
-            )
-    for kind, fp in ours["false_positive_rate"].items():
-        other = base["false_positive_rate"].get(kind, {})
-        rows.append(
-            (
-                f"false positives on {kind}",
-                f"{_fmt(fp['rate'])} ({fp['flagged']}/{fp['events']})",
-                f"{_fmt(other.get('rate'))} ({other.get('flagged')}/{other.get('events')})",
-            )
-        )
-    for name in ("all bursts", "bursts >= 10x"):
-        o, b = ours["delay"][name], base["delay"][name]
-        rows.append(
-            (
-                f"delay, {name}: found within 1 day",
-                f"{o['found_within_1_day']}/{o['bursts']} (median {_fmt(o['median_delay_days'])} d)",
-                f"{b['found_within_1_day']}/{b['bursts']} (median {_fmt(b['median_delay_days'])} d)",
-            )
-        )
+    cells = result["cells"]
     lines = [
-        f"Seeds {', '.join(map(str, result['seeds']))} (scenario {result['scenario']}, "
-        f"{result['accounts']} accounts × {result['days']} days each; {result['elapsed_s']:.0f}s)",
+        f"Design {result['design']} ({len(cells)} cells), {result['seed_kind']} seeds "
+        f"{', '.join(str(c['seed']) for c in cells)} (tuning seeds are "
+        f"{result['tune_seeds']}; report seeds {result['report_seeds']}), "
+        f"{result['days']} days, purchases {PURCHASE_FACTORS[0]:g}x-{PURCHASE_FACTORS[1]:g}x a "
+        f"normal day; {result['elapsed_s'] / 60:.1f} min",
         "",
-        "| | realreach follower_spikes | baseline: mean ± 3σ of previous 14 days |",
-        "|---|---|---|",
+        "| # | noise | viral follows / interaction | cadence | purchases / legit | "
+        "realreach F1 [95%] | P [95%] | R [95%] | legit called suspicious [95%] | "
+        "oracle F1 | baseline F1 | baseline legit FP |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-    q = result.get("follower_quality") or {}
-    if q.get("profiles"):
-        lines += [
-            "",
-            f"Follower quality score on {q['profiles']:,} generated profiles (half bought): "
-            f"MCC {_fmt(q['mcc'])}; bought called suspicious {q['bought_called_suspicious']}, "
-            f"missed {q['bought_missed']}; genuine called suspicious "
-            f"{q['genuine_called_suspicious']}.",
-        ]
+    for c in cells:
+        o, b, k = c["scores"]["realreach"], c["scores"]["baseline"], c["scores"]["oracle"]
+        lines.append(
+            f"| {c['cell']} | {c['noise']} | {c['viral_follows_per_interaction']:g} | "
+            f"{c['cadence']} | {o['bought']} / {o['legit']} | {_ci(o, 'f1')} | "
+            f"{_ci(o, 'precision')} | {_ci(o, 'recall')} | {_ci(o, 'legit_fp')} | "
+            f"{_ci(k, 'f1')} | {_ci(b, 'f1')} | {_f(b['legit_fp_rate'])} |"
+        )
+    p = result["pooled"]
+    o, b, k = p["realreach"], p["baseline"], p["oracle"]
+    lines.append(
+        f"| all | pooled | | | {o['bought']} / {o['legit']} | {_ci(o, 'f1')} | "
+        f"{_ci(o, 'precision')} | {_ci(o, 'recall')} | {_ci(o, 'legit_fp')} | "
+        f"{_ci(k, 'f1')} | {_ci(b, 'f1')} | {_f(b['legit_fp_rate'])} |"
+    )
+    s = result["summary"]
+    w = s["worst_cell"]
+    lines += ["", f"Worst cell (realreach F1): {w['cell']} [{w['name']}] F1 {_ci(w, 'f1')}" if w
+              else "Worst cell: –"]  # fmt: skip
+    lines += [
+        f"Cells the oracle passes (F1 >= {ORACLE_PASSABLE}): "
+        f"{', '.join(map(str, s['cells_oracle_passable'])) or 'none'}",
+        "",
+        "Count accuracy: share of account-days whose fct_followers_daily.followers is within "
+        "max(1, 0.1%) of the true count",
+        "",
+        "| cadence | " + " | ".join(PLATFORMS) + " |",
+        "|---|" + "---|" * len(PLATFORMS),
+    ]
+    for cadence, by_platform in s["counts_by_cadence"].items():
+        cols = []
+        for platform in PLATFORMS:
+            slot = by_platform.get(platform)
+            cols.append(
+                "–" if not slot else f"{slot['share']:.3f} ({slot['exact']}/{slot['days']})"
+            )
+        lines.append(f"| {cadence} | " + " | ".join(cols) + " |")
+    lines += ["", "Targets (issue 9):"]
+    lines += [f"- {name}: {'met' if ok else 'NOT met'}" for name, ok in s["targets_met"].items()]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(EVAL_SEEDS))
-    parser.add_argument("--dev", action="store_true", help=f"use the development seeds {DEV_SEEDS}")
-    parser.add_argument("--scenario", default="eval")
-    parser.add_argument("--accounts", type=int, default=12)
-    parser.add_argument("--days", type=int, default=120)
-    parser.add_argument("--platforms", nargs="+", default=None)
-    parser.add_argument("--max-delay", type=int, default=1)
-    parser.add_argument("--no-replay", dest="replay", action="store_false")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "eval.json")
-    parser.add_argument("--workdir", type=Path, default=None, help="keep the homes here")
+    parser.add_argument("--design", choices=DESIGNS, default="latin")
     parser.add_argument(
-        "--reuse", action="store_true", help="homes already in --workdir: only rebuild and score"
-    )
+        "--tune", action="store_true",
+        help=f"the tuning seeds ({TUNE_SEED_BASE} + cell) instead of the report seeds",
+    )  # fmt: skip
+    parser.add_argument("--cells", type=int, nargs="+", help="only these cell numbers")
+    parser.add_argument("--days", type=int, default=120)
+    parser.add_argument(
+        "--accounts", type=int, default=None,
+        help="X accounts per cell (default: the fewest that hold the minimum events)",
+    )  # fmt: skip
+    parser.add_argument("--min-purchases", type=int, default=MIN_PURCHASES)
+    parser.add_argument("--min-legit", type=int, default=MIN_LEGIT)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "eval.json")
+    parser.add_argument(
+        "--workdir", type=Path, default=None,
+        help="make the temporary homes under this (new) folder instead of the system temp",
+    )  # fmt: skip
+    parser.add_argument("--keep", action="store_true", help="keep each cell's home (--workdir)")
     args = parser.parse_args(argv)
-    seeds = list(DEV_SEEDS) if args.dev else args.seeds
+    if args.keep and not args.workdir:
+        parser.error("--keep needs --workdir")
+    if args.workdir and args.workdir.exists() and any(args.workdir.iterdir()):
+        parser.error(f"--workdir {args.workdir} is not empty: the evaluation builds only in homes "
+                     "of its own")  # fmt: skip
 
+    cells = grid_design(args.design)
+    if args.cells:
+        cells = [c for c in cells if c.index in set(args.cells)]
+    base = TUNE_SEED_BASE if args.tune else REPORT_SEED_BASE
     started = time.perf_counter()
+    results, all_scores = [], {name: [] for name in DETECTORS}
     with tempfile.TemporaryDirectory(prefix="realreach-eval-") as tmp:
         workdir = args.workdir or Path(tmp)
-        runs = [run_seed(seed, workdir, args) for seed in seeds]
-    result: dict[str, Any] = {
-        "seeds": seeds,
-        "scenario": runs[0]["scenario"] if runs else args.scenario,
-        "accounts": args.accounts,
+        workdir.mkdir(parents=True, exist_ok=True)
+        for cell in cells:
+            result, scores = run_cell(cell, cell.seed(base), workdir, args)
+            results.append(result)
+            for name in DETECTORS:
+                all_scores[name].append(scores[name])
+    n_cells = len(grid_design(args.design))
+    pooled = {name: pooled_score(all_scores[name]) for name in DETECTORS}
+    result = {
+        "design": args.design,
+        "seed_kind": "tuning" if args.tune else "report",
+        "tune_seeds": f"{TUNE_SEED_BASE}-{TUNE_SEED_BASE + n_cells - 1}",
+        "report_seeds": f"{REPORT_SEED_BASE}-{REPORT_SEED_BASE + n_cells - 1}",
         "days": args.days,
+        "roster": ROSTER,
+        "minimum_per_cell": {"purchases": args.min_purchases, "legit": args.min_legit},
         "elapsed_s": round(time.perf_counter() - started, 1),
+        "cells": results,
+        "pooled": pooled,
     }
-    for name, score_key, delay_key in (
-        ("realreach", "ours", "ours_delay"),
-        ("baseline", "baseline", "baseline_delay"),
-    ):
-        agg = aggregate([r[score_key] for r in runs])
-        agg["delay"] = delay_summary([d for r in runs for d in r[delay_key]])
-        result[name] = agg
-    result["follower_quality"] = quality_summary([q for r in runs for q in r["quality"]])
-    result["per_seed_s"] = {r["seed"]: r["elapsed_s"] for r in runs}
+    result["summary"] = summarize(results, pooled)
+    table = markdown(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1, default=str) + "\n")
+    args.out.with_suffix(".md").write_text(table + "\n")
     print()
-    print(markdown(result))
-    print(f"\nwritten to {args.out}")
+    print(table)
+    print(f"\nwritten to {args.out} and {args.out.with_suffix('.md')}")
     return 0
 
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-# The generator's answer key may be written beside the exports; it is not an export.
-IGNORED_ROOT_FILES = frozenset({"labels.json"})
 ROOT_KINDS = {"accounts.csv": ("registry", "accounts")}
 
 _NAME = re.compile(
@@ -78,6 +76,4 @@ def scan(landing: Path) -> Iterator[LandingFile]:
         prefix = Path(folder).relative_to(landing).parts
         found.extend((*prefix, name) for name in names if not is_partial(name))
     for parts in sorted(found):
-        if len(parts) == 1 and parts[0] in IGNORED_ROOT_FILES:
-            continue
         yield describe(landing, landing.joinpath(*parts), parts)

@@ -27,6 +27,35 @@ def _generate_options(parser: argparse.ArgumentParser) -> None:
         "--scenario", choices=("default", "eval"), default="default",
         help="'eval': a dense, balanced mix of labelled events for measuring detection",
     )  # fmt: skip
+    # Simulator assumptions (realreach_sim.assumptions); left out, the usual ones.
+    parser.add_argument(
+        "--noise-alpha", type=float, default=None, metavar="A",
+        help="organic daily gains: variance mu + A*mu^2 (negative binomial; 0 = Poisson)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--viral-follows-per-interaction", type=float, default=None, metavar="R",
+        help="genuine follows per interaction on a viral post",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cadence", choices=("daily", "weekly", "missing"), default=None,
+        help="absolute counts daily; weekly (with daily gains reported); or daily with missed days",
+    )  # fmt: skip
+    parser.add_argument(
+        "--purchase-factors", type=float, nargs=2, default=None, metavar=("LOW", "HIGH"),
+        help="scenario eval: bought per day relative to a normal day, log-uniform in [LOW, HIGH]",
+    )  # fmt: skip
+
+
+def _assumptions(args: argparse.Namespace):
+    from realreach_sim.assumptions import Assumptions
+
+    given = {
+        "noise_alpha": args.noise_alpha,
+        "viral_follows_per_interaction": args.viral_follows_per_interaction,
+        "cadence": args.cadence,
+        "purchase_factors": tuple(args.purchase_factors) if args.purchase_factors else None,
+    }
+    return Assumptions(**{k: v for k, v in given.items() if v is not None})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--end", type=date.fromisoformat, help="last simulated UTC date (default: yesterday)"
     )
     gen.add_argument(
-        "--labels", type=Path, help="where labels.json goes (default: OUT/labels.json)"
+        "--labels",
+        type=Path,
+        help="where labels.json goes, outside OUT (default: beside OUT, OUT/../labels.json)",
     )
     return parser
 
@@ -133,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             result = generate(
                 args.out, accounts=args.accounts, days=args.days, seed=args.seed,
                 platforms=args.platforms, end=args.end, labels_path=args.labels,
-                scenario=args.scenario,
+                scenario=args.scenario, assumptions=_assumptions(args),
             )  # fmt: skip
             print(result)
             return 0
@@ -154,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                 labels_path=labels,
                 platforms=args.platforms,
                 scenario=args.scenario,
+                assumptions=_assumptions(args),
             )
         report = run_pipeline(home, rebuild=getattr(args, "rebuild", False))
         _print_run(home, report, labels)

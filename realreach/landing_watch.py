@@ -43,7 +43,6 @@ Signature = tuple[int, int]  # (size in bytes, mtime in ns)
 def scan_signatures(landing: Path) -> dict[str, Signature]:
     """Every complete-looking file under ``landing`` by relative path, from scandir's stat."""
     # Ingestion's own rule for names still being written, so both sides agree on "complete".
-    from ingestion.landing import IGNORED_ROOT_FILES
     from ingestion.landing import is_partial as is_partial_name
 
     found: dict[str, Signature] = {}
@@ -62,8 +61,6 @@ def scan_signatures(landing: Path) -> dict[str, Signature]:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((Path(entry.path), rel + "/"))
                 elif entry.is_file():
-                    if not prefix and entry.name in IGNORED_ROOT_FILES:
-                        continue
                     st = entry.stat()
                     found[rel] = (st.st_size, st.st_mtime_ns)
             except FileNotFoundError:  # removed between listing and stat

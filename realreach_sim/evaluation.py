@@ -386,6 +386,163 @@ def replay_detector(home: Any, as_of: dict[str, str]) -> None:
         "REALREACH_HOME": str(home.root),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
-    done = subprocess.run(cmd, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
+    from realreach.locking import exclusive
+
+    # The same lock as every build of this home: a replay never races a build's writer.
+    with exclusive(home.state / "build.lock"):
+        done = subprocess.run(cmd, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"replay dbt run failed for {home.root}:\n{done.stdout[-3000:]}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The assumption grid: intervals, per-account resampling, count accuracy
+
+Z95 = 1.959964
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
+    """Wilson score interval of a proportion (None, None when n = 0)."""
+    if n <= 0:
+        return None, None
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class AccountTally:
+    """One account's part of a detector's score, the unit the bootstrap resamples."""
+
+    bought: int = 0
+    found: int = 0
+    true_spikes: int = 0
+    false_spikes: int = 0
+    legit: int = 0
+    legit_flagged: int = 0
+
+
+def tallies(score: RunScore) -> dict[tuple[str, str], AccountTally]:
+    out: dict[tuple[str, str], AccountTally] = defaultdict(AccountTally)
+    for b in score.bought:
+        t = out[_key(b)]
+        t.bought += 1
+        t.found += b["found"]
+    for x in score.spikes:
+        t = out[_key(x)]
+        if x["matched"]:
+            t.true_spikes += 1
+        else:
+            t.false_spikes += 1
+    for e in (*score.explained, *score.purges):
+        t = out[_key(e)]
+        t.legit += 1
+        t.legit_flagged += e["flagged"]
+    return dict(out)
+
+
+def f1_of(t: AccountTally) -> float | None:
+    flagged = t.true_spikes + t.false_spikes
+    if not t.bought or not flagged:
+        return 0.0 if t.bought else None
+    p, r = t.true_spikes / flagged, t.found / t.bought
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _sum(rows: list[AccountTally]) -> AccountTally:
+    total = AccountTally()
+    for r in rows:
+        for name in total.__dataclass_fields__:
+            setattr(total, name, getattr(total, name) + getattr(r, name))
+    return total
+
+
+def bootstrap_f1(
+    rows: list[AccountTally], resamples: int = 2000, seed: int = 0
+) -> tuple[float | None, float | None]:
+    """95% percentile interval of F1, resampling accounts (events on one account are not
+    independent: one account's noise makes or breaks several of its calls)."""
+    import numpy as np
+
+    if not rows:
+        return None, None
+    arr = np.array([[r.bought, r.found, r.true_spikes, r.false_spikes] for r in rows], dtype=float)
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(rows), size=(resamples, len(rows)))
+    sums = arr[picks].sum(axis=1)  # resamples x 4
+    bought, found, true, false = sums.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(true + false > 0, true / (true + false), 0.0)
+        r = np.where(bought > 0, found / bought, np.nan)
+        f1 = np.where(p + r > 0, 2 * p * r / (p + r), 0.0)
+    f1 = f1[~np.isnan(r)]
+    if not len(f1):
+        return None, None
+    return float(np.percentile(f1, 2.5)), float(np.percentile(f1, 97.5))
+
+
+def cell_score(score: RunScore) -> dict[str, Any]:
+    """Precision, recall, F1 of "bought" and legit events called suspicious, each with its
+    95% interval (Wilson; F1: bootstrap over accounts)."""
+    rows = list(tallies(score).values())
+    t = _sum(rows)
+    flagged = t.true_spikes + t.false_spikes
+    precision = t.true_spikes / flagged if flagged else None
+    recall = t.found / t.bought if t.bought else None
+    f1 = f1_of(t)
+    return {
+        "bought": t.bought,
+        "found": t.found,
+        "flagged": flagged,
+        "false_flags": t.false_spikes,
+        "precision": _r(precision),
+        "precision_ci": [_r(v) for v in wilson(t.true_spikes, flagged)],
+        "recall": _r(recall),
+        "recall_ci": [_r(v) for v in wilson(t.found, t.bought)],
+        "f1": _r(f1),
+        "f1_ci": [_r(v) for v in bootstrap_f1(rows)],
+        "legit": t.legit,
+        "legit_flagged": t.legit_flagged,
+        "legit_fp_rate": _r(t.legit_flagged / t.legit) if t.legit else None,
+        "legit_fp_ci": [_r(v) for v in wilson(t.legit_flagged, t.legit)],
+    }
+
+
+def pooled_score(scores: list[RunScore]) -> dict[str, Any]:
+    """cell_score over several runs at once (accounts of different runs stay apart)."""
+    merged = RunScore()
+    for n, s in enumerate(scores):
+        tag = f"#{n}:"
+        merged.bought += [{**b, "account_id": tag + b["account_id"]} for b in s.bought]
+        merged.spikes += [{**x, "account_id": tag + x["account_id"]} for x in s.spikes]
+        merged.explained += [{**e, "account_id": tag + e["account_id"]} for e in s.explained]
+        merged.purges += [{**p, "account_id": tag + p["account_id"]} for p in s.purges]
+    return cell_score(merged)
+
+
+def count_accuracy(
+    labels: dict[str, Any], daily: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Per platform: days whose reconstructed follower count is within max(1, 0.1%) of the
+    truth (labels' followers_daily), out of every labelled account-day (a day the marts lack
+    counts as wrong)."""
+    start = date.fromisoformat(labels["start"])
+    truth: dict[tuple[str, str], list[int]] = {
+        _key(a): a["followers_daily"] for a in labels["accounts"] if "followers_daily" in a
+    }
+    built: dict[tuple[str, str, int], Any] = {}
+    for row in daily:
+        d = (_day(row["date"]) - start).days
+        built[(str(row["platform"]), str(row["account_id"]), d)] = row.get("followers")
+    out: dict[str, dict[str, Any]] = {}
+    for (platform, account), counts in truth.items():
+        c = out.setdefault(platform, {"days": 0, "exact": 0})
+        for d, true in enumerate(counts):
+            got = built.get((platform, account, d))
+            c["days"] += 1
+            if got is not None and abs(float(got) - true) <= max(1.0, 0.001 * true):
+                c["exact"] += 1
+    for c in out.values():
+        c["share"] = _r(c["exact"] / c["days"]) if c["days"] else None
+    return dict(sorted(out.items()))

@@ -103,7 +103,9 @@ def _free(taken: list[tuple[int, int]], lo: int, hi: int) -> bool:
     return all(hi + SEPARATION_DAYS < a or lo - SEPARATION_DAYS > b for a, b in taken)
 
 
-def plan_events(n_accounts: int, days: int, rng: np.random.Generator) -> EventPlan:
+def plan_events(
+    n_accounts: int, days: int, rng: np.random.Generator, gap_share: float | None = None
+) -> EventPlan:
     history = _history(days)
     if days - history < 3:  # too short to place anything honestly
         return EventPlan([], [], [])
@@ -140,15 +142,20 @@ def plan_events(n_accounts: int, days: int, rng: np.random.Generator) -> EventPl
         taken[account].append((day, day + 1))
         virals.append(Viral(account, day, float(rng.uniform(20, 100))))
 
-    return _with_gaps(EventPlan(bursts, virals, []), days, rng)
+    return _with_gaps(EventPlan(bursts, virals, []), days, rng, gap_share)
 
 
-def _with_gaps(plan: EventPlan, days: int, rng: np.random.Generator) -> EventPlan:
+def _with_gaps(
+    plan: EventPlan, days: int, rng: np.random.Generator, share: float | None = None
+) -> EventPlan:
     # Rate-limited days: never the first or last pull, never on an event (labels stay honest
-    # about what a detector could see).
+    # about what a detector could see). ``share``: that share of the quiet days instead of the
+    # usual one in forty (Assumptions cadence "missing").
     busy = plan.busy_days()
     gap_days = [d for d in range(1, days - 1) if d not in busy]
     n_gaps = min(len(gap_days), days // 40 if days >= 40 else (1 if days >= 20 else 0))
+    if share is not None:
+        n_gaps = round(len(gap_days) * share)
     gaps = sorted(int(d) for d in rng.choice(gap_days, size=n_gaps, replace=False))
     return replace(plan, missing_pulls=gaps)
 
@@ -163,7 +170,12 @@ AFTERMATH_DAYS = 28  # a purchase's purge tail is kept clear of the account's ne
 
 
 def plan_eval_events(
-    n_accounts: int, days: int, rng: np.random.Generator, offset: int = 0
+    n_accounts: int,
+    days: int,
+    rng: np.random.Generator,
+    offset: int = 0,
+    factors: tuple[float, float] = EVAL_FACTORS,
+    gap_share: float | None = None,
 ) -> EventPlan:
     """A dense, balanced mix for measuring a detector: every account gets events in turn."""
     history = _history(days)
@@ -184,7 +196,7 @@ def plan_eval_events(
                 break
             k += 1
             if kind in ("burst", "drip"):
-                per_day = float(np.exp(rng.uniform(*np.log(EVAL_FACTORS))))
+                per_day = float(np.exp(rng.uniform(*np.log(factors))))
                 plan.bursts.append(Burst(account, day, length, per_day * length))
             elif kind == "viral":
                 plan.virals.append(Viral(account, day, float(rng.uniform(20, 100))))
@@ -202,4 +214,4 @@ def plan_eval_events(
                 plan.purges.append(Purge(account, day, float(rng.uniform(0.01, 0.04))))
             tail = AFTERMATH_DAYS if kind in ("burst", "drip") else 0
             day += length - 1 + max(tail, SEPARATION_DAYS) + 1 + int(rng.integers(0, 6))
-    return _with_gaps(plan, days, rng)
+    return _with_gaps(plan, days, rng, gap_share)

@@ -40,6 +40,8 @@ class FacebookWriter(SimulatedWriter):
         for metric, values in metrics.items():
             by_name: dict[str, list[dict[str, Any]]] = {}
             for d in self.covered_days(pull):
+                if metric == "page_follows" and not self.is_anchor(d):
+                    continue  # weekly cadence: the lifetime count once a week, daily adds/removes
                 day = self.date_of(d)
                 name = OLD_NAMES.get(metric, metric) if day < RENAMED_ON else metric
                 by_name.setdefault(name, []).append(

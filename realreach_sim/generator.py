@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -12,8 +12,9 @@ import numpy as np
 
 from realreach_sim.accounts import DAY_MS, Account, build_accounts
 from realreach_sim.activity import DailyActivity, daily_activity
+from realreach_sim.assumptions import USUAL, Assumptions
 from realreach_sim.audience import Ledger, build_ledger, fits
-from realreach_sim.events import EventPlan, plan_eval_events, plan_events
+from realreach_sim.events import EVAL_FACTORS, EventPlan, plan_eval_events, plan_events
 from realreach_sim.facebook_writer import FacebookWriter
 from realreach_sim.ids import day_start_ms, pull_stamp, rng_for
 from realreach_sim.instagram_writer import InstagramWriter, follower_usernames
@@ -28,7 +29,7 @@ from realreach_sim.model import (
     simulate_growth,
 )
 from realreach_sim.posts import Post, simulate_posts
-from realreach_sim.roster import PLATFORMS, platform_roster
+from realreach_sim.roster import PLATFORMS, ROSTERS, platform_roster
 from realreach_sim.x_exports import XExportWriter
 from realreach_sim.x_writer import XWriter
 
@@ -55,6 +56,8 @@ class GenerationResult:
     events: dict[str, int]  # injected events per type
     posts: int
     followers_written: int  # follower user objects across all followers pages
+    # What was simulated (true series, for an evaluation's oracle and count accuracy).
+    simulation: Simulation | None = field(default=None, repr=False, compare=False)
 
     def __str__(self) -> str:
         files = ", ".join(f"{n} {kind}" for kind, n in self.files.items())
@@ -90,6 +93,7 @@ class Simulation:
     days: int
     scenario: str
     platforms: dict[str, PlatformSim]
+    assumptions: Assumptions = USUAL
 
     # X, as before other platforms existed (tests and callers read these).
     @property
@@ -115,17 +119,19 @@ class Simulation:
 
 def _simulate_platform(
     platform: str, roster: list[Account], *, days: int, seed: int, start: date, scenario: str,
-    offset: int,
+    offset: int, assumptions: Assumptions = USUAL,
 ) -> PlatformSim:  # fmt: skip
     p = PLATFORMS.index(platform)
     # X keeps the streams it always had, so `--platforms x` output stays what it was.
     key = (lambda *k: rng_for(seed, *k)) if p == 0 else (lambda *k: rng_for(seed, 100 + p, *k))
     n = len(roster)
+    gap_share = assumptions.missing_share if assumptions.cadence == "missing" else None
     if scenario == "eval":
-        plan = plan_eval_events(n, days, key(_EVENTS), offset)
+        factors = assumptions.purchase_factors or EVAL_FACTORS
+        plan = plan_eval_events(n, days, key(_EVENTS), offset, factors, gap_share)
         min_bought = EVAL_MIN_BOUGHT
     else:
-        plan = plan_events(n, days, key(_EVENTS))
+        plan = plan_events(n, days, key(_EVENTS), gap_share)
         min_bought = MIN_BOUGHT
     growth = [
         simulate_growth(
@@ -137,6 +143,7 @@ def _simulate_platform(
             key(_GROWTH, a.index),
             plan.of(a.index),
             min_bought,
+            assumptions,
         )
         for a in roster
     ]
@@ -157,23 +164,29 @@ def simulate(
     start: date,
     platforms: Sequence[str] = ("x",),
     scenario: str = "default",
+    assumptions: Assumptions = USUAL,
+    roster: str = "company",
 ) -> Simulation:
+    if roster not in ROSTERS:
+        raise ValueError(f"unknown roster {roster!r}; available: {', '.join(ROSTERS)}")
     x_roster = build_accounts(accounts, rng_for(seed, _ROSTER), start)
     sims: dict[str, PlatformSim] = {}
     offset = 0
     for (
         platform
     ) in PLATFORMS:  # always in the same order: a platform's draws never depend on others
-        roster = platform_roster(
-            x_roster, platform, rng_for(seed, _ROSTER, PLATFORMS.index(platform))
+        accounts_here = platform_roster(
+            x_roster, platform, rng_for(seed, _ROSTER, PLATFORMS.index(platform)), roster
         )
         sims[platform] = _simulate_platform(
-            platform, roster, days=days, seed=seed, start=start, scenario=scenario, offset=offset
-        )
-        offset += len(roster)
+            platform, accounts_here, days=days, seed=seed, start=start, scenario=scenario, offset=offset,
+            assumptions=assumptions,
+        )  # fmt: skip
+        offset += len(accounts_here)
     return Simulation(
-        start, days, scenario, {p: sims[p] for p in PLATFORMS if p in platforms or p == "x"}
-    )
+        start, days, scenario, {p: sims[p] for p in PLATFORMS if p in platforms or p == "x"},
+        assumptions,
+    )  # fmt: skip
 
 
 def _check_platforms(platforms: Sequence[str]) -> list[str]:
@@ -202,11 +215,12 @@ def _ledgers(sim: PlatformSim, start: date, seed: int, limit: int) -> dict[int, 
 
 
 def _writers(
-    out: Path, sim: PlatformSim, start: date, seed: int
+    out: Path, sim: PlatformSim, start: date, seed: int, assumptions: Assumptions
 ) -> list[XWriter | XExportWriter | SimulatedWriter]:
     p = PLATFORMS.index(sim.platform)
     common = dict(start=start, accounts=sim.accounts, growth=sim.growth, posts=sim.posts,
-                  activity=sim.activity)  # fmt: skip
+                  activity=sim.activity,
+                  count_every=assumptions.count_every(sim.platform))  # fmt: skip
     if sim.platform == "x":
         ledgers = _ledgers(sim, start, seed, ARCHIVED_X_ACCOUNTS)
         ids = {i: _unique_ids(rng_for(seed, _LEDGER, p, i, 1), len(ledger.join_day))
@@ -214,7 +228,8 @@ def _writers(
         following = {i: _unique_ids(rng_for(seed, _LEDGER, p, i, 2), int(sim.counters[i].following.max()))
                      for i in ledgers}  # fmt: skip
         return [
-            XWriter(out, sim.accounts, sim.growth, sim.counters, sim.posts),
+            XWriter(out, sim.accounts, sim.growth, sim.counters, sim.posts,
+                    max_pages=assumptions.x_follower_pages),
             XExportWriter(out, "x", accounts=sim.accounts, growth=sim.growth, counters=sim.counters,
                           posts=sim.posts, ledgers=ledgers, follower_ids=ids, following_ids=following),
         ]  # fmt: skip
@@ -244,14 +259,22 @@ def generate(
     end: date | None = None,
     labels_path: Path | None = None,
     scenario: str = "default",
+    assumptions: Assumptions | None = None,
+    label_counts: bool = False,
+    roster: str = "company",
 ) -> GenerationResult:
     """Write synthetic exports of ``platforms`` into the landing folder ``out``, plus labels.
 
     Deterministic for given (seed, end, accounts, days, platforms, scenario): the same arguments
     give a byte-identical tree. ``end`` is the last simulated UTC day (default: yesterday).
     ``scenario`` "default" places a few events; "eval" a dense, balanced mix for measuring a
-    detector.
+    detector. ``assumptions`` (default: the generator's usual ones) vary the simulated world.
+    Labels go to ``labels_path``, by default ``labels.json`` beside the landing folder ``out``
+    (never inside it: the answer key is not an export). ``label_counts`` adds each account's
+    true end-of-day follower counts to the labels. ``roster`` "every platform" gives every X
+    account a twin on each other platform (evaluation), "company" one company's presence.
     """
+    assumptions = assumptions or Assumptions()
     wanted = _check_platforms(platforms)
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; available: {', '.join(SCENARIOS)}")
@@ -260,20 +283,26 @@ def generate(
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
     out = Path(out)
-    labels_path = Path(labels_path) if labels_path else out / "labels.json"
+    labels_path = Path(labels_path) if labels_path else default_labels_path(out)
+    if labels_path.resolve().is_relative_to(out.resolve()):
+        raise ValueError(
+            f"labels {labels_path} would land inside the landing folder {out}: "
+            "write them beside it (--labels)"
+        )
     end = end or datetime.now(UTC).date() - timedelta(days=1)
     start = end - timedelta(days=days - 1)
 
     sim = simulate(
-        accounts=accounts, days=days, seed=seed, start=start, platforms=wanted, scenario=scenario
-    )
+        accounts=accounts, days=days, seed=seed, start=start, platforms=wanted, scenario=scenario,
+        assumptions=assumptions, roster=roster,
+    )  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     files: Counter[str] = Counter()
     pulls = 0
     followers_written = 0
     for platform in wanted:
         psim = sim.platforms[platform]
-        writers = _writers(out, psim, start, seed)
+        writers = _writers(out, psim, start, seed, assumptions)
         follower_rngs = [rng_for(seed, _FOLLOWERS, a.index) for a in psim.accounts]
         missing = set(psim.plan.missing_pulls)
         since = 0
@@ -303,6 +332,8 @@ def generate(
         scenario=scenario,
         pull_time=f"{PULL_SECOND // 3600:02d}:{PULL_SECOND % 3600 // 60:02d}:00",
         platforms=chosen,
+        assumptions=None if assumptions.is_default else assumptions.as_dict(),
+        counts=label_counts,
     )
     write_labels(labels_path, labels)
     events: dict[str, int] = {}
@@ -320,4 +351,11 @@ def generate(
         events=events,
         posts=sum(len(p) for ps in chosen for p in ps.posts),
         followers_written=followers_written,
+        simulation=sim,
     )
+
+
+def default_labels_path(out: Path) -> Path:
+    """``labels.json`` beside the landing folder: ``<out>/../labels.json``."""
+    out = Path(out).absolute()
+    return out.parent / "labels.json"

@@ -67,17 +67,18 @@ class InstagramWriter(SimulatedWriter):
         series = self.growth[account.index]
         posted = sum(1 for p in self.posts[account.index] if p.created_ms <= pull.at_ms)
         name = f"{account.account_id}_{pull.stamp}.json"
-        self.put_json(
-            "users",
-            name,
-            {
-                "id": account.account_id,
-                "username": account.handle,
-                "followers_count": int(series.followers[pull.day]),
-                "follows_count": account.following_start,
-                "media_count": account.tweets_start // 3 + posted,
-            },
-        )
+        if self.counts_due(pull):  # the profile (followers_count); weekly cadence: once a week
+            self.put_json(
+                "users",
+                name,
+                {
+                    "id": account.account_id,
+                    "username": account.handle,
+                    "followers_count": int(series.followers[pull.day]),
+                    "follows_count": account.following_start,
+                    "media_count": account.tweets_start // 3 + posted,
+                },
+            )
         self._insights(account, pull, name)
         self._media(account, pull, name)
         if account.index in self.ledgers and (pull.day + 1) % DYI_EVERY == 0:

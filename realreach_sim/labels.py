@@ -92,8 +92,15 @@ def build_labels(
     pull_time: str,
     platforms: list[Any],
     scenario: str = "default",
+    assumptions: dict[str, Any] | None = None,
+    counts: bool = False,
 ) -> dict[str, Any]:
-    """The answer key per labels.md; ``platforms`` are the simulated platforms written."""
+    """The answer key per labels.md; ``platforms`` are the simulated platforms written.
+
+    ``assumptions`` (non-default simulator assumptions) are recorded as given; ``counts`` adds
+    each account's true end-of-day follower counts (``followers_daily``, one per day from
+    ``start``), for scoring reconstructed counts.
+    """
     events: list[dict[str, Any]] = []
     accounts: list[dict[str, Any]] = []
     gaps: list[dict[str, Any]] = []
@@ -112,6 +119,7 @@ def build_labels(
                     "followers_start": a.followers_start,
                     "followers_end": int(series.followers[-1]),
                     "normal_daily_gain": series.normal_daily_gain(),
+                    **({"followers_daily": [int(v) for v in series.followers]} if counts else {}),
                 }
             )
         gaps += [
@@ -121,16 +129,17 @@ def build_labels(
     events.sort(
         key=lambda e: (e.get("start") or e.get("date"), e["type"], e["platform"], e["account_id"])
     )
-    return {
+    labels: dict[str, Any] = {
         "generator": "realreach",
         "seed": seed,
         "start": start.isoformat(),
         "end": end.isoformat(),
         "pull_time_utc": pull_time,
         "scenario": scenario,
-        "accounts": accounts,
-        "events": events + gaps,
     }
+    if assumptions is not None:
+        labels["assumptions"] = assumptions
+    return {**labels, "accounts": accounts, "events": events + gaps}
 
 
 def write_labels(path: Path, labels: dict[str, Any]) -> None:

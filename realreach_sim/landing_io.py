@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from realreach_sim.assumptions import is_anchor_day
+
 PACIFIC = ZoneInfo("America/Los_Angeles")
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed entry times: the same arguments give the same bytes
 
@@ -107,6 +109,18 @@ class SimulatedWriter(LandingWriter):
     growth: list[Any] = field(default_factory=list)
     posts: list[list[Any]] = field(default_factory=list)
     activity: list[Any] = field(default_factory=list)
+    count_every: int = 1  # days between absolute follower counts (Assumptions cadence)
+
+    def counts_due(self, pull: Pull) -> bool:
+        """Whether this pull reports an absolute follower count (any anchor day since the last)."""
+        days = len(self.growth[0].gained) if self.growth else pull.day + 1
+        return any(
+            is_anchor_day(d, days, self.count_every) for d in range(pull.since_day, pull.day + 1)
+        )
+
+    def is_anchor(self, day: int) -> bool:
+        days = len(self.growth[0].gained) if self.growth else day + 1
+        return is_anchor_day(day, days, self.count_every)
 
     def date_of(self, day: int) -> date:
         return self.start + timedelta(days=day)

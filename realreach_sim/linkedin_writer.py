@@ -31,7 +31,10 @@ class LinkedInWriter(SimulatedWriter):
             for d in days
         ]
         self.put_json("follower_statistics", name, _page(gains))
-        self.put_json("network_sizes", name, {"firstDegreeSize": int(series.followers[pull.day])})
+        if self.counts_due(pull):  # one number per pull; weekly cadence: once a week
+            self.put_json(
+                "network_sizes", name, {"firstDegreeSize": int(series.followers[pull.day])}
+            )
         shares = []
         for d in days:
             imp = int(act.impressions[d])

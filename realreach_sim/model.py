@@ -13,9 +13,11 @@ from datetime import date, timedelta
 import numpy as np
 
 from realreach_sim.accounts import Account
+from realreach_sim.assumptions import USUAL, Assumptions
 from realreach_sim.events import Burst, Campaign, EventPlan, Giveaway, Purge, Viral
 
-NB_DISPERSION = 6.0  # negative binomial shape: day-to-day gains are over-dispersed
+NB_DISPERSION = 6.0  # default negative binomial shape (Assumptions.noise_alpha = 1/6)
+SHARE_INTERACTING = 0.72 + 0.09 + 0.08 + 0.015  # likes, reposts, replies, quotes (posts.SHARES)
 MIN_BOUGHT = 300  # sellers' smallest packages are a few hundred followers
 
 
@@ -66,6 +68,9 @@ class GrowthSeries:
     paid_gain: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     impressions_mult: np.ndarray = field(default_factory=lambda: np.ones(0))
     comments_mult: np.ndarray = field(default_factory=lambda: np.ones(0))
+    # Organic genuine gains before any event lifted them: what an oracle's null model draws.
+    organic_gain: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    noise_shape: float | None = NB_DISPERSION  # the organic model: NB shape, None = Poisson
 
     def normal_daily_gain(self, before: int | None = None) -> float:
         """Typical organic gross gain per day (median expectation), over the 28 days before."""
@@ -95,9 +100,19 @@ class GrowthSeries:
         return self.followers - np.cumsum(self.bought_gain - self.purge_loss)
 
 
-def _neg_binomial(rng: np.random.Generator, mean: np.ndarray) -> np.ndarray:
+def _neg_binomial(
+    rng: np.random.Generator, mean: np.ndarray, shape: float | None = NB_DISPERSION
+) -> np.ndarray:
     mean = np.maximum(mean, 1e-9)
-    return rng.negative_binomial(NB_DISPERSION, NB_DISPERSION / (NB_DISPERSION + mean))
+    if shape is None:
+        return rng.poisson(mean)
+    return rng.negative_binomial(shape, shape / (shape + mean))
+
+
+def viral_interactions(account: Account, audience: float, multiplier: float) -> float:
+    """Expected interactions on a viral post (posts._draw_metrics' mean, without the noise)."""
+    typical = 2.0 * max(int(audience), 1) ** 0.7 * account.reach + 5.0
+    return typical * multiplier * account.engagement_rate * SHARE_INTERACTING
 
 
 def simulate_growth(
@@ -109,6 +124,7 @@ def simulate_growth(
     rng: np.random.Generator,
     plan: EventPlan | None = None,
     min_bought: int = MIN_BOUGHT,
+    assumptions: Assumptions = USUAL,
 ) -> GrowthSeries:
     t = np.arange(days)
     weekday = np.array([account.weekday[(start + timedelta(days=int(d))).weekday()] for d in t])
@@ -119,7 +135,9 @@ def simulate_growth(
         level[d] = 0.9 * level[d - 1] + shocks[d]
     drift = np.exp(level)
     expected = account.base_gain * np.exp(account.trend * t / 365) * weekday * drift
-    genuine = _neg_binomial(rng, expected)
+    shape = NB_DISPERSION if assumptions.is_default else assumptions.noise_shape
+    genuine = _neg_binomial(rng, expected, shape)
+    organic = genuine.copy()
     loss = rng.poisson(expected * account.loss_share)
     bought = np.zeros(days, dtype=np.int64)
     purge = np.zeros(days, dtype=np.int64)
@@ -128,10 +146,17 @@ def simulate_growth(
     series.paid_gain = np.zeros(days, dtype=np.int64)
     series.impressions_mult = np.ones(days)
     series.comments_mult = np.ones(days)
+    series.organic_gain = organic
+    series.noise_shape = shape
 
+    rate = assumptions.viral_follows_per_interaction
     for v in virals:
         # A post that takes off brings real people: most follow the same day, some the next.
         lift = max(int(rng.integers(5, 15)), int(expected[v.day] * rng.uniform(6, 20)))
+        if rate is not None:
+            # Reshared far outside the audience: follows scale with the post's interactions.
+            audience = account.followers_start + int((genuine[: v.day] - loss[: v.day]).sum())
+            lift = max(1, round(rate * viral_interactions(account, audience, v.multiplier)))
         same_day = round(lift * rng.uniform(0.55, 0.75))
         genuine[v.day] += same_day
         if v.day + 1 < days:

@@ -15,6 +15,10 @@ import numpy as np
 from realreach_sim.accounts import Account
 
 PLATFORMS = ("x", "instagram", "facebook", "linkedin")
+# "company": one company's presence (a brand page, a few people); "every platform": every X
+# account has a twin on every platform, so an evaluation sees as many Facebook and LinkedIn
+# pages as X accounts (their cadence of counts is what differs), at a fraction of X's cost.
+ROSTERS = ("company", "every platform")
 # Audience of the brand's page relative to its X account, per platform (median).
 _AUDIENCE = {"instagram": 0.8, "facebook": 1.5, "linkedin": 0.6}
 _POSTS_PER_DAY = {"instagram": (0.3, 1.2), "facebook": (0.4, 1.5), "linkedin": (0.3, 1.0)}
@@ -55,11 +59,13 @@ def _twin(
 
 
 def platform_roster(
-    x_roster: list[Account], platform: str, rng: np.random.Generator
+    x_roster: list[Account], platform: str, rng: np.random.Generator, roster: str = "company"
 ) -> list[Account]:
     """Accounts of ``platform`` for the people and company of the X roster."""
     if platform == "x":
         return x_roster
+    if roster == "every platform":
+        return _every_platform(x_roster, platform, rng)
     brand = next(a for a in x_roster if a.role == "brand")
     people = [a for a in x_roster if a.role != "brand"]
     out: list[Account] = []
@@ -91,4 +97,23 @@ def platform_roster(
                              handle.lower(), size(page, scale), rng))  # fmt: skip
     else:
         raise ValueError(f"unknown platform {platform!r}")
+    return out
+
+
+def _every_platform(
+    x_roster: list[Account], platform: str, rng: np.random.Generator
+) -> list[Account]:
+    out: list[Account] = []
+    for source in x_roster:
+        followers = max(20, int(source.followers_start * _AUDIENCE[platform]
+                                * rng.lognormal(0, 0.4)))  # fmt: skip
+        if platform == "instagram":
+            account_id = _numeric_id(rng, 17, "1784")
+            handle = source.handle.lower().replace("_", ".")
+        elif platform == "facebook":
+            account_id, handle = _numeric_id(rng, 15, "10"), source.handle
+        else:
+            account_id = str(int(rng.integers(1_000_000, 99_999_999)))
+            handle = source.handle.lower()
+        out.append(_twin(source, platform, len(out), account_id, handle, followers, rng))
     return out

@@ -301,7 +301,6 @@ def test_landing_scan_skips_files_still_being_written(airflow_home: Path, tmp_pa
         "x/followers/1_20261121T060000Z.json.tmp",
         "x/followers/.1_20261121T060000Z.json.abc123",  # rsync's hidden temp name
         ".sync/x/users/20261121T060000Z.json",
-        "labels.json",  # the generator's answer key, not an export
         "accounts.csv",
     ):
         (landing / rel).parent.mkdir(parents=True, exist_ok=True)

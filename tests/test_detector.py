@@ -1,12 +1,14 @@
 """The follower-spike detector, one piece of evidence at a time.
 
 Each account below is a small hand-made series whose right answer is obvious; one lake holds
-them all, one real `dbt build` runs over it, and each test reads marts.follower_spikes.
+them all, one real `dbt build` runs over it, and each test reads marts.follower_spikes (and
+marts.fct_followers_daily for the counts).
 """
 
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from expectations.checks import run_checks
 from realreach.config import Home
 from realreach.transform import build_marts
 from realreach_sim.evaluation import baseline_spikes, replay_detector, score_run
@@ -33,6 +36,11 @@ PURGED = "2006"  # the same +600 on day 30, then 450 of them gone on day 37
 WEEKEND = "2007"  # ~40 a weekday, ~4 on weekends: never a spike
 LOW_QUALITY = "2008"  # +150 on day 30; 90 of 100 new followers have 0 followers, no posts
 GENUINE = "2009"  # the same +150, but the 100 new followers look real
+# issue 9's failure kinds, each with a longer history (from day -HISTORY) than the accounts above
+HEAVY_TAIL = "2010"  # gamma-Poisson organic gains, CV ~1, and one 5x day with nothing else
+RESHARED = "2011"  # ~3 follows a day; a reshared post brings 3 follows per like, reach soars
+LINKEDIN_BOUGHT = "3001"  # LinkedIn: weekly networkSizes, daily net gains, +800 bought on day 45
+HISTORY = 60
 
 START = {
     TINY_BURST: 40,
@@ -74,6 +82,104 @@ def net_gain(account: str, day: int) -> int:
 
 def followers_on(account: str, day: int) -> int:
     return START[account] + sum(net_gain(account, d) for d in range(1, day + 1))
+
+
+def _heavy_tail_gains() -> dict[int, int]:
+    """Organic gains drawn from a gamma-Poisson (negative binomial, shape 1: CV ~1), the kind of
+    account whose 4-6x days happen every few hundred days; day 50 is 5x its mean, nothing else
+    moves that day."""
+    rng = random.Random(20260302)
+    gains = {d: _poisson(rng, rng.gammavariate(1.0, 30.0)) for d in range(-HISTORY, DAYS)}
+    mean = sum(gains[d] for d in range(-HISTORY, 50)) / (50 + HISTORY)
+    gains[50] = round(5 * mean)
+    return gains
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    # Knuth's method in chunks, so a large mean does not underflow exp(-mean)
+    count = 0
+    while mean > 0:
+        step = min(mean, 30.0)
+        mean -= step
+        limit, product = pow(2.718281828459045, -step), rng.random()
+        while product > limit:
+            count += 1
+            product *= rng.random()
+    return count
+
+
+HEAVY_TAIL_GAINS = _heavy_tail_gains()
+
+
+def reshared_gain(day: int) -> int:
+    return 300 if day == 40 else (2, 3, 4, 3, 2, 4, 3)[day % 7]
+
+
+def linkedin_net(day: int) -> int:
+    """Daily net gains (organic, incl. some days of net losses) and an 800 purchase on day 45."""
+    if day == 45:
+        return 800
+    return (22, 18, -3, 25, 20, 15, 19, 24, 21, 30, 17, -1, 23, 16)[day % 14]
+
+
+LINKEDIN_START = 12_000
+
+
+def linkedin_count(day: int) -> int:
+    return LINKEDIN_START + sum(linkedin_net(d) for d in range(-HISTORY + 1, day + 1))
+
+
+def long_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """X users and tweets of HEAVY_TAIL and RESHARED, from day -HISTORY."""
+    users, tweets = [], []
+    heavy, reshared = 8_000, 300
+    for day in range(-HISTORY, DAYS):
+        heavy += HEAVY_TAIL_GAINS[day]
+        reshared += reshared_gain(day)
+        for account, count in ((HEAVY_TAIL, heavy), (RESHARED, reshared)):
+            users.append({"account_id": account, "observed_at": at(day), "username": f"u{account}",
+                          "followers_count": count})  # fmt: skip
+        # HEAVY_TAIL: the same quiet post every day, the 5x day included
+        tweets.append({"account_id": HEAVY_TAIL, "post_id": f"{HEAVY_TAIL}-p{day}",
+                       "observed_at": at(day, 22), "created_at": at(day, 9), "like_count": 30,
+                       "reply_count": 3, "retweet_count": 2, "quote_count": 0,
+                       "bookmark_count": 1, "impression_count": 2000})  # fmt: skip
+        # RESHARED: ~10 likes a post; day 40's post is reshared far outside the audience
+        boosted = day == 40
+        tweets.append({"account_id": RESHARED, "post_id": f"{RESHARED}-p{day}",
+                       "observed_at": at(day, 22), "created_at": at(day, 9),
+                       "like_count": 100 if boosted else 9 + day % 3,
+                       "reply_count": 3 if boosted else 1, "retweet_count": 25 if boosted else 0,
+                       "quote_count": 2 if boosted else 0, "bookmark_count": 0,
+                       "impression_count": 30_000 if boosted else 300 + 10 * (day % 5)})  # fmt: skip
+    return users, tweets
+
+
+def day_ms(day: int) -> datetime:
+    return datetime.combine(DAY0 + timedelta(days=day), datetime.min.time(), tzinfo=UTC)
+
+
+def linkedin_rows() -> dict[str, list[dict[str, Any]]]:
+    """Weekly networkSizes pulls (every 7th evening), daily follower and share statistics pulled
+    every evening up to two days back, as LinkedIn's time-bound statistics lag."""
+    sizes, gains, shares = [], [], []
+    for day in range(-HISTORY, DAYS):
+        if day % 7 == 0:
+            sizes.append({"account_id": LINKEDIN_BOUGHT, "observed_at": at(day),
+                          "first_degree_size": linkedin_count(day)})  # fmt: skip
+        stat_day = day - 2
+        if stat_day < -HISTORY + 1:
+            continue
+        net = linkedin_net(stat_day)
+        gains.append({"account_id": LINKEDIN_BOUGHT, "observed_at": at(day),
+                      "range_start": day_ms(stat_day), "range_end": day_ms(stat_day + 1),
+                      "organic_follower_gain": net, "paid_follower_gain": 0})  # fmt: skip
+        shares.append({"account_id": LINKEDIN_BOUGHT, "observed_at": at(day),
+                       "range_start": day_ms(stat_day), "range_end": day_ms(stat_day + 1),
+                       "click_count": 40 + stat_day % 4, "comment_count": 3, "like_count": 60 + stat_day % 5,
+                       "share_count": 2, "impression_count": 5000 + 50 * (stat_day % 6),
+                       "unique_impressions_count": 3000 + 40 * (stat_day % 6)})  # fmt: skip
+    return {"network_sizes": sizes, "follower_statistics": gains, "share_statistics": shares}
 
 
 def user_rows() -> list[dict[str, Any]]:
@@ -151,11 +257,14 @@ class Built:
     home: Home
 
     def spikes(self, account: str) -> list[dict[str, Any]]:
+        return self.rows(
+            "select * from marts.follower_spikes where account_id = ? order by spike_start",
+            account,
+        )
+
+    def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
         with duckdb.connect(str(self.home.warehouse), read_only=True) as con:
-            cursor = con.execute(
-                "select * from marts.follower_spikes where account_id = ? order by spike_start",
-                [account],
-            )
+            cursor = con.execute(sql, list(params))
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -167,6 +276,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     write_rows(home.lake, "x", "users", user_rows())
     write_rows(home.lake, "x", "tweets", tweet_rows())
     write_rows(home.lake, "x", "followers", follower_rows())
+    users, tweets = long_rows()
+    write_rows(home.lake, "x", "users", users)
+    write_rows(home.lake, "x", "tweets", tweets)
+    for kind, rows in linkedin_rows().items():
+        write_rows(home.lake, "linkedin", kind, rows)
     report = build_marts(home)
     assert report.ok, report.failures
     return Built(home)
@@ -253,6 +367,72 @@ def test_spike_ids_are_account_and_first_day(built: Built) -> None:
             [DRIP],
         ).fetchall()
     assert ids == [(f"x:{DRIP}:{(DAY0 + timedelta(days=30)).isoformat()}",)]
+
+
+def test_heavy_tailed_organic_five_x_day_is_unexplained_not_suspicious(built: Built) -> None:
+    """A 5x day on an account whose organic gains have CV ~1, with nothing else moving, is
+    unusual for it (the top ~1%) but happens every few hundred days: shown, never alerted."""
+    spikes = built.spikes(HEAVY_TAIL)
+    assert [s for s in spikes if s["verdict"] == "suspicious"] == []
+    (five_x,) = [s for s in spikes if day_of(s["spike_start"]) <= 50 <= day_of(s["spike_end"])]
+    assert five_x["verdict"] == "unexplained" and five_x["suspicion_score"] < 0.5
+    assert five_x["dispersion"] >= 0.5  # the model saw how heavy-tailed the account is
+    assert five_x["tail_probability"] > 1e-4
+    assert "nothing says bought" in five_x["reasons"] and "interactions flat" in five_x["reasons"]
+
+
+def test_reshared_post_bringing_three_follows_per_like_is_explained(built: Built) -> None:
+    """A small account's post reshared far outside its audience: +300 follows for 100 likes,
+    more than any fixed follows-per-interaction cap allows, while likes, reposts and impressions
+    all soar. Its own exchange rates, generously bounded, account for it."""
+    (spike,) = built.spikes(RESHARED)
+    assert day_of(spike["spike_start"]) == 40
+    assert spike["followers_gained"] == 300
+    assert spike["verdict"] == "explained"
+    assert f"viral post {RESHARED}-p40" in spike["reasons"]
+    assert "giveaway" not in spike["reasons"]  # not excused by a comment jump
+
+
+def test_linkedin_weekly_counts_daily_gains_purchase_is_suspicious_counts_exact(
+    built: Built,
+) -> None:
+    """LinkedIn: networkSizes pulled weekly, time-bound gains daily (some negative). The days
+    between pulls are integrated from the gains, so every daily count is exact, and the days
+    with gains are observed for the detector: the +800 bought is found."""
+    daily = built.rows(
+        "select date, followers, count_source, reconciliation_residual, is_observed "
+        "from marts.fct_followers_daily where account_id = ? order by date",
+        LINKEDIN_BOUGHT,
+    )
+    assert len(daily) >= DAYS + HISTORY - 10
+    wrong = [(r["date"], r["followers"], linkedin_count(day_of(r["date"]))) for r in daily
+             if r["followers"] != linkedin_count(day_of(r["date"]))]  # fmt: skip
+    assert wrong == []
+    sources = {r["count_source"] for r in daily}
+    assert sources == {"observed", "integrated"}
+    assert sum(r["is_observed"] for r in daily) <= len(daily) / 6
+    assert all(
+        r["reconciliation_residual"] in (None, 0) for r in daily
+    )  # the gains explain every anchor
+    (spike,) = built.spikes(LINKEDIN_BOUGHT)
+    assert day_of(spike["spike_start"]) == 45 and spike["followers_gained"] == 800
+    assert spike["verdict"] == "suspicious"
+    assert "interactions flat" in spike["reasons"]
+
+
+def test_only_suspicious_spikes_reach_the_alert_path(built: Built) -> None:
+    """The real GX spike check over this build: its unexpected rows (what alerts read) are the
+    suspicious spikes, never the unexplained ones."""
+    report = run_checks(built.home)
+    flagged = {(s["account_id"], s["spike_start"]) for s in report.suspicious_spikes}
+    marts = built.rows("select account_id, spike_start, verdict from marts.follower_spikes")
+    assert {r["verdict"] for r in marts} == {"suspicious", "unexplained", "explained"}
+    assert flagged == {
+        (r["account_id"], r["spike_start"].isoformat())
+        for r in marts
+        if r["verdict"] == "suspicious"
+    }
+    assert all(s["verdict"] == "suspicious" for s in report.suspicious_spikes)
 
 
 def test_baseline_and_scoring_on_labels() -> None:

@@ -99,8 +99,8 @@ def test_run_on_an_empty_home_succeeds(tmp_path: Path) -> None:
 
 def test_generate_is_deterministic_and_writes_labels(tmp_path: Path) -> None:
     args = ["--accounts", "4", "--days", "60", "--seed", "3", "--end", "2026-10-31"]
-    first = realreach("generate", "--out", str(tmp_path / "a"), *args)
-    second = realreach("generate", "--out", str(tmp_path / "b"), *args)
+    first = realreach("generate", "--out", str(tmp_path / "a" / "landing"), *args)
+    second = realreach("generate", "--out", str(tmp_path / "b" / "landing"), *args)
     assert first.returncode == second.returncode == 0, first.stderr
     files_a = sorted(
         p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
@@ -108,7 +108,9 @@ def test_generate_is_deterministic_and_writes_labels(tmp_path: Path) -> None:
     files_b = sorted(
         p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file()
     )
+    # labels.json beside the landing folder, not in it: product code needs no special case
     assert files_a == files_b and Path("labels.json") in files_a
+    assert Path("landing/labels.json") not in files_a
     assert all(
         (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a
     )

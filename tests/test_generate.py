@@ -51,14 +51,14 @@ TWEET_METRICS = {
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default run (8 accounts, 90 days, seed 7), pinned to a fixed end date."""
-    out = tmp_path_factory.mktemp("landing")
+    out = tmp_path_factory.mktemp("default") / "landing"
     generate(out, end=END)
     return out
 
 
 @pytest.fixture(scope="module")
 def labels(landing: Path) -> dict[str, Any]:
-    return json.loads((landing / "labels.json").read_text())
+    return json.loads((landing.parent / "labels.json").read_text())  # beside, not in, landing
 
 
 def _x_events(labels: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -101,11 +101,11 @@ def _low_quality(user: dict[str, Any]) -> bool:
 
 def test_same_arguments_give_identical_tree_and_seed_changes_it(tmp_path: Path) -> None:
     args = {"accounts": 3, "days": 21, "end": END}
-    generate(tmp_path / "a", seed=11, **args)
-    generate(tmp_path / "b", seed=11, **args)
-    generate(tmp_path / "c", seed=12, **args)
+    generate(tmp_path / "a" / "landing", seed=11, **args)
+    generate(tmp_path / "b" / "landing", seed=11, **args)
+    generate(tmp_path / "c" / "landing", seed=12, **args)
     a, b, c = _tree(tmp_path / "a"), _tree(tmp_path / "b"), _tree(tmp_path / "c")
-    assert len(a) > 50
+    assert len(a) > 50 and "labels.json" in a  # the labels are byte-identical too
     assert a == b
     assert a != c
     assert a.keys() != c.keys()  # other seed, other account ids
@@ -130,9 +130,18 @@ def test_end_defaults_to_yesterday_and_labels_path_is_honoured(tmp_path: Path) -
     assert not (tmp_path / "out" / "labels.json").exists()
 
 
+def test_labels_go_beside_the_landing_folder_never_into_it(tmp_path: Path) -> None:
+    result = generate(tmp_path / "landing", accounts=1, days=2, end=END)
+    assert result.labels_path == tmp_path / "labels.json"
+    assert _read(tmp_path / "labels.json")["end"] == END.isoformat()
+    assert not list((tmp_path / "landing").glob("labels*"))
+    with pytest.raises(ValueError, match="inside the landing folder"):
+        generate(tmp_path / "l2", accounts=1, days=2, labels_path=tmp_path / "l2" / "labels.json")
+
+
 def test_files_follow_the_landing_layout(landing: Path, labels: dict[str, Any]) -> None:
     files = [p.relative_to(landing) for p in landing.rglob("*") if p.is_file()]
-    assert {str(p) for p in files if len(p.parts) == 1} == {"accounts.csv", "labels.json"}
+    assert {str(p) for p in files if len(p.parts) == 1} == {"accounts.csv"}
     ids = {a["account_id"] for a in labels["accounts"]}
     kinds = set()
     for path in files:
@@ -430,9 +439,9 @@ LABEL_KEYS = {
 
 @pytest.fixture(scope="module")
 def evalrun(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    out = tmp_path_factory.mktemp("eval")
+    out = tmp_path_factory.mktemp("eval") / "landing"
     generate(out, accounts=8, days=75, seed=5, end=CUTOFF_END, scenario="eval")
-    return out, _read(out / "labels.json")
+    return out, _read(out.parent / "labels.json")
 
 
 def _insight_values(paths: list[Path]) -> dict[str, dict[str, int]]:
@@ -751,31 +760,31 @@ def test_eval_labels_agree_with_the_simulated_series() -> None:
 
 def test_eval_is_deterministic_and_one_platform_writes_only_its_own(tmp_path: Path) -> None:
     args = {"accounts": 4, "days": 45, "end": END, "scenario": "eval", "seed": 4}
-    generate(tmp_path / "a", **args)
-    generate(tmp_path / "b", **args)
+    generate(tmp_path / "a" / "landing", **args)
+    generate(tmp_path / "b" / "landing", **args)
     assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
-    generate(tmp_path / "x", platforms=["x"], **args)
-    assert {p.name for p in (tmp_path / "x").iterdir()} == {"x", "accounts.csv", "labels.json"}
+    generate(tmp_path / "x" / "landing", platforms=["x"], **args)
+    assert {p.name for p in (tmp_path / "x" / "landing").iterdir()} == {"x", "accounts.csv"}
     labels = _read(tmp_path / "x" / "labels.json")
     assert {a["platform"] for a in labels["accounts"]} == {"x"}
     assert {e["platform"] for e in labels["events"]} == {"x"}
     # X files are the same whether or not the other platforms are written beside them.
-    x_only = {k: v for k, v in _tree(tmp_path / "a").items() if k.startswith("x/")}
-    assert x_only == {k: v for k, v in _tree(tmp_path / "x").items() if k.startswith("x/")}
+    x_only = {k: v for k, v in _tree(tmp_path / "a").items() if k.startswith("landing/x/")}
+    assert x_only == {k: v for k, v in _tree(tmp_path / "x").items() if k.startswith("landing/x/")}
 
 
 def test_command_line_passes_scenario_and_platforms(tmp_path: Path, capsys) -> None:
     from realreach.cli import main
 
     args = ["--accounts", "3", "--days", "40", "--end", "2026-10-31", "--seed", "2"]
-    assert main(["generate", "--out", str(tmp_path), *args, "--scenario", "eval",
+    assert main(["generate", "--out", str(tmp_path / "landing"), *args, "--scenario", "eval",
                  "--platforms", "linkedin", "facebook"]) == 0  # fmt: skip
     assert "facebook/insights" in capsys.readouterr().out
     labels = _read(tmp_path / "labels.json")
     assert labels["scenario"] == "eval"
     assert {a["platform"] for a in labels["accounts"]} == {"facebook", "linkedin"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "accounts.csv", "facebook", "labels.json", "linkedin",
+    assert sorted(p.name for p in (tmp_path / "landing").iterdir()) == [
+        "accounts.csv", "facebook", "linkedin",
     ]  # fmt: skip
 
 
@@ -803,7 +812,6 @@ def test_every_generated_file_ingests_without_quarantine(
     out, _ = evalrun
     home = Home(tmp_path / "home").ensure()
     shutil.copytree(out, home.landing, dirs_exist_ok=True)
-    (home.landing / "labels.json").unlink()
     report = ingest_landing(home)
     assert report.files_quarantined == 0, sorted(
         p.name for p in (tmp_path / "home" / "quarantine").rglob("*.error.json")
@@ -861,9 +869,9 @@ def _daily_written(out: Path, platform: str, aid: str, days: list[date]) -> dict
 @pytest.fixture(scope="module")
 def fullevalrun(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """The shape `make eval` generates (12 accounts × 120 days) on a development seed."""
-    out = tmp_path_factory.mktemp("fulleval")
+    out = tmp_path_factory.mktemp("fulleval") / "landing"
     generate(out, accounts=12, days=120, seed=1, end=CUTOFF_END, scenario="eval")
-    return out, _read(out / "labels.json")
+    return out, _read(out.parent / "labels.json")
 
 
 def test_every_giveaway_and_campaign_has_its_post_and_lift_in_the_files(
@@ -906,3 +914,220 @@ def test_every_giveaway_and_campaign_has_its_post_and_lift_in_the_files(
         checked.add((platform, e["type"]))
     assert {p for p, _ in checked} == set(PLATFORMS)
     assert {t for _, t in checked} == {"giveaway", "paid_campaign"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Simulator assumptions (realreach_sim.assumptions): each one measurably changes the output.
+
+
+def _flat_cv(alpha: float) -> float:
+    """Coefficient of variation of daily organic gains of one flat account with mean 20."""
+    import numpy as np
+
+    from realreach_sim.model import _neg_binomial
+
+    shape = None if alpha == 0 else 1 / alpha
+    gains = _neg_binomial(np.random.default_rng(3), np.full(20_000, 20.0), shape)
+    return float(gains.std() / gains.mean())
+
+
+def test_noise_alpha_sets_the_overdispersion_of_organic_gains() -> None:
+    # variance mu + alpha mu^2 -> CV = sqrt(1/mu + alpha): 0.22 Poisson, 0.47, 0.81, 1.02
+    for alpha, expected in ((0, 0.224), (0.2, 0.5), (0.6, 0.806), (1.0, 1.025)):
+        assert abs(_flat_cv(alpha) - expected) < 0.04, alpha
+    from realreach_sim.assumptions import Assumptions
+
+    start = END - timedelta(days=119)
+    args = {"accounts": 6, "days": 120, "seed": 2, "start": start, "scenario": "eval"}
+    usual = simulate(**args)
+    heavy = simulate(**args, assumptions=Assumptions(noise_alpha=1.0))
+    for a, b in zip(usual.growth, heavy.growth, strict=True):
+        assert a.noise_shape == 6.0 and b.noise_shape == 1.0
+    # On every account big enough for the NB term to dominate, alpha 1 is far noisier.
+    big = [
+        (a.organic_gain / a.expected_gain).std() < (b.organic_gain / b.expected_gain).std()
+        for a, b in zip(usual.growth, heavy.growth, strict=True)
+        if a.expected_gain.mean() > 10
+    ]
+    assert big and all(big)
+
+
+def test_viral_follows_per_interaction_is_the_observed_ratio() -> None:
+    from realreach_sim.assumptions import Assumptions
+
+    start = END - timedelta(days=119)
+    for rate in (0.2, 1.0, 5.0):
+        sim = simulate(accounts=8, days=120, seed=1, start=start, scenario="eval",
+                       assumptions=Assumptions(viral_follows_per_interaction=rate))  # fmt: skip
+        ratios = []
+        for series, posts in zip(sim.growth, sim.posts, strict=True):
+            for v in series.virals:
+                post = next(p for p in posts if p.viral_multiplier == v.viral.multiplier)
+                interactions = sum(post.final[:4])  # reposts, replies, likes, quotes
+                if interactions >= 200:  # Poisson noise aside
+                    ratios.append(v.followers_gained / interactions)
+        assert ratios and all(0.6 * rate < r < 1.25 * rate for r in ratios), (rate, ratios)
+    # At 5 per interaction a viral post brings more follows than likes: what a fixed cap flags.
+
+
+def _days_with(out: Path, platform_kind: str, aid: str) -> set[date]:
+    return {_stamp_day(p.name) for p in (out / platform_kind).glob(f"{aid}_*.json")}
+
+
+def test_weekly_cadence_writes_one_count_a_week_and_daily_gains(tmp_path: Path) -> None:
+    from realreach_sim.assumptions import Assumptions
+
+    days = 43
+    result = generate(tmp_path / "landing", accounts=4, days=days, seed=6, end=END,
+                      scenario="eval", assumptions=Assumptions(cadence="weekly"))  # fmt: skip
+    out, sim = tmp_path / "landing", result.simulation
+    assert _read(tmp_path / "labels.json")["assumptions"]["cadence"] == "weekly"
+    start = END - timedelta(days=days - 1)
+    anchors = {start + timedelta(days=d) for d in range(0, days, 7)} | {END}
+    for platform, kind in (("linkedin", "network_sizes"), ("instagram", "users")):
+        for account in sim.platforms[platform].accounts:
+            written = _days_with(out, f"{platform}/{kind}", account.account_id)
+            assert len(written) == len(anchors), (platform, sorted(written))
+            assert len(written) <= days // 7 + 2
+    for account in sim.platforms["linkedin"].accounts:
+        gains = set()
+        for path in (out / "linkedin" / "follower_statistics").glob(f"{account.account_id}_*"):
+            for el in _read(path)["elements"]:
+                gains.add(datetime.fromtimestamp(el["timeRange"]["start"] / 1000, UTC).date())
+        assert len(gains) == days - 2  # every day but the two-day lag at the end
+    for account in sim.platforms["facebook"].accounts:
+        values = _insight_values(
+            sorted((out / "facebook" / "insights").glob(f"{account.account_id}_*.json"))
+        )
+        counts = {**values.get("page_fans", {}), **values.get("page_follows", {})}
+        adds = {**values.get("page_fan_adds_unique", {}),
+                **values.get("page_daily_follows_unique", {})}  # fmt: skip
+        assert len(counts) == len(anchors) and len(adds) == days
+    # X reports no daily gains: it keeps a count on every pull.
+    assert len(list((out / "x" / "users").glob("*.json"))) == days - len(
+        sim.platforms["x"].plan.missing_pulls
+    )
+
+
+def test_missing_cadence_skips_a_share_of_days_and_labels_them() -> None:
+    from realreach_sim.assumptions import Assumptions
+
+    start = END - timedelta(days=119)
+    args = {"accounts": 6, "days": 120, "seed": 2, "start": start, "scenario": "eval"}
+    usual = simulate(**args)
+    sparse = simulate(**args, assumptions=Assumptions(cadence="missing", missing_share=0.15))
+    assert len(usual.plan.missing_pulls) == 3
+    assert len(sparse.plan.missing_pulls) > 8
+    assert not set(sparse.plan.missing_pulls) & sparse.plan.busy_days()
+
+
+def test_purchase_factors_bound_every_bought_event() -> None:
+    from realreach_sim.assumptions import Assumptions
+
+    start = END - timedelta(days=119)
+    sim = simulate(accounts=8, days=120, seed=4, start=start, scenario="eval",
+                   platforms=PLATFORMS,
+                   assumptions=Assumptions(purchase_factors=(3.0, 6.0)))  # fmt: skip
+    bursts = [b for ps in sim.platforms.values() for b in ps.plan.bursts]
+    assert len(bursts) > 10
+    assert all(3.0 <= b.factor / b.days <= 6.0 for b in bursts)
+
+
+def test_assumptions_refuse_nonsense_and_the_cli_passes_them(tmp_path: Path) -> None:
+    from realreach.cli import main
+    from realreach_sim.assumptions import Assumptions
+
+    with pytest.raises(ValueError, match="unknown cadence 'hourly'"):
+        Assumptions(cadence="hourly")
+    with pytest.raises(ValueError, match="noise_alpha"):
+        Assumptions(noise_alpha=-1)
+    assert main(["generate", "--out", str(tmp_path / "landing"), "--accounts", "2", "--days",
+                 "30", "--end", "2026-10-31", "--platforms", "linkedin", "--noise-alpha", "0.6",
+                 "--cadence", "weekly", "--viral-follows-per-interaction", "5"]) == 0  # fmt: skip
+    assumptions = _read(tmp_path / "labels.json")["assumptions"]
+    assert assumptions["noise_alpha"] == 0.6 and assumptions["cadence"] == "weekly"
+    assert assumptions["viral_follows_per_interaction"] == 5.0
+    # one LinkedIn page, counts on days 0, 7, 14, 21, 28 and the last
+    assert len(list((tmp_path / "landing" / "linkedin" / "network_sizes").iterdir())) == 6
+
+
+# ---------------------------------------------------------------------------------------------
+# make eval's grid and oracle (the functions, not a full evaluation run)
+
+
+def test_grid_design_covers_every_level_and_every_pair() -> None:
+    from realreach_sim.grid import (
+        CADENCE_LEVELS,
+        NOISE_LEVELS,
+        VIRAL_LEVELS,
+        design_coverage,
+        full_pairs,
+        grid_design,
+    )  # fmt: skip
+
+    full = grid_design("full")
+    assert len(full) == 36 and len({c.name for c in full}) == 36
+    latin = grid_design("latin")
+    assert len(latin) == 12 and len({c.name for c in latin}) == 12
+    for cells in (latin, full):
+        covered = design_coverage(cells)
+        assert covered["noise"] == {n for n, _ in NOISE_LEVELS}
+        assert covered["viral"] == set(VIRAL_LEVELS)
+        assert covered["cadence"] == set(CADENCE_LEVELS)
+        for pair, every in full_pairs().items():
+            assert covered[pair] == every, pair
+    alphas = {c.assumptions.noise_alpha for c in latin}
+    assert alphas == {0.0, 0.2, 0.6, 1.0}
+    assert all(c.assumptions.purchase_factors == (3.0, 500.0) for c in latin)
+    # tuning and report seeds never meet
+    from realreach_sim.grid import REPORT_SEED_BASE, TUNE_SEED_BASE
+
+    assert not {c.seed(TUNE_SEED_BASE) for c in full} & {c.seed(REPORT_SEED_BASE) for c in full}
+    with pytest.raises(ValueError, match="unknown design"):
+        grid_design("random")
+
+
+def test_every_platform_roster_twins_each_x_account() -> None:
+    sim = simulate(accounts=5, days=40, seed=3, start=END - timedelta(days=39),
+                   platforms=PLATFORMS, scenario="eval", roster="every platform")  # fmt: skip
+    assert {p: len(ps.accounts) for p, ps in sim.platforms.items()} == dict.fromkeys(PLATFORMS, 5)
+    with pytest.raises(ValueError, match="unknown roster"):
+        simulate(accounts=2, days=10, seed=1, start=END, roster="everyone")
+
+
+def test_oracle_flags_what_the_organic_model_cannot_make() -> None:
+    import numpy as np
+
+    from realreach_sim.oracle import oracle_days
+
+    expected = np.full(120, 10.0)
+    rng = np.random.default_rng(0)
+    organic = rng.negative_binomial(1.0, 1.0 / 11.0, 120)  # alpha 1: CV near 1
+    # A 3x day is ordinary for alpha 1; 300 on one day and a 5-day drip of 3x are not.
+    gains = organic.copy()
+    gains[40] = 30
+    gains[70] = 300
+    gains[90:95] += 60
+    flagged = set(oracle_days(expected, gains, shape=1.0).tolist())
+    assert 70 in flagged and flagged & set(range(90, 95))
+    assert 40 not in flagged
+    assert not flagged - {70, *range(90, 95)}  # nothing organic in 120 days
+    # Poisson: the same 3x day is far outside the band.
+    calm = rng.poisson(10.0, 120)
+    calm[40] = 30
+    assert set(oracle_days(expected, calm, shape=None).tolist()) == {40}
+
+
+def test_interval_helpers() -> None:
+    from realreach_sim.evaluation import AccountTally, bootstrap_f1, wilson
+
+    low, high = wilson(150, 150)
+    assert high == 1.0 and 0.97 < low < 0.98
+    low, high = wilson(75, 150)
+    assert 0.41 < low < 0.5 < high < 0.59
+    assert wilson(0, 0) == (None, None)
+    perfect = [AccountTally(bought=2, found=2, true_spikes=2) for _ in range(50)]
+    assert bootstrap_f1(perfect) == (1.0, 1.0)
+    mixed = perfect[:25] + [AccountTally(bought=2, found=0, false_spikes=1) for _ in range(25)]
+    low, high = bootstrap_f1(mixed)
+    assert low < 0.67 < high

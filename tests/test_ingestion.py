@@ -204,7 +204,6 @@ def test_accounts_registry(home: Home) -> None:
         "accounts.csv",
         "platform,account_id,handle,owner,role\nx,12,acme,Acme Inc,brand\nx,13,jo,Jo Doe,Employee\n",
     )
-    land(home, "labels.json", "{}")  # the generator's answer key is not an export
     report = ingest_landing(home)
     assert (report.files_ingested, report.files_quarantined) == (1, 0)
     rows = sorted(lake_rows(home, "registry", "accounts"), key=lambda r: r["account_id"])

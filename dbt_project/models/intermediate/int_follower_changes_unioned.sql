@@ -6,6 +6,7 @@ with insight_rows as (
         platform,
         account_id,
         metric,
+        source_metric,
         period,
         value_date as date,
         metric_value,
@@ -18,6 +19,7 @@ with insight_rows as (
         platform,
         account_id,
         metric,
+        source_metric,
         period,
         value_date as date,
         metric_value,
@@ -32,7 +34,12 @@ insights as (
     where period = 'day' and date is not null and metric_value is not null
     qualify row_number() over (
         partition by platform, account_id, metric, date
-        order by observed_at desc, ingested_at desc
+        -- an old export may carry page_fan_adds beside page_fan_adds_unique (both map to
+        -- page_daily_follows_unique): the unique count is the one the successor reports
+        order by
+            observed_at desc,
+            ingested_at desc,
+            (source_metric is null or source_metric like '%\_unique' escape '\') desc
     ) = 1
 ),
 
@@ -49,6 +56,12 @@ insight_changes as (
             where metric = 'page_daily_unfollows_unique'
         )) as bigint) as followers_lost,
         cast(null as bigint) as paid_followers_gained,
+        -- net change only where both sides are reported (Facebook); Instagram's follower_count
+        -- is gross new follows, so its net change stays unknown
+        cast(round(
+            max(metric_value) filter (where metric = 'page_daily_follows_unique')
+            - max(metric_value) filter (where metric = 'page_daily_unfollows_unique')
+        ) as bigint) as net_change,
         platform || '_insights' as changes_source
     from insights
     group by platform, account_id, date
@@ -75,6 +88,7 @@ dyi_changes as (
         count(*) as followers_gained,
         cast(null as bigint) as followers_lost,
         cast(null as bigint) as paid_followers_gained,
+        cast(null as bigint) as net_change,
         'instagram_dyi' as changes_source
     from dyi_follows
     group by platform, account_id, {{ utc_date('followed_at') }}
@@ -114,6 +128,12 @@ linkedin_changes as (
         case
             when paid_follower_gain is not null then greatest(paid_follower_gain, 0)
         end as paid_followers_gained,
+        -- LinkedIn's gains are net of unfollows (negative on some days): they integrate to the
+        -- count between networkSizes pulls
+        case
+            when organic_follower_gain is not null or paid_follower_gain is not null
+                then coalesce(organic_follower_gain, 0) + coalesce(paid_follower_gain, 0)
+        end as net_change,
         'linkedin_follower_statistics' as changes_source
     from linkedin_days
 ),
@@ -135,6 +155,7 @@ select
     followers_gained,
     followers_lost,
     paid_followers_gained,
+    net_change,
     changes_source
 from unioned
 qualify row_number() over (

@@ -3,7 +3,12 @@
 -- profile views, posting) per day in the episode vs the account's own mean of the previous 28
 -- days (a mean, not a median: accounts that post every few days have a median day of 0);
 -- viral posts published in or just before it; gains the platform attributes to paid campaigns;
--- the quality of followers first seen during it; losses in the 28 days after (purges).
+-- the quality of followers first seen during it; losses in the 28 days after (purges) beside
+-- the account's usual losses; how variable each activity signal usually is (so "flat" is judged
+-- against the account's own day-to-day swings); and the account's own exchange rates: follows
+-- per interaction / impression / reached account / profile view / comment on its clean days of
+-- the spike_history_days before the spike, shrunk towards a prior with exchange_prior_days
+-- pseudo-days at the account's own activity level (a young account leans on the prior).
 -- Everything respects detect_as_of (the evaluation's replay of earlier evenings).
 with spikes as (
     select * from {{ ref('int_follower_spikes_detected') }}
@@ -36,19 +41,72 @@ daily as (
         followers.account_id,
         followers.date,
         followers.net_followers,
+        followers.clean_gain,
         coalesce(activity.interactions, 0) as interactions,
         coalesce(activity.comments, 0) as comments,
         coalesce(activity.posts, 0) as posts,
         activity.impressions,
         activity.reach,
         activity.profile_views
-    from {{ ref('int_followers_filled') }} as followers
+    -- int_followers_baselined already respects detect_as_of
+    from {{ ref('int_followers_baselined') }} as followers
     left join {{ ref('int_interactions_daily_aggregated') }} as activity
         on
             followers.platform = activity.platform
             and followers.account_id = activity.account_id
             and followers.date = activity.date
-    where {{ detect_as_of('followers.platform', 'followers.account_id', 'followers.date') }}
+),
+
+rates as (
+    select
+        spikes.spike_id,
+        count(daily.clean_gain) as rate_days,
+        sum(daily.clean_gain) as rate_gain,
+        sum(daily.interactions) filter (where daily.clean_gain is not null) as rate_interactions,
+        sum(daily.comments) filter (where daily.clean_gain is not null) as rate_comments,
+        sum(daily.clean_gain) filter (where daily.impressions is not null) as rate_gain_impressions,
+        sum(daily.impressions) filter (where daily.clean_gain is not null) as rate_impressions,
+        sum(daily.clean_gain) filter (where daily.reach is not null) as rate_gain_reach,
+        sum(daily.reach) filter (where daily.clean_gain is not null) as rate_reach,
+        sum(daily.clean_gain) filter (where daily.profile_views is not null)
+            as rate_gain_profile_views,
+        sum(daily.profile_views) filter (where daily.clean_gain is not null) as rate_profile_views
+    from spikes
+    inner join daily
+        on
+            spikes.platform = daily.platform
+            and spikes.account_id = daily.account_id
+            and daily.date between spikes.spike_start - {{ var('spike_history_days') }}
+            and spikes.spike_start - 1
+    group by spikes.spike_id
+),
+
+exchange as (
+    select
+        spike_id,
+        -- (own follows + prior rate x pseudo-days of own activity) / (own activity + pseudo-days)
+        {% for channel, prior in [
+            ('interactions', 'prior_follows_per_interaction'),
+            ('comments', 'prior_follows_per_comment'),
+            ('impressions', 'prior_follows_per_impression'),
+            ('reach', 'prior_follows_per_impression'),
+            ('profile_views', 'prior_follows_per_profile_view'),
+        ] %}
+        {%- set gain = 'rate_gain' if channel in ('interactions', 'comments')
+            else 'rate_gain_' ~ channel -%}
+        case
+            when rate_{{ channel }} > 0
+                then
+                    (
+                        {{ gain }} + {{ var(prior) }} * {{ var('exchange_prior_days') }}
+                        * rate_{{ channel }} / rate_days
+                    )
+                    / (rate_{{ channel }} * (1 + {{ var('exchange_prior_days') }} / rate_days))
+            else {{ var(prior) }}
+        end as follows_per_{{ channel.rstrip('s') if channel != 'reach' else 'reach' }}
+        {{- ',' if not loop.last }}
+    {% endfor %}
+    from rates
 ),
 
 activity as (
@@ -90,9 +148,26 @@ activity as (
         avg(daily.profile_views) filter (
             where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
         ) as usual_profile_views_per_day,
+        stddev_samp(daily.interactions) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ) as usual_interactions_sd,
+        stddev_samp(daily.impressions) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ) as usual_impressions_sd,
+        stddev_samp(daily.reach) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ) as usual_reach_sd,
+        stddev_samp(daily.profile_views) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ) as usual_profile_views_sd,
         cast(-sum(least(daily.net_followers, 0)) filter (
             where daily.date between spikes.spike_end + 1 and spikes.spike_end + 28
         ) as bigint) as lost_after,
+        -sum(least(daily.net_followers, 0)) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ) / greatest(count(*) filter (
+            where daily.date between spikes.spike_start - 28 and spikes.spike_start - 1
+        ), 1) as usual_lost_per_day,
         count(*) filter (
             where daily.date between spikes.spike_end + 1 and spikes.spike_end + 28
         ) as days_after
@@ -120,14 +195,14 @@ viral as (
             spikes.platform = posts.platform
             and spikes.account_id = posts.account_id
             and {{ utc_date('posts.posted_at') }} between spikes.spike_start
-            - {{ var('viral_post_lead_days', 2) }} and spikes.spike_end
+            - {{ var('viral_post_lead_days') }} and spikes.spike_end
     inner join accounts_with_posts
         on
             spikes.platform = accounts_with_posts.platform
             and spikes.account_id = accounts_with_posts.account_id
     where
         posts.interactions
-        >= {{ var('viral_post_factor', 10) }}
+        >= {{ var('viral_post_factor') }}
         * greatest(accounts_with_posts.median_post_interactions, 1)
     group by spikes.spike_id
 ),
@@ -158,6 +233,17 @@ select
     accounts_with_posts.account_id is not null as has_post_data,
     activity.interactions_per_day,
     activity.usual_interactions_per_day,
+    activity.usual_interactions_sd,
+    activity.usual_impressions_sd,
+    activity.usual_reach_sd,
+    activity.usual_profile_views_sd,
+    coalesce(activity.usual_lost_per_day, 0) as usual_lost_per_day,
+    coalesce(rates.rate_days, 0) as exchange_rate_days,
+    exchange.follows_per_interaction,
+    exchange.follows_per_comment,
+    exchange.follows_per_impression,
+    exchange.follows_per_reach,
+    exchange.follows_per_profile_view,
     -- a floor of 1 interaction a day keeps a silent account's ratio finite
     case
         when accounts_with_activity.account_id is not null
@@ -196,6 +282,8 @@ select
     coalesce(activity.days_after, 0) as days_after
 from spikes
 left join activity on spikes.spike_id = activity.spike_id
+left join rates on spikes.spike_id = rates.spike_id
+left join exchange on spikes.spike_id = exchange.spike_id
 left join viral on spikes.spike_id = viral.spike_id
 left join new_followers on spikes.spike_id = new_followers.spike_id
 left join accounts_with_posts

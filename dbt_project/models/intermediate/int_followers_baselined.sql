@@ -1,22 +1,28 @@
--- Each account-day with the gain the account's own history leads us to expect, and how far
--- above it a day must be to be abnormal.
+-- Each account-day with the gain the account's own history leads us to expect, how unusual the
+-- day (and the week ending on it) is for THIS account, and whether it is abnormal.
 -- * gain: gross new followers where the platform reports them (Instagram, Facebook, LinkedIn incl.
---   paid), else the net change of the count (X). Paid gains ride along for corroboration.
--- * robust: median/MAD of the previous 28 observed days, computed twice: the second pass drops
---   the days above 3 robust sigmas in the first, so a spike (or a drip's first days, or a
---   giveaway) never inflates a later baseline. Filled days (no pull) never enter a baseline.
--- * weekday: the median of the same weekday over the previous 8 weeks relative to the 56-day
---   median scales the expectation (weekends are quieter), bounded to 0.5..1.5.
--- * trend: the drift between the two halves of the 28-day window moves the median to today
---   (by at most one MAD), so a steadily growing account is not a spike.
--- * floors: 5 robust sigmas (daily gains are heavier-tailed than normal), at least
---   min_tolerance followers, a count-noise floor of 3*sqrt(expected)+3 (gains are counts: an
---   account expecting 1 a day sees 4 on some days), and a share of the audience.
+--   paid), else the net change of the count (X). A day with reported gains is observed for the
+--   detector even when its absolute count was integrated or interpolated.
+-- * clean history: observed days of the previous spike_history_days, minus days far from the
+--   robust median (first pass: more than clean_trim_sigmas robust sigmas): a purchase, a
+--   giveaway or a purge never moves the baseline of the following weeks, while the organic tail
+--   stays in.
+-- * model: negative binomial fitted by the method of moments on the clean history: the mean of
+--   the last spike_level_days clean days (the level, so growth is followed) times a weekday
+--   factor (same weekday over 8 weeks vs the 56-day mean, bounded 0.5..1.5), and the
+--   overdispersion alpha = (variance - mean) / mean^2 of the long window, shrunk towards
+--   nb_prior_alpha with nb_prior_days pseudo-days (90 days of heavy-tailed history still give a
+--   noisy variance). Evidence is a standard-normal z of the upper tail (macro nb_tail_z:
+--   gamma / Wilson-Hilferty approximation of the NB tail) for the day and for the sum of the
+--   last 7 days (a drip adds 1-3x a normal day per day: it shows in the sum, not in a day).
+-- * organic_max_day / organic_max_week: the account's largest clean day and 7-day sum in the
+--   history window, so the marts can say how many times its largest organic days a spike is.
 with daily as (
     select
         *,
         coalesce(followers_gained, net_followers) as gain,
         coalesce(paid_followers_gained, 0) as paid_gain,
+        followers_gained is not null or is_observed as is_gain_observed,
         lag(followers) over (partition by platform, account_id order by date) as followers_before
     from {{ ref('int_followers_filled') }}
     where {{ detect_as_of('platform', 'account_id', 'date') }}
@@ -25,12 +31,12 @@ with daily as (
 first_pass as (
     select
         *,
-        median(case when is_observed then gain end) over previous_28_days as rough_expected,
-        mad(case when is_observed then gain end) over previous_28_days as rough_mad
+        median(case when is_gain_observed then gain end) over history as rough_median,
+        mad(case when is_gain_observed then gain end) over history as rough_mad
     from daily
-    window previous_28_days as (
+    window history as (
         partition by platform, account_id order by date
-        rows between 28 preceding and 1 preceding
+        rows between {{ var('spike_history_days') }} preceding and 1 preceding
     )
 ),
 
@@ -39,16 +45,14 @@ cleaned as (
         *,
         case
             when
-                is_observed
+                is_gain_observed
                 and gain is not null
-                -- trimmed at 3 robust sigmas: an explained event (a giveaway) is no spike but
-                -- must not widen the band of the next weeks either
+                -- far from the robust median either way: a purchase or a giveaway above, a purge
+                -- (X's net change) below; either would drag the level for weeks
                 and not coalesce(
-                    gain > rough_expected + greatest(
-                        3 * 1.4826 * rough_mad,
-                        {{ var('spike_min_tolerance', 5) }},
-                        2 * sqrt(greatest(rough_expected, 0)) + 2
-                    ),
+                    abs(gain - rough_median)
+                    > {{ var('clean_trim_sigmas') }} * 1.4826 * rough_mad
+                    + {{ var('spike_min_excess') }},
                     false
                 )
                 then gain
@@ -56,30 +60,29 @@ cleaned as (
     from first_pass
 ),
 
-baselines as (
+moments as (
     select
         *,
-        median(clean_gain) over previous_28_days as median_28,
-        median(clean_gain) over previous_14_days as median_recent,
-        median(clean_gain) over days_15_to_28_back as median_older,
-        mad(clean_gain) over previous_28_days as mad_net,
-        count(clean_gain) over previous_28_days as history_days,
-        median(clean_gain) over same_weekday_8_weeks as weekday_median,
+        avg(clean_gain) over level_window as level_mean,
+        avg(clean_gain) over history as history_mean,
+        var_samp(clean_gain) over history as history_variance,
+        count(clean_gain) over history as history_days,
+        max(clean_gain) over history as organic_max_day,
+        avg(clean_gain) over same_weekday_8_weeks as weekday_mean,
         count(clean_gain) over same_weekday_8_weeks as weekday_days,
-        median(clean_gain) over previous_56_days as median_56
+        avg(clean_gain) over previous_56_days as mean_56,
+        -- the clean 7-day sum ending today, for the largest organic week of later days
+        case when count(clean_gain) over last_7_days = 7 then sum(clean_gain) over last_7_days end
+            as clean_gain_7d
     from cleaned
     window
-        previous_28_days as (
+        history as (
             partition by platform, account_id order by date
-            rows between 28 preceding and 1 preceding
+            rows between {{ var('spike_history_days') }} preceding and 1 preceding
         ),
-        previous_14_days as (
+        level_window as (
             partition by platform, account_id order by date
-            rows between 14 preceding and 1 preceding
-        ),
-        days_15_to_28_back as (
-            partition by platform, account_id order by date
-            rows between 28 preceding and 15 preceding
+            rows between {{ var('spike_level_days') }} preceding and 1 preceding
         ),
         previous_56_days as (
             partition by platform, account_id order by date
@@ -88,53 +91,117 @@ baselines as (
         same_weekday_8_weeks as (
             partition by platform, account_id, isodow(date) order by date
             rows between 8 preceding and 1 preceding
+        ),
+        last_7_days as (
+            partition by platform, account_id order by date
+            rows between 6 preceding and current row
         )
+),
+
+fitted as (
+    select
+        *,
+        max(clean_gain_7d) over (
+            partition by platform, account_id order by date
+            rows between {{ var('spike_history_days') }} preceding and 1 preceding
+        ) as organic_max_week,
+        case
+            when weekday_days >= 3 and mean_56 > 0
+                then greatest(0.5, least(1.5, weekday_mean / mean_56))
+            else 1.0
+        end as weekday_factor,
+        (
+            coalesce(history_days, 0) * greatest(
+                coalesce(
+                    (history_variance - history_mean) / nullif(pow(history_mean, 2), 0), 0
+                ),
+                0
+            )
+            + {{ var('nb_prior_days') }} * {{ var('nb_prior_alpha') }}
+        ) / (coalesce(history_days, 0) + {{ var('nb_prior_days') }}) as dispersion
+    from moments
 ),
 
 expected as (
     select
         *,
-        case
-            when weekday_days >= 3 and median_56 > 0
-                then greatest(0.5, least(1.5, weekday_median / median_56))
-            else 1.0
-        end as weekday_factor,
-        coalesce((median_recent - median_older) / 14.0, 0) as trend_per_day
-    from baselines
+        greatest(weekday_factor * coalesce(level_mean, 0), 0) as expected_gain
+    from fitted
 ),
 
-tolerated as (
+with_variance as (
     select
         *,
-        -- the trend moves the 28-day median (centred two weeks back) to today, by at most one
-        -- MAD: on small accounts the two half-window medians are noisy
-        greatest(
-            weekday_factor * (
-                median_28
-                + greatest(-coalesce(mad_net, 0), least(coalesce(mad_net, 0), trend_per_day * 14))
-            ),
-            0
-        ) as expected_net
+        greatest(expected_gain, {{ var('nb_min_mean') }})
+        + dispersion * pow(expected_gain, 2) as gain_variance
     from expected
 ),
 
-banded as (
+day_judged as (
     select
         *,
+        {{ nb_tail_z('gain', 'expected_gain', 'gain_variance') }} as day_z,
+        -- the least excess that counts: a few followers, or a share of the audience
         greatest(
-            {{ var('spike_mad_multiplier', 5) }} * 1.4826 * coalesce(mad_net, 0),
-            {{ var('spike_min_tolerance', 5) }},
-            3 * sqrt(coalesce(expected_net, 0)) + 3,
-            {{ var('spike_tolerance_share_of_followers', 0.0005) }} * coalesce(followers_before, 0)
-        ) as tolerance
-    from tolerated
+            {{ var('spike_min_excess') }},
+            {{ var('spike_min_excess_share_of_followers') }} * coalesce(followers_before, 0)
+        ) as min_excess
+    from with_variance
+),
+
+day_flagged as (
+    select
+        *,
+        coalesce(
+            day_z >= {{ var('spike_tail_z') }} and gain - expected_gain >= min_excess, false
+        ) as is_abnormal_day
+    from day_judged
+),
+
+windowed as (
+    select
+        *,
+        -- the week sum counts a day abnormal on its own as expected: a one-day burst is its own
+        -- episode and must not make the following quiet week look like a drip
+        sum(case when is_abnormal_day then expected_gain else gain end) over last_7_days
+            as gain_7d,
+        sum(expected_gain) over last_7_days as expected_7d,
+        sum(gain_variance) over last_7_days as variance_7d,
+        count(case when is_gain_observed then gain end) over last_7_days as observed_days_7d
+    from day_flagged
+    window last_7_days as (
+        partition by platform, account_id order by date
+        rows between 6 preceding and current row
+    )
+),
+
+judged as (
+    select
+        *,
+        case
+            when observed_days_7d = 7
+                then {{ nb_tail_z('gain_7d', 'expected_7d', 'variance_7d') }}
+        end as week_z
+    from windowed
 )
 
 select
     *,
     coalesce(
-        history_days >= {{ var('spike_min_history_days', 14) }}
-        and gain > expected_net + tolerance,
+        is_gain_observed
+        and history_days >= {{ var('spike_min_history_days') }}
+        and (
+            -- one day far out in the account's own tail
+            is_abnormal_day
+            -- or a week whose sum is, while this day is clearly above the usual
+            or (
+                week_z >= {{ var('spike_tail_z') }}
+                and gain_7d - expected_7d >= min_excess
+                and gain
+                >= expected_gain
+                + {{ var('window_day_min_sigmas') }} * sqrt(gain_variance)
+            )
+        ),
         false
     ) as is_abnormal
-from banded
+from judged

@@ -1,5 +1,6 @@
--- Daily follower counts per account, gaps filled and flagged, gains and losses as the platform
--- reports them (see int_followers_filled), with the account's owner and role.
+-- Daily follower counts per account from the best evidence - observed, integrated from reported
+-- net changes between absolute counts, or interpolated (count_source) -, gains and losses as the
+-- platform reports them (see int_followers_filled), with the account's owner and role.
 select
     followers.platform,
     followers.account_id,
@@ -12,6 +13,9 @@ select
     followers.is_observed,
     followers.last_observed_at,
     followers.followers_source,
+    followers.count_source,
+    followers.reconciliation_residual,
+    followers.reported_net_change,
     followers.changes_source,
     followers.archive_span_start,
     followers.archive_followers_gained,

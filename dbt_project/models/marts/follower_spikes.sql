@@ -1,18 +1,22 @@
--- One row per follower spike episode with a verdict and its evidence in words.
--- 'explained' when something real accounts for the gain, unless at least half of the new
--- followers sampled look fake: gains the platform attributes to paid campaigns (LinkedIn), a
--- giveaway (comments jump: entrants comment), a viral post or interactions / impressions /
--- reach / profile views well above the account's usual - in proportion to the gain -, or new
--- followers sampled that look genuine. A spike barely above the band with no follower evidence
--- is not called bought either. Otherwise 'suspicious'.
--- Proportion matters: a purchase can coincide with a good post, but 1,700 interactions do not
--- bring 178,000 followers. Activity explains at most max_follows_per_interaction follows per
--- extra interaction (or max_follows_per_impression per extra impression) - generous bounds:
--- a real viral post brings roughly 0.1 follows per interaction.
+-- One row per follower spike episode with a verdict and its evidence in words. Three verdicts:
+-- * 'explained': something real accounts for the gain, unless at least half of the new
+--   followers sampled look fake: gains the platform attributes to paid campaigns (LinkedIn), a
+--   giveaway (comments jump: entrants comment), a viral post or activity lifted beyond the
+--   account's own day-to-day swings (interactions, impressions, reach, profile views) - in
+--   proportion: the excess must fit the account's OWN exchange rates (follows per interaction /
+--   impression / reached account / profile view on its clean days, shrunk towards a prior,
+--   times exchange_rate_upper_multiple) -, or new followers sampled that look genuine.
+-- * 'suspicious': positive evidence of a purchase: fake-looking new followers; a magnitude far
+--   beyond anything organic for this account (tail z >= suspicious_tail_z AND at least
+--   suspicious_max_multiple times its largest organic day / week); follows up while every
+--   activity signal stays flat (tail z >= flat_suspicious_tail_z); or losses in the weeks after
+--   beyond the account's usual (a purge) on a spike that is already unusual.
+-- * 'unexplained': abnormal for this account, but nothing says bought (heavy-tailed organic
+--   days). Shown in the marts and the report, never alerted: the spike suite and the alerts
+--   read 'suspicious' only.
 -- suspicion_score: a weighted mean of the evidence that is known (unexplained by activity 0.4,
--- share of fake new followers 0.4, size 0.2; unknown evidence is left out, not counted either
--- way), then a purge afterwards takes it half the remaining way to 1. It falls in 0.5..1 for
--- suspicious spikes and 0..0.49 for explained ones.
+-- share of fake new followers 0.4, size 0.2; unknown evidence is left out), then a purge takes
+-- it half the remaining way to 1. Suspicious 0.5..1, explained 0..0.49, unexplained 0..0.49.
 with spikes as (
     select * from {{ ref('int_follower_spikes_corroborated') }}
 ),
@@ -20,40 +24,65 @@ with spikes as (
 lifts as (
     select
         *,
-        followers_gained / greatest(expected_gained + tolerance_sum, 1) as follower_lift,
+        greatest(followers_gained - expected_gained, 0) as excess,
         greatest(
             coalesce(interactions_ratio, 0),
             coalesce(impressions_ratio, 0),
             coalesce(reach_ratio, 0),
             coalesce(profile_views_ratio, 0)
         ) as activity_lift,
+        -- a signal is up when it is several times its usual AND beyond its own day-to-day swings
+        -- (the mean of duration_days days varies by sd / sqrt(days))
+        {% for signal in ['interactions', 'impressions', 'reach', 'profile_views'] %}
+            coalesce({{ signal }}_ratio >= {{ var('activity_explains_ratio') }}, false)
+            and coalesce(
+                {{ signal }}_per_day - usual_{{ signal }}_per_day
+                >= {{ var('activity_lift_sigmas') }}
+                * coalesce(usual_{{ signal }}_sd, 0) / sqrt(duration_days),
+                true
+            ) as {{ signal }}_up,
+            -- not up at all: below the flat ratio or within its own swings
+            case
+                when {{ signal }}_ratio is not null
+                    then
+                        {{ signal }}_ratio < {{ var('activity_flat_ratio') }}
+                        or coalesce(
+                            {{ signal }}_per_day - usual_{{ signal }}_per_day
+                            < {{ var('activity_lift_sigmas') }}
+                            * coalesce(usual_{{ signal }}_sd, 0) / sqrt(duration_days),
+                            false
+                        )
+            end as {{ signal }}_flat,
+        {% endfor %}
         coalesce(paid_followers_gained, 0)
         / greatest(followers_gained - expected_gained, 1) as paid_share,
         coalesce(
-            comments_ratio >= {{ var('activity_explains_ratio', 3) }}
+            comments_ratio >= {{ var('activity_explains_ratio') }}
             and (comments_per_day - usual_comments_per_day) * duration_days
-            >= {{ var('giveaway_min_extra_comments', 5) }}
+            >= {{ var('giveaway_min_extra_comments') }}
             -- entrants comment and more people just follow: a milder jump explains 10 follows per
             -- extra comment, comments many times the usual over the whole spike ten times that
             and followers_gained - expected_gained
             <= case
-                when comments_ratio >= {{ var('giveaway_strong_ratio', 6) }}
-                    then 10 * {{ var('max_follows_per_comment', 10) }}
-                else {{ var('max_follows_per_comment', 10) }}
+                when comments_ratio >= {{ var('giveaway_strong_ratio') }}
+                    then 10 * {{ var('max_follows_per_comment') }}
+                else {{ var('max_follows_per_comment') }}
             end
             * (comments_per_day - usual_comments_per_day) * duration_days,
             false
         ) as giveaway_explains,
-        greatest(
-            {{ var('max_follows_per_interaction', 1) }} * greatest(
+        -- what the extra activity can bring at this account's own exchange rates, generously
+        {{ var('exchange_rate_upper_multiple') }} * greatest(
+            coalesce(follows_per_interaction, {{ var('prior_follows_per_interaction') }})
+            * greatest(
                 coalesce((interactions_per_day - usual_interactions_per_day) * duration_days, 0),
                 coalesce(top_viral_post_interactions, 0)
             ),
-            {{ var('max_follows_per_impression', 0.02) }} * greatest(
-                coalesce((impressions_per_day - usual_impressions_per_day) * duration_days, 0),
-                coalesce((reach_per_day - usual_reach_per_day) * duration_days, 0)
-            ),
-            {{ var('max_follows_per_profile_view', 1) }}
+            coalesce(follows_per_impression, {{ var('prior_follows_per_impression') }})
+            * coalesce((impressions_per_day - usual_impressions_per_day) * duration_days, 0),
+            coalesce(follows_per_reach, {{ var('prior_follows_per_impression') }})
+            * coalesce((reach_per_day - usual_reach_per_day) * duration_days, 0),
+            coalesce(follows_per_profile_view, {{ var('prior_follows_per_profile_view') }})
             * coalesce((profile_views_per_day - usual_profile_views_per_day) * duration_days, 0)
         ) as explainable_followers
     from spikes
@@ -62,51 +91,74 @@ lifts as (
 judged as (
     select
         *,
-        followers_gained - expected_gained <= explainable_followers as activity_proportionate,
-        coalesce(
-            (
-                viral_posts > 0
-                or activity_lift >= {{ var('activity_explains_ratio', 3) }}
-            )
-            and followers_gained - expected_gained <= explainable_followers,
-            false
-        ) as activity_explains,
+        interactions_up or impressions_up or reach_up or profile_views_up as activity_up,
+        -- every signal we have stays flat (unknown when there is no activity data at all)
+        case
+            when
+                interactions_flat is not null
+                or impressions_flat is not null
+                or reach_flat is not null
+                or profile_views_flat is not null
+                then
+                    coalesce(interactions_flat, true)
+                    and coalesce(impressions_flat, true)
+                    and coalesce(reach_flat, true)
+                    and coalesce(profile_views_flat, true)
+                    and viral_posts = 0
+        end as activity_flat,
+        excess <= explainable_followers as activity_proportionate,
         -- a sample of new followers is direct evidence either way once it has 20 profiles
         -- (or half the excess, at least 5, for a small spike: +8 cannot yield 20)
         coalesce(
             sampled_new_followers >= least(
-                {{ var('min_follower_sample', 20) }},
-                greatest(5, 0.5 * (followers_gained - expected_gained))
+                {{ var('min_follower_sample') }}, greatest(5, 0.5 * excess)
             )
-            and fake_share < {{ var('genuine_max_fake_share', 0.3) }},
+            and fake_share < {{ var('genuine_max_fake_share') }},
             false
         ) as followers_look_genuine,
         coalesce(
             sampled_new_followers >= least(
-                {{ var('min_follower_sample', 20) }},
-                greatest(5, 0.5 * (followers_gained - expected_gained))
+                {{ var('min_follower_sample') }}, greatest(5, 0.5 * excess)
             )
-            and fake_share >= {{ var('fakes_dominate_share', 0.5) }},
+            and fake_share >= {{ var('fakes_dominate_share') }},
             false
         ) as fakes_dominate,
+        -- losses after the spike beyond the account's usual losses over as many days
+        greatest(lost_after - coalesce(usual_lost_per_day, 0) * days_after, 0) as extra_lost_after,
+        tail_z >= {{ var('suspicious_tail_z') }}
+        and organic_max_multiple >= {{ var('suspicious_max_multiple') }} as beyond_organic
+    from lifts
+),
+
+evidence as (
+    select
+        *,
+        coalesce(
+            (viral_posts > 0 or activity_up) and activity_proportionate, false
+        ) as activity_explains,
+        coalesce(
+            extra_lost_after >= {{ var('purge_min_share') }} * excess
+            and excess > 0
+            and tail_z >= {{ var('flat_suspicious_tail_z') }},
+            false
+        ) as purged_after,
         -- evidence components, each 0 (innocent) .. 1 (bought), null when unknown
         case
-            when paid_share >= {{ var('paid_explains_share', 0.5) }} or giveaway_explains then 0.0
-            when interactions_ratio is null and impressions_ratio is null then null
-            when
-                followers_gained - expected_gained > explainable_followers
-                and (viral_posts > 0 or activity_lift >= {{ var('activity_explains_ratio', 3) }})
-                then 1.0
-            when viral_posts > 0 then 0.0
-            else
-                greatest(0, least(1, (3 - activity_lift) / 2))
+            when paid_share >= {{ var('paid_explains_share') }} or giveaway_explains then 0.0
+            when activity_flat is null then null
+            when (viral_posts > 0 or activity_up) and not activity_proportionate then 1.0
+            when viral_posts > 0 or activity_up then 0.0
+            when activity_flat then 1.0
+            else 0.5
         end as unexplained_evidence,
         case when sampled_new_followers >= 5 then fake_share end as fake_evidence,
         -- a purge is evidence when it happens; its absence says little (platforms are slow)
-        case when lost_after > 0 then least(1, 2 * lost_after / greatest(followers_gained, 1)) end
-            as purge_evidence,
-        greatest(0, least(1, log10(greatest(follower_lift, 1)) / 2)) as size_evidence
-    from lifts
+        case
+            when extra_lost_after > 0
+                then least(1, 2 * extra_lost_after / greatest(followers_gained, 1))
+        end as purge_evidence,
+        greatest(0, least(1, log10(greatest(organic_max_multiple, 1)) / 2)) as size_evidence
+    from judged
 ),
 
 scored as (
@@ -117,18 +169,16 @@ scored as (
                 (
                     activity_explains
                     or giveaway_explains
-                    or paid_share >= {{ var('paid_explains_share', 0.5) }}
+                    or paid_share >= {{ var('paid_explains_share') }}
                     or followers_look_genuine
                 )
                 and not fakes_dominate
                 then 'explained'
-            -- barely above the usual range and nothing else points to a purchase: daily gains
-            -- have heavier tails than any band, so this is more often noise than fraud
-            when
-                fake_evidence is null
-                and follower_lift < {{ var('min_lift_without_evidence', 1.3) }}
-                then 'explained'
-            else 'suspicious'
+            when fakes_dominate then 'suspicious'
+            when beyond_organic then 'suspicious'
+            when activity_flat and tail_z >= {{ var('flat_suspicious_tail_z') }} then 'suspicious'
+            when purged_after then 'suspicious'
+            else 'unexplained'
         end as verdict,
         (
             0.4 * coalesce(unexplained_evidence, 0)
@@ -139,7 +189,7 @@ scored as (
             + 0.4 * (fake_evidence is not null)::int
             + 0.2
         ) as base_score
-    from judged
+    from evidence
 ),
 
 with_aftermath as (
@@ -161,7 +211,7 @@ select
     expected_gained,
     round(
         case
-            when verdict = 'explained' then least(evidence_score, 0.49)
+            when verdict != 'suspicious' then least(evidence_score, 0.49)
             else greatest(evidence_score, 0.5)
         end, 3
     ) as suspicion_score,
@@ -178,13 +228,24 @@ select
                     || {{ fmt_int('top_viral_post_interactions') }} || ' interactions, '
                     || {{ fmt_int('top_viral_post_ratio') }} || 'x the usual post)'
         end,
+        -- how unusual for THIS account: a tail probability of its own NB model, and a multiple
+        -- of its largest organic day / week
         case
-            when
-                fake_evidence is null
-                and follower_lift < {{ var('min_lift_without_evidence', 1.3) }}
+            when tail_probability is not null
                 then
-                    'only ' || format('{:.1f}', follower_lift)
-                    || 'x the top of the usual range and no other sign of a purchase'
+                    case
+                        when tail_probability < 1e-9
+                            then 'less than once in a billion days for this account'
+                        else
+                            'once in ~' || {{ fmt_int('1 / greatest(tail_probability, 1e-9)') }}
+                            || ' days for this account'
+                    end
+                    || '; ' || format('{:.1f}', organic_max_multiple)
+                    || 'x its largest organic day or week'
+        end,
+        case
+            when verdict = 'unexplained'
+                then 'unusual for this account, but nothing says bought (not alerted)'
         end,
         case
             when paid_followers_gained > 0
@@ -203,16 +264,16 @@ select
             else
                 'interactions '
                 || case
-                    when interactions_ratio >= {{ var('activity_explains_ratio', 3) }} then 'up'
-                    when interactions_ratio >= 1.5 then 'somewhat up'
-                    when interactions_ratio >= 0.5 then 'flat'
-                    else 'down'
+                    when interactions_up then 'up'
+                    when interactions_ratio < 0.5 then 'down'
+                    when interactions_flat then 'flat'
+                    else 'somewhat up'
                 end
                 || ' (' || format('{:.1f}', interactions_ratio) || 'x usual)'
         end,
         case
             when
-                (viral_posts > 0 or activity_lift >= {{ var('activity_explains_ratio', 3) }})
+                (viral_posts > 0 or activity_up)
                 and not activity_proportionate
                 then
                     'that activity explains at most ~' || {{ fmt_int('explainable_followers') }}
@@ -245,7 +306,13 @@ select
         end,
         case
             when lost_after > 0
-                then {{ fmt_int('lost_after') }} || ' lost within ' || days_after || ' days'
+                then
+                    {{ fmt_int('lost_after') }} || ' lost within ' || days_after || ' days'
+                    || case
+                        when extra_lost_after < lost_after
+                            then ' (' || {{ fmt_int('extra_lost_after') }} || ' beyond the usual)'
+                        else ''
+                    end
         end
     ) as reasons,
     viral_posts,
@@ -261,5 +328,10 @@ select
     fake_share,
     lost_after,
     days_after,
-    includes_filled_days
+    includes_filled_days,
+    round(tail_z, 2) as tail_z,
+    tail_probability,
+    round(organic_max_multiple, 2) as organic_max_multiple,
+    round(dispersion, 3) as dispersion,
+    activity_flat
 from with_aftermath
