@@ -80,8 +80,8 @@ def _query(home: Any, sql: str) -> list[dict[str, Any]]:
 
 def run_cell(cell: Cell, seed: int, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     from ingestion.run import ingest_landing
-    from realreach.config import Home
     from realreach.transform import build_marts
+    from realreach_core.home import Home
     from realreach_sim.generator import generate
     from realreach_sim.oracle import oracle_spikes
 

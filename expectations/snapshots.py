@@ -8,7 +8,6 @@ checkpoint run covers every table, and the files record exactly what was validat
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingestion.schemas import schema_for
-from realreach.config import Home
+from realreach_core.files import atomic_target
+from realreach_core.home import Home
 
 # dbt holds the only write lock on the warehouse; a reader that arrives mid-build waits a
 # little instead of failing the check step.
@@ -64,10 +64,8 @@ def _projection(con: duckdb.DuckDBPyConnection, relation: str, keep: set[str] | 
 
 
 def _atomic_copy(con: duckdb.DuckDBPyConnection, select: str, target: Path) -> int:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    con.execute(f"COPY ({select}) TO {_sql_str(tmp)} (FORMAT parquet)")
-    os.replace(tmp, target)
+    with atomic_target(target) as tmp:
+        con.execute(f"COPY ({select}) TO {_sql_str(tmp)} (FORMAT parquet)")
     return pq.ParquetFile(target).metadata.num_rows
 
 

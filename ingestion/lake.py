@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingestion.schemas import LAKE_SCHEMAS, schema_for
+from realreach_core.files import atomic_target
 
 SCHEMA_FILE = Path("_schema") / "schema.parquet"
 
@@ -22,13 +21,8 @@ def kind_dir(lake: Path, platform: str, kind: str) -> Path:
 
 def atomic_write_table(table: pa.Table, target: Path) -> None:
     """Readers see the whole file or none of it: write beside it, then rename over."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_target(target) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def ensure_schema_files(lake: Path) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ingestion.landing import LandingFile
+from realreach_core.files import atomic_target, atomic_write_text
+from realreach_core.jsonable import dumps
 
 
 def quarantine(root: Path, file: LandingFile, sha256: str, size: int, reason: str) -> Path:
@@ -17,10 +18,8 @@ def quarantine(root: Path, file: LandingFile, sha256: str, size: int, reason: st
     if target.exists() and _sha_of_error(target) not in (None, sha256):
         # Another version of this name was quarantined before: keep both.
         target = target.with_name(f"{target.stem}.{sha256[:12]}{target.suffix}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(file.path, tmp)
-    os.replace(tmp, target)
+    with atomic_target(target) as tmp:
+        shutil.copyfile(file.path, tmp)
     error = {
         "file": file.rel,
         "reason": reason,
@@ -32,7 +31,7 @@ def quarantine(root: Path, file: LandingFile, sha256: str, size: int, reason: st
         "retry": "fix the file and drop it into landing again; a changed file is processed anew",
     }
     error_path = target.with_name(target.name + ".error.json")
-    error_path.write_text(json.dumps(error, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write_text(error_path, dumps(error, indent=2) + "\n")
     return target
 
 

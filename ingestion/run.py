@@ -18,8 +18,8 @@ from ingestion.landing import LandingFile, scan
 from ingestion.manifest import FileRecord, Manifest
 from ingestion.parsers import PARSERS
 from ingestion.quarantine import quarantine
-from realreach.config import Home
-from realreach.locking import exclusive
+from realreach_core.home import Home
+from realreach_core.locking import exclusive
 
 log = logging.getLogger(__name__)
 

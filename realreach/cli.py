@@ -8,7 +8,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from realreach.config import PLATFORMS, Home
+from realreach_core.home import PLATFORMS, Home
+from realreach_core.locking import LockTimeout
+from realreach_core.settings import SettingsError, load_settings
 
 
 def _home_arg(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +60,16 @@ def _assumptions(args: argparse.Namespace):
     return Assumptions(**{k: v for k, v in given.items() if v is not None})
 
 
+def _wait_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds >= 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds ≥ 0")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="realreach",
@@ -78,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--rebuild", action="store_true", help="rebuild the marts even if nothing changed"
     )
+    for command in (run, demo):
+        command.add_argument(
+            "--wait", type=_wait_seconds, metavar="SECONDS",
+            help="give up (exit 3) when another run holds this home longer than this "
+            "(default: $REALREACH_RUN_WAIT_SECONDS, else 600)",
+        )  # fmt: skip
 
     gen = sub.add_parser("generate", help="write synthetic exports plus labels.json")
     gen.add_argument("--out", required=True, type=Path, help="landing folder to write into")
@@ -139,8 +157,14 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
         )
     alerts = report.alerts
     print(
-        f"  alerts        {alerts.new} new, {alerts.already_known} already raised → {home.alerts_file}"
+        f"  alerts        {alerts.new} new, {alerts.already_known} already raised, "
+        f"{alerts.withdrawn} withdrawn, {alerts.now_suspicious} suspicious again → {home.alerts_file}"
     )
+    for name, sent in alerts.delivered.items():
+        owed = alerts.undelivered.get(name, 0)
+        print(f"    {name}: {sent} message(s) sent" + (f", {owed} still owed" if owed else ""))
+    for name, why in alerts.skipped.items():
+        print(f"    {name}: skipped, {why}")
     if checks.data_docs_index:
         print(f"  data docs     {checks.data_docs_index}")
     print(f"  BI            {home.bi_database} (read-only) or {home.marts_export}/*.parquet")
@@ -157,6 +181,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     from realreach.pipeline import PipelineError, run_pipeline
 
+    # Every REALREACH_* variable is checked before any work starts.
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"realreach: {exc}", file=sys.stderr)
+        return 2
+    for problem in settings.describe_problems():
+        print(f"realreach: warning: {problem}", file=sys.stderr)
     try:
         if args.command == "generate":
             from realreach_sim import generate
@@ -187,9 +219,13 @@ def main(argv: list[str] | None = None) -> int:
                 scenario=args.scenario,
                 assumptions=_assumptions(args),
             )
-        report = run_pipeline(home, rebuild=getattr(args, "rebuild", False))
+        wait = settings.run_wait_seconds if args.wait is None else args.wait
+        report = run_pipeline(home, rebuild=getattr(args, "rebuild", False), wait=wait)
         _print_run(home, report, labels)
         return 0
+    except LockTimeout as exc:
+        print(f"realreach: {exc}; another run is still busy with this home", file=sys.stderr)
+        return 3
     except PipelineError as exc:
         print(f"realreach: {exc}", file=sys.stderr)
         return 1

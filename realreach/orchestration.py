@@ -27,42 +27,33 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Asset, AssetWatcher
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from realreach.config import Home
-from realreach.landing_watch import (
-    DEFAULT_POLL_SECONDS,
-    DEFAULT_SETTLE_SECONDS,
-    LandingFileTrigger,
-)
+from realreach.landing_watch import LandingFileTrigger
+from realreach_core.home import Home
+from realreach_core.jsonable import to_jsonable
+from realreach_core.settings import load_settings
 
 log = logging.getLogger(__name__)
 
 ASSET_GROUP = "realreach"
 
 
-def _seconds(variable: str, default: float) -> float:
-    try:
-        return float(os.environ.get(variable) or default)
-    except ValueError:
-        raise ValueError(f"{variable} must be a number of seconds") from None
-
-
 def landing_asset(home: Home | None = None) -> Asset:
     """LANDING, watched by our trigger. The watched folder is fixed when the DAG file is
     parsed (the dag-processor's ``REALREACH_HOME``): it is part of the trigger's identity."""
+    settings = load_settings()
     home = home or Home.resolve(None)
     trigger = LandingFileTrigger(
         directory=str(home.landing),
-        poll_seconds=_seconds("REALREACH_LANDING_POLL_SECONDS", DEFAULT_POLL_SECONDS),
-        settle_seconds=_seconds("REALREACH_LANDING_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS),
+        poll_seconds=settings.landing_poll_seconds,
+        settle_seconds=settings.landing_settle_seconds,
     )
     return Asset(
         name="realreach_landing",
@@ -113,23 +104,6 @@ SMTP_CONN_ID = "realreach_smtp"
 def current_home() -> Home:
     """The home named by ``REALREACH_HOME`` in the task's environment."""
     return Home.resolve(None).ensure()
-
-
-def to_jsonable(value: Any) -> Any:
-    """Reports are dataclasses holding paths and tuples; extras and XComs need plain JSON."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, PurePath):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
 
 
 def count(value: Any) -> int:
@@ -415,11 +389,20 @@ def alerts_extra(report: Any) -> dict[str, Any]:
         "undelivered": count(report.undelivered),
         "delivered_by_channel": to_jsonable(report.delivered),
         "undelivered_by_channel": to_jsonable(report.undelivered),
+        "withdrawn": count(getattr(report, "withdrawn", 0)),
+        "now_suspicious": count(getattr(report, "now_suspicious", 0)),
+        "skipped_channels": to_jsonable(getattr(report, "skipped", {})),
     }
 
 
 def alert_channels() -> list[Any]:
-    """Channels of the Airflow connections that exist, then the REALREACH_* ones not overridden.
+    return alert_channel_setup()[0]
+
+
+def alert_channel_setup() -> tuple[list[Any], dict[str, str]]:
+    """(channels, misconfigured channel -> why it is skipped).
+
+    Channels of the Airflow connections that exist, then the REALREACH_* ones not overridden.
 
     ``realreach_slack`` and ``realreach_smtp`` deliver through the Slack and SMTP providers'
     hooks; ``realreach_webhook`` (a plain JSON POST, for which no provider is installed) through
@@ -429,11 +412,13 @@ def alert_channels() -> list[Any]:
         SlackHookChannel,
         SmtpHookChannel,
         WebhookChannel,
-        channels_from_env,
+        channels_from_settings,
         merge_channels,
         recipients_of,
     )
 
+    settings = load_settings()
+    problems = dict(settings.channel_problems)
     preferred: list[Any] = []
     if (conn := _connection(WEBHOOK_CONN_ID)) and (url := _url_of(conn)):
         preferred.append(WebhookChannel(url))
@@ -441,30 +426,33 @@ def alert_channels() -> list[Any]:
         preferred.append(SlackHookChannel(SLACK_CONN_ID))
     if conn := _connection(SMTP_CONN_ID):
         extra = conn.extra_dejson if conn.extra else {}
-        to = recipients_of(extra.get("to")) or recipients_of(
-            os.environ.get("REALREACH_ALERT_EMAIL_TO")
-        )
-        if not to:
-            raise ValueError(
+        to = recipients_of(extra.get("to")) or settings.alert_email_to
+        if to:
+            preferred.append(SmtpHookChannel(SMTP_CONN_ID, to, sender=settings.alert_email_from))
+        else:  # reported and skipped: it must not hold up alerts.jsonl or the other channels
+            problems["email"] = (
                 f"Airflow connection {SMTP_CONN_ID} has no recipients: set its extra "
                 '"to" or REALREACH_ALERT_EMAIL_TO'
             )
-        preferred.append(
-            SmtpHookChannel(SMTP_CONN_ID, to, sender=os.environ.get("REALREACH_ALERT_EMAIL_FROM"))
-        )
     # Names only: connection values are secrets.
     if preferred:
         log.info("alert channels from Airflow connections: %s", [c.name for c in preferred])
-    return merge_channels(preferred, channels_from_env())
+    for name in [c.name for c in preferred]:
+        problems.pop(name, None)  # the connection replaces the misconfigured variable
+    return merge_channels(preferred, channels_from_settings(settings)), problems
 
 
 def alert(outlet_events: Any) -> dict[str, Any]:
     """Record each new suspicious spike once and deliver it; retry while a channel fails."""
     from expectations.checks import latest_suspicious_spikes
-    from realreach.alerts import raise_alerts
+    from realreach.alerts import raise_alerts, retry_policy_from_settings
 
     home = current_home()
-    report = raise_alerts(home, latest_suspicious_spikes(home), channels=alert_channels())
+    channels, skipped = alert_channel_setup()
+    report = raise_alerts(
+        home, latest_suspicious_spikes(home), channels=channels, skipped=skipped,
+        retry=retry_policy_from_settings(load_settings()),
+    )  # fmt: skip
     extra = alerts_extra(report)
     log.info("alerts: %s", json.dumps(extra, sort_keys=True))
     if extra["undelivered"]:

@@ -22,8 +22,9 @@ from pathlib import Path
 import duckdb
 
 from ingestion.lake import ensure_schema_files
-from realreach.config import DBT_PROJECT_DIR, Home
-from realreach.locking import exclusive
+from realreach_core.files import atomic_target, atomic_write_text
+from realreach_core.home import DBT_PROJECT_DIR, Home
+from realreach_core.locking import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def _run_dbt(home: Home, select: str | None) -> tuple[int, list[str]]:
     with subprocess.Popen(
         cmd,
         env=env,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         cwd=DBT_PROJECT_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -108,6 +110,16 @@ def _run_dbt(home: Home, select: str | None) -> tuple[int, list[str]]:
                     log.info("dbt: %s", node)
         returncode = proc.wait()
     return returncode, output
+
+
+def _die_with_parent() -> None:
+    """Runs in the dbt child before exec: a kill -9 of the run takes dbt with it. An orphaned
+    dbt would go on writing the warehouse and hold DuckDB's lock while the next run builds."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _read_results(home: Home, started: float) -> BuildReport:
@@ -168,24 +180,20 @@ def export_marts(home: Home) -> list[Path]:
         ]
         for table in tables:
             target = home.marts_export / f"{table}.parquet"
-            tmp = target.with_name(f".{table}.{os.getpid()}.parquet.tmp")
-            con.execute(
-                f"copy (select * from {MARTS_SCHEMA}.\"{table}\") to '{_sql_path(tmp)}' "
-                "(format parquet)"
-            )
-            os.replace(tmp, target)
+            with atomic_target(target) as tmp:
+                con.execute(
+                    f"copy (select * from {MARTS_SCHEMA}.\"{table}\") to '{_sql_path(tmp)}' "
+                    "(format parquet)"
+                )
             exported.append(target)
 
-    bi_tmp = home.bi_database.with_name(f".{home.bi_database.name}.{os.getpid()}.tmp")
-    bi_tmp.unlink(missing_ok=True)
-    with duckdb.connect(str(bi_tmp)) as bi:
+    with atomic_target(home.bi_database) as bi_tmp, duckdb.connect(str(bi_tmp)) as bi:
         bi.execute(f"create schema {MARTS_SCHEMA}")
         for path in exported:
             bi.execute(
                 f'create view {MARTS_SCHEMA}."{path.stem}" as '
                 f"select * from read_parquet('{_sql_path(path.resolve())}')"
             )
-    os.replace(bi_tmp, home.bi_database)
     return exported
 
 
@@ -240,7 +248,7 @@ def build_marts(home: Home, *, select: str | None = None, force: bool = False) -
         report = _build_locked(home, select)
         if select is None:
             stamp = {"fingerprint": fingerprint, "marts": [p.stem for p in report.exported]}
-            _stamp_path(home).write_text(json.dumps(stamp))
+            atomic_write_text(_stamp_path(home), json.dumps(stamp))
         return report
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.lake import kind_dir
-from realreach.config import Home
+from realreach_core.home import Home
 
 _REPO = Path(__file__).resolve().parents[1]
 # The real samples live in shared/ beside the repository (/work/main -> /work/shared), two

@@ -19,7 +19,7 @@ from ingestion.landing import describe
 from ingestion.parsers.safe_zip import SafeZip, ZipLimits
 from ingestion.run import ingest_landing
 from realreach.cli import main as cli_main
-from realreach.config import Home
+from realreach_core.home import Home
 from tests.landingkit import CORPUS, dyi_followers, lake_rows, land, x_archive, zip_bytes
 
 

@@ -17,8 +17,8 @@ import duckdb
 import pytest
 
 from expectations.checks import run_checks
-from realreach.config import Home
 from realreach.transform import build_marts
+from realreach_core.home import Home
 from realreach_sim.evaluation import baseline_spikes, replay_detector, score_run
 from tests.lakefactory import write_rows, write_schema_files
 

@@ -18,7 +18,7 @@ import pytest
 
 from expectations.checks import CheckReport, latest_suspicious_spikes, run_checks
 from ingestion.schemas import LAKE_SCHEMAS, schema_for
-from realreach.config import Home
+from realreach_core.home import Home
 
 pytestmark = pytest.mark.slow
 

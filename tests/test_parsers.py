@@ -12,7 +12,7 @@ from ingestion.parsers.facebook_insights import DEPRECATED_METRICS, successor
 from ingestion.parsers.insights import value_date
 from ingestion.run import IngestReport, ingest_landing
 from ingestion.values import to_float, to_int, to_time
-from realreach.config import Home
+from realreach_core.home import Home
 from tests.landingkit import dyi_followers, lake_rows, land, x_archive, ytd, zip_bytes
 
 
