@@ -13,6 +13,23 @@ from realreach_core.locking import LockTimeout
 from realreach_core.settings import SettingsError, load_settings
 
 
+def _verbose_arg(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # -v before or after the subcommand: a subparser's default must not undo the top level's
+    parser.add_argument(
+        "-v", "--verbose", action="store_true",
+        default=False if top else argparse.SUPPRESS, help="log details",
+    )  # fmt: skip
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("realreach")
+    except PackageNotFoundError:  # run from a source tree without installing
+        return "unknown"
+
+
 def _home_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--home",
@@ -75,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="realreach",
         description="Social media analytics that separate real reach from bought followers.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    _verbose_arg(parser, top=True)
+    parser.add_argument("--version", action="version", version=f"realreach {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="write a realistic sample into landing and run once")
@@ -97,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
             "(default: $REALREACH_RUN_WAIT_SECONDS, else 600)",
         )  # fmt: skip
 
+    report = sub.add_parser(
+        "report", help="write the offline HTML report from the exported marts (HOME/report)"
+    )
+    _home_arg(report)
+    report.add_argument(
+        "--out", type=Path, help="report folder (default: HOME/report, written after every run)"
+    )
+
     gen = sub.add_parser("generate", help="write synthetic exports plus labels.json")
     gen.add_argument("--out", required=True, type=Path, help="landing folder to write into")
     gen.add_argument("--accounts", type=int, default=8)
@@ -111,7 +137,28 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="where labels.json goes, outside OUT (default: beside OUT, OUT/../labels.json)",
     )
+    for command in sub.choices.values():
+        _verbose_arg(command)
     return parser
+
+
+def _existing_home(given: str | None) -> Home:
+    """``run`` and ``report`` work on a home that exists: a mistyped --home is an error, not
+    an empty pipeline run (``demo`` creates its home)."""
+    home = Home.resolve(given)
+    if not home.root.is_dir():
+        raise HomeMissing(f"home {home.root} does not exist (mistyped --home or $REALREACH_HOME?)")
+    return home
+
+
+class HomeMissing(ValueError):
+    pass
+
+
+def _landing_is_empty(home: Home) -> bool:
+    if not home.landing.is_dir():
+        return True
+    return not any(p.is_file() for p in home.landing.rglob("*"))
 
 
 def _print_run(home: Home, report, labels: Path | None = None) -> None:
@@ -167,6 +214,8 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
         print(f"    {name}: skipped, {why}")
     if checks.data_docs_index:
         print(f"  data docs     {checks.data_docs_index}")
+    if report.report is not None:
+        print(f"  report        {report.report.index}")
     print(f"  BI            {home.bi_database} (read-only) or {home.marts_export}/*.parquet")
     if labels and labels.exists():
         print(f"  detection     {evaluate(labels, summary.spikes).summary()}")
@@ -200,7 +249,24 @@ def main(argv: list[str] | None = None) -> int:
             )  # fmt: skip
             print(result)
             return 0
-        home = Home.resolve(args.home).ensure()
+        if args.command != "demo":
+            home = _existing_home(args.home)
+        else:
+            home = Home.resolve(args.home).ensure()
+        if args.command == "run" and _landing_is_empty(home) and not args.rebuild:
+            # nothing arrived: no empty marts built, no alerts, a clear word instead
+            print(f"nothing to ingest in {home.landing}")
+            return 0
+        home.ensure()
+        if args.command == "report":
+            from realreach.report import write_report
+
+            result = write_report(home, args.out)
+            print(
+                f"report: {result.accounts} accounts, {result.spikes} spikes, "
+                f"{result.bytes_written / 1e6:.1f} MB → {result.index}"
+            )
+            return 0
         labels = None
         if args.command == "demo":
             from realreach_sim import generate

@@ -455,6 +455,12 @@ def alert(outlet_events: Any) -> dict[str, Any]:
     )  # fmt: skip
     extra = alerts_extra(report)
     log.info("alerts: %s", json.dumps(extra, sort_keys=True))
+    from realreach.report import write_report
+
+    # the report after every run, as the command line writes it (CONTRACT.md report/)
+    written = write_report(home)
+    extra["report"] = str(written.index)
+    log.info("report: %s", written.index)
     if extra["undelivered"]:
         # The alerts are safe in alerts.jsonl, marked undelivered; the retry delivers them.
         raise RuntimeError(

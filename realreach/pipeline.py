@@ -32,6 +32,7 @@ class PipelineReport:
     checks: Any
     alerts: Any
     elapsed_s: float
+    report: Any = None  # realreach.report.ReportResult
 
 
 def _step(name: str, progress: Progress, action: Callable[[], Any]) -> Any:
@@ -71,6 +72,7 @@ def _run(home: Home, progress: Progress, *, rebuild: bool) -> PipelineReport:
     from expectations.checks import run_checks
     from ingestion.run import ingest_landing
     from realreach.alerts import raise_alerts
+    from realreach.report import write_report
     from realreach.transform import build_marts
 
     started = time.perf_counter()
@@ -87,4 +89,7 @@ def _run(home: Home, progress: Progress, *, rebuild: bool) -> PipelineReport:
         progress("  nothing changed since the last build: marts kept as they are")
     checks = _step("checks", progress, lambda: run_checks(home))
     alerts = _step("alerts", progress, lambda: raise_alerts(home, checks.suspicious_spikes))
-    return PipelineReport(ingest, build, checks, alerts, time.perf_counter() - started)
+    # the report is drawn from the published marts, after alerts, so it shows what they say
+    report = _step("report", progress, lambda: write_report(home))
+    progress(f"  {report.index}")
+    return PipelineReport(ingest, build, checks, alerts, time.perf_counter() - started, report)

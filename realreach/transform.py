@@ -187,14 +187,29 @@ def export_marts(home: Home) -> list[Path]:
                 )
             exported.append(target)
 
+    # Views name their files relative to the home (marts/<table>.parquet), so a BI container
+    # that mounts the home anywhere reads them; DuckDB resolves a relative path against the
+    # reader's file_search_path (else its cwd), which open_bi_database sets to the home.
     with atomic_target(home.bi_database) as bi_tmp, duckdb.connect(str(bi_tmp)) as bi:
+        bi.execute(f"set file_search_path = '{_sql_path(home.root)}'")  # views bind now
         bi.execute(f"create schema {MARTS_SCHEMA}")
         for path in exported:
+            relative = path.relative_to(home.root).as_posix()
             bi.execute(
                 f'create view {MARTS_SCHEMA}."{path.stem}" as '
-                f"select * from read_parquet('{_sql_path(path.resolve())}')"
+                f"select * from read_parquet('{_sql_path(Path(relative))}')"
             )
     return exported
+
+
+def open_bi_database(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Opens a home's bi.duckdb read-only from anywhere: wherever the home is mounted and
+    whatever the working directory, its views find marts/*.parquet beside the file."""
+    path = Path(path).resolve()
+    con = duckdb.connect(str(path), read_only=True)
+    # a session setting (DuckDB refuses it as a connect-time global option)
+    con.execute(f"set file_search_path = '{_sql_path(path.parent)}'")
+    return con
 
 
 def _sql_path(path: Path) -> str:

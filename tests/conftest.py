@@ -1,0 +1,21 @@
+"""Shared fixtures: one built home reused by every report test (building one takes ~1-2 min)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home after a real run: generated exports of every platform, ingest, dbt build, GX
+    checks, alerts and the report. Read-only for the tests that use it."""
+    from realreach.pipeline import run_pipeline
+    from realreach_core.home import Home
+    from realreach_sim import generate
+
+    home = Home(tmp_path_factory.mktemp("built-home")).ensure()
+    generate(home.landing, accounts=5, days=75, seed=12, labels_path=home.root / "labels.json")
+    run_pipeline(home, progress=lambda _message: None)
+    return home.root
