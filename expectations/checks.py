@@ -21,7 +21,7 @@ from typing import Any
 
 from expectations import gx_context
 from expectations.snapshots import Snapshot, snapshot_lake_kind, snapshot_marts
-from realreach_core.contract import SPIKE_FIELDS
+from realreach_core.contract import ALERTED_VERDICT, SPIKE_FIELDS
 from realreach_core.files import atomic_write_text
 from realreach_core.home import Home
 from realreach_core.jsonable import dumps, to_jsonable
@@ -276,10 +276,11 @@ def _suite_result(validation: Any) -> SuiteResult:
 def _suspicious_spikes(
     spec: gx_context.SuiteSpec, snap: Snapshot, validation: Any
 ) -> tuple[list[dict], str]:
-    """Full rows of the spikes GX found unexpected, looked up by the index columns GX returned."""
-    import pandas as pd
+    """The suspicious rows of the snapshot the suite validated, every field as it is: findings
+    read from the data, not reconstructed from a validation's unexpected-index list (a spike
+    found is a result, never a failed expectation)."""
+    import pyarrow.parquet as pq
 
-    keys: list[tuple[str, ...]] = []
     for item in validation.results:
         info = item.exception_info or {}
         raised = info.get("raised_exception") or any(
@@ -287,25 +288,11 @@ def _suspicious_spikes(
         )
         if raised:
             return [], f"spike verdict could not be evaluated: {_exception_message(info)}"
-        for entry in (item.result or {}).get("unexpected_index_list") or []:
-            if not isinstance(entry, dict):
-                return [], "spike verdict returned no index columns"
-            keys.append(tuple(_key_text(entry[c]) for c in spec.index_columns))
-    if not keys:
-        return [], ""
     assert snap.path is not None
-    frame = pd.read_parquet(snap.path)
-    rows = {
-        tuple(_key_text(v) for v in key): record
-        for key, record in zip(
-            frame[spec.index_columns].itertuples(index=False, name=None),
-            frame.to_dict(orient="records"),
-            strict=True,
-        )
-    }
     spikes = []
-    for key in dict.fromkeys(keys):  # unique, in GX's order
-        record = rows[key]
+    for record in pq.read_table(snap.path).to_pylist():
+        if record.get("verdict") != ALERTED_VERDICT:
+            continue
         wanted = [c for c in SPIKE_FIELDS if c in record] + [
             c for c in record if c not in SPIKE_FIELDS
         ]
@@ -320,11 +307,6 @@ def _exception_message(info: dict) -> str:
         if isinstance(value, dict) and value.get("exception_message"):
             return str(value["exception_message"])
     return "unknown error"
-
-
-def _key_text(value: Any) -> str:
-    value = to_jsonable(value)
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:

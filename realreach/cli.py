@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for command in (run, demo):
         command.add_argument(
+            "--alert-since", type=date.fromisoformat, metavar="YYYY-MM-DD",
+            help="alert only on spikes starting on or after this date (default: "
+            "$REALREACH_ALERT_SINCE, else every spike)",
+        )  # fmt: skip
+        command.add_argument(
             "--wait", type=_wait_seconds, metavar="SECONDS",
             help="give up (exit 3) when another run holds this home longer than this "
             "(default: $REALREACH_RUN_WAIT_SECONDS, else 600)",
@@ -122,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", type=Path, help="report folder (default: HOME/report, written after every run)"
     )
+
+    docs = sub.add_parser("docs", help="build dbt's docs (catalog and lineage) into HOME/docs/dbt")
+    _home_arg(docs)
 
     gen = sub.add_parser("generate", help="write synthetic exports plus labels.json")
     gen.add_argument("--out", required=True, type=Path, help="landing folder to write into")
@@ -165,8 +173,11 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
     from realreach.summary import read_summary
     from realreach_sim.evaluation import evaluate
 
-    summary = read_summary(home)
     checks = report.checks
+    if not (home.marts_export / "dim_accounts.parquet").exists():
+        print(f"\nrealreach — {home.root}: no marts published yet (data-quality suites failed)")
+        return
+    summary = read_summary(home)
     quality = [s for s in checks.suites if s.purpose != "spikes"]
     passed = sum(1 for s in quality if s.success)
     print()
@@ -203,6 +214,10 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
             f"…{spike['spike_end']}: {spike['reasons']}"
         )
     alerts = report.alerts
+    if alerts.before_since:
+        print(
+            f"  not alerted   {alerts.before_since} suspicious spike(s) start before the since date"
+        )
     print(
         f"  alerts        {alerts.new} new, {alerts.already_known} already raised, "
         f"{alerts.withdrawn} withdrawn, {alerts.now_suspicious} suspicious again → {home.alerts_file}"
@@ -258,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"nothing to ingest in {home.landing}")
             return 0
         home.ensure()
+        if args.command == "docs":
+            from realreach.transform import build_docs
+
+            print(f"dbt docs: {build_docs(home)}")
+            return 0
         if args.command == "report":
             from realreach.report import write_report
 
@@ -286,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
                 assumptions=_assumptions(args),
             )
         wait = settings.run_wait_seconds if args.wait is None else args.wait
-        report = run_pipeline(home, rebuild=getattr(args, "rebuild", False), wait=wait)
+        report = run_pipeline(
+            home, rebuild=getattr(args, "rebuild", False), wait=wait, alert_since=args.alert_since
+        )
         _print_run(home, report, labels)
         return 0
     except LockTimeout as exc:

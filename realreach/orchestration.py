@@ -444,13 +444,12 @@ def alert_channel_setup() -> tuple[list[Any], dict[str, str]]:
 
 def alert(outlet_events: Any) -> dict[str, Any]:
     """Record each new suspicious spike once and deliver it; retry while a channel fails."""
-    from expectations.checks import latest_suspicious_spikes
     from realreach.alerts import raise_alerts, retry_policy_from_settings
 
     home = current_home()
     channels, skipped = alert_channel_setup()
     report = raise_alerts(
-        home, latest_suspicious_spikes(home), channels=channels, skipped=skipped,
+        home, channels=channels, skipped=skipped,
         retry=retry_policy_from_settings(load_settings()),
     )  # fmt: skip
     extra = alerts_extra(report)

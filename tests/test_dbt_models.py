@@ -382,7 +382,7 @@ def test_dim_accounts_registry_and_latest_handle(built: Built) -> None:
     rows = {
         (r[0], r[1]): r[2:]
         for r in built.query(
-            "select platform, account_id, handle, owner, role, followers from marts.dim_accounts"
+            "select platform, account_id, handle, owner, role, followers_latest from marts.dim_accounts"
         )
     }
     assert rows[("x", FLAT)] == ("renamed1001", "Acme", "brand", followers_on(FLAT, DAYS - 1))

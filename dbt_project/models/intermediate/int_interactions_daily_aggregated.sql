@@ -76,8 +76,12 @@ received as (
         cast(sum(interactions_received) as bigint) as interactions,
         cast(sum(comments_received) as bigint) as comments,
         cast(sum(impressions_received) as bigint) as impressions,
-        cast(sum(interactions_received) filter (where has_impressions) as bigint)
-            as interactions_with_impressions
+        -- each post-day counts at most its impressions: an interaction needs an impression,
+        -- so more in a day means the platform's impression count lags its interactions
+        cast(
+            sum(least(interactions_received, impressions_received))
+            filter (where has_impressions) as bigint
+        ) as interactions_with_impressions
     from increments
     group by platform, account_id, date
 ),
@@ -154,7 +158,8 @@ select
     -- interactions measured against those impressions: the same posts, or the same report
     case
         when received.impressions is not null then received.interactions_with_impressions
-        when account_level.impressions is not null then account_level.interactions
+        when account_level.impressions is not null
+            then least(account_level.interactions, account_level.impressions)
     end as interactions_with_impressions,
     -- distinct people: only account-level reach is additive per day, post reaches are not
     account_level.reach,

@@ -136,7 +136,18 @@ select
     profiles_latest.display_name as name,
     owners.owner,
     owners.role,
-    followers_latest.followers,
+    -- the latest count; named apart from the facts' daily `followers`, so a join of this table
+    -- with fct_engagement_daily or fct_followers_daily leaves `followers` unambiguous
+    followers_latest.followers as followers_latest,
+    case accounts.platform
+        when 'x' then 'https://x.com/' || coalesce(profiles_latest.username, owners.handle)
+        when 'instagram'
+            then
+                'https://www.instagram.com/' || coalesce(profiles_latest.username, owners.handle)
+                || '/'
+        when 'facebook' then 'https://www.facebook.com/' || accounts.account_id
+        when 'linkedin' then 'https://www.linkedin.com/company/' || accounts.account_id || '/'
+    end as profile_url,
     seen.first_seen_at,
     seen.last_seen_at,
     owners.account_id is not null as is_registered

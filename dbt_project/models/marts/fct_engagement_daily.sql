@@ -112,8 +112,9 @@ select
     rolled.interactions_28d / nullif(rolled.reach_28d, 0) as engagement_rate_reach_28d,
     rolled.replies_28d / nullif(rolled.posts_28d, 0) as reply_share_28d,
     rolled.interactions_source,
-    owners.owner,
-    owners.role
+    dim_accounts.handle,
+    dim_accounts.owner,
+    dim_accounts.role
 from rolled
-left join {{ ref('int_account_owners_latest') }} as owners
-    on rolled.platform = owners.platform and rolled.account_id = owners.account_id
+left join {{ ref('dim_accounts') }} as dim_accounts
+    on rolled.platform = dim_accounts.platform and rolled.account_id = dim_accounts.account_id

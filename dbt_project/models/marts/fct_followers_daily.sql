@@ -20,8 +20,9 @@ select
     followers.archive_span_start,
     followers.archive_followers_gained,
     followers.archive_followers_lost,
-    owners.owner,
-    owners.role
+    dim_accounts.handle,
+    dim_accounts.owner,
+    dim_accounts.role
 from {{ ref('int_followers_filled') }} as followers
-left join {{ ref('int_account_owners_latest') }} as owners
-    on followers.platform = owners.platform and followers.account_id = owners.account_id
+left join {{ ref('dim_accounts') }} as dim_accounts
+    on followers.platform = dim_accounts.platform and followers.account_id = dim_accounts.account_id

@@ -18,8 +18,9 @@ select
     posts.metrics_sources,
     posts.first_observed_at,
     posts.metrics_observed_at,
-    owners.owner,
-    owners.role
+    dim_accounts.handle,
+    dim_accounts.owner,
+    dim_accounts.role
 from {{ ref('int_post_metrics_latest') }} as posts
-left join {{ ref('int_account_owners_latest') }} as owners
-    on posts.platform = owners.platform and posts.account_id = owners.account_id
+left join {{ ref('dim_accounts') }} as dim_accounts
+    on posts.platform = dim_accounts.platform and posts.account_id = dim_accounts.account_id
