@@ -169,6 +169,14 @@ def _landing_is_empty(home: Home) -> bool:
     return not any(p.is_file() for p in home.landing.rglob("*"))
 
 
+def _spike_who(spike: dict) -> str:
+    """@handle (owner) on platform, else platform/account_id."""
+    if not spike.get("handle"):
+        return f"{spike['platform']}/{spike['account_id']}"
+    owner = f" ({spike['owner']})" if spike.get("owner") else ""
+    return f"@{spike['handle']}{owner} on {spike['platform']}"
+
+
 def _print_run(home: Home, report, labels: Path | None = None) -> None:
     from realreach.summary import read_summary
     from realreach_sim.evaluation import evaluate
@@ -201,7 +209,7 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
         )
     print(
         f"  checks        {passed}/{len(quality)} data-quality suites passed, "
-        f"{len(checks.suspicious_spikes)} suspicious spike(s) from the spike suite"
+        f"{len(checks.suspicious_spikes)} suspicious spike(s) found (findings, not failures)"
         + ("" if checks.data_quality_ok else "  (data-quality problems: see Data Docs)")
     )
     for suite in quality:
@@ -210,7 +218,7 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
     print(f"  spikes        {len(summary.spikes)} found, {len(summary.suspicious)} suspicious")
     for spike in summary.suspicious[:10]:
         print(
-            f"    ! {spike['platform']}/{spike['account_id']} {spike['spike_start']}"
+            f"    ! {_spike_who(spike)} {spike['spike_start']}"
             f"…{spike['spike_end']}: {spike['reasons']}"
         )
     alerts = report.alerts
