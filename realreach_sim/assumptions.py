@@ -34,8 +34,9 @@ class Assumptions:
     # Scenario "eval": bought per day relative to a normal day, drawn log-uniform in this range.
     # None keeps the scenario's own range.
     purchase_factors: tuple[float, float] | None = None
-    # Pages of 1000 new X followers the pull client reads per pull (the newest first).
-    x_follower_pages: int = 3
+    # New X followers the pull client reads per pull, newest first (3 pages of 1000; X's
+    # default page is 100).
+    x_followers_per_pull: int = 3000
 
     def __post_init__(self) -> None:
         if self.noise_alpha < 0:
@@ -49,8 +50,8 @@ class Assumptions:
             and self.viral_follows_per_interaction <= 0
         ):
             raise ValueError("viral_follows_per_interaction must be positive")
-        if self.x_follower_pages < 1:
-            raise ValueError(f"x_follower_pages must be >= 1, got {self.x_follower_pages}")
+        if self.x_followers_per_pull < 1:
+            raise ValueError(f"x_followers_per_pull must be >= 1, got {self.x_followers_per_pull}")
         if self.purchase_factors is not None:
             low, high = self.purchase_factors
             if not 0 < low <= high:

@@ -229,7 +229,7 @@ def _writers(
                      for i in ledgers}  # fmt: skip
         return [
             XWriter(out, sim.accounts, sim.growth, sim.counters, sim.posts,
-                    max_pages=assumptions.x_follower_pages),
+                    budget=assumptions.x_followers_per_pull),
             XExportWriter(out, "x", accounts=sim.accounts, growth=sim.growth, counters=sim.counters,
                           posts=sim.posts, ledgers=ledgers, follower_ids=ids, following_ids=following),
         ]  # fmt: skip

@@ -30,9 +30,10 @@ NOISE_LEVELS: tuple[tuple[str, float], ...] = (
 VIRAL_LEVELS: tuple[float, ...] = (0.2, 1.0, 5.0)
 CADENCE_LEVELS: tuple[str, ...] = CADENCES
 PURCHASE_FACTORS = (3.0, 500.0)  # bought per day relative to a normal day
-# One page of the newest 1,000 new X followers per pull (not 3): a purchase's sample is as
-# telling, and X follower profiles are most of a cell's bytes and ingest time.
-X_FOLLOWER_PAGES = 1
+# One default-size page (X's max_results default, 100) of the newest new X followers per
+# pull, not 3 pages of 1000: a purchase's sample is as telling (the detector needs 20), and
+# X follower profiles were most of a cell's bytes and ingest time (640 of 890 MB).
+X_FOLLOWERS_PER_PULL = 100
 DESIGNS = ("latin", "full")
 MIN_PURCHASES = 150
 MIN_LEGIT = 150
@@ -60,7 +61,7 @@ class Cell:
             viral_follows_per_interaction=self.viral_follows,
             cadence=self.cadence,
             purchase_factors=PURCHASE_FACTORS,
-            x_follower_pages=X_FOLLOWER_PAGES,
+            x_followers_per_pull=X_FOLLOWERS_PER_PULL,
         )
 
     def seed(self, base: int) -> int:
@@ -117,8 +118,8 @@ def accounts_for(
     days: int,
     end: date,
     platforms: tuple[str, ...],
-    start_accounts: int = 40,
-    step: int = 4,
+    start_accounts: int = 16,
+    step: int = 1,
     minimum: tuple[int, int] = (MIN_PURCHASES, MIN_LEGIT),
 ) -> tuple[int, tuple[int, int]]:
     """The fewest accounts (from ``start_accounts`` in ``step``s) whose simulation holds at

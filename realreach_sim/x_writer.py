@@ -36,7 +36,7 @@ class XWriter:
     posts: list[list[Post]]
     files: Counter[str] = field(default_factory=Counter)
     followers_written: int = 0
-    max_pages: int = MAX_PAGES  # the pull client's page budget (Assumptions.x_follower_pages)
+    budget: int = PAGE_SIZE * MAX_PAGES  # new followers read per pull (Assumptions)
 
     def __post_init__(self) -> None:
         for kind in ("users", "tweets", "followers"):
@@ -118,7 +118,7 @@ class XWriter:
 
     def _followers(self, account: Account, pull: Pull, rng: np.random.Generator) -> None:
         g = self.growth[account.index]
-        budget = PAGE_SIZE * self.max_pages
+        budget = self.budget
         parts: list[np.ndarray] = []
         available = 0
         for day in range(pull.day, pull.since_day - 1, -1):  # newest day first

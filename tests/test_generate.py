@@ -1079,6 +1079,7 @@ def test_grid_design_covers_every_level_and_every_pair() -> None:
     alphas = {c.assumptions.noise_alpha for c in latin}
     assert alphas == {0.0, 0.2, 0.6, 1.0}
     assert all(c.assumptions.purchase_factors == (3.0, 500.0) for c in latin)
+    assert all(c.assumptions.x_followers_per_pull == 100 for c in latin)
     # tuning and report seeds never meet
     from realreach_sim.grid import REPORT_SEED_BASE, TUNE_SEED_BASE
 
