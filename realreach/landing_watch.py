@@ -32,9 +32,11 @@ from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
+from realreach_core.settings import Settings
+
 CLASSPATH = "realreach.landing_watch.LandingFileTrigger"
-DEFAULT_POLL_SECONDS = 2.0
-DEFAULT_SETTLE_SECONDS = 1.0
+DEFAULT_POLL_SECONDS = Settings().landing_poll_seconds  # one default: the settings object
+DEFAULT_SETTLE_SECONDS = 1.0  # REALREACH_LANDING_SETTLE_SECONDS unset: two looks this far apart
 MAX_LISTED = 20  # names carried in the event (it is stored in the metadata DB)
 
 Signature = tuple[int, int]  # (size in bytes, mtime in ns)

@@ -35,7 +35,7 @@ from typing import Any
 from airflow.sdk import Asset, AssetWatcher
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from realreach.landing_watch import LandingFileTrigger
+from realreach.landing_watch import DEFAULT_SETTLE_SECONDS, LandingFileTrigger
 from realreach_core.home import Home
 from realreach_core.jsonable import to_jsonable
 from realreach_core.settings import load_settings
@@ -53,7 +53,11 @@ def landing_asset(home: Home | None = None) -> Asset:
     trigger = LandingFileTrigger(
         directory=str(home.landing),
         poll_seconds=settings.landing_poll_seconds,
-        settle_seconds=settings.landing_settle_seconds,
+        settle_seconds=(
+            DEFAULT_SETTLE_SECONDS
+            if settings.landing_settle_seconds is None
+            else settings.landing_settle_seconds
+        ),
     )
     return Asset(
         name="realreach_landing",

@@ -116,9 +116,7 @@ def test_kill_9_at_each_phase_recovers_to_clean_marts_without_doubled_alerts(tmp
     for home in (clean, crashed):
         shutil.copytree(landing, home / "landing")
 
-    Run(clean, env).finish()
-    clean_alerts = {a["alert_id"] for a in read_alerts(Home(clean))}
-    assert clean_alerts, "the sample must raise alerts, or the alert phase tests nothing"
+    clean_run = Run(clean, dict(env))  # alongside the crashes: a separate home, no lock shared
 
     receiver = Receiver()
     env["REALREACH_ALERT_WEBHOOK"] = receiver.url("/hook")
@@ -163,6 +161,9 @@ def test_kill_9_at_each_phase_recovers_to_clean_marts_without_doubled_alerts(tmp
         receiver.answer.set()
         receiver.close()
 
+    clean_run.finish()
+    clean_alerts = {a["alert_id"] for a in read_alerts(Home(clean))}
+    assert clean_alerts, "the sample must raise alerts, or the alert phase tests nothing"
     assert _marts(crashed) == _marts(clean)
     journal = read_alerts(Home(crashed))
     assert {a["alert_id"] for a in journal} == clean_alerts
