@@ -80,7 +80,16 @@ LAKE_SCHEMAS: dict[tuple[str, str], pa.Schema] = {
     ),
     # One row per (followed account, follower) per pull; the profile as seen at observed_at.
     ("x", "followers"): pa.schema(
-        [*COMMON, pa.field("follower_id", pa.string(), nullable=False), *_PROFILE, *TRAILER]
+        [
+            *COMMON,
+            pa.field("follower_id", pa.string(), nullable=False),
+            *_PROFILE,
+            # where the follower stood in the list (newest first): page (the file name's _NNN)
+            # then position in the file; null in lakes written before they were kept
+            pa.field("list_page", pa.int64()),
+            pa.field("list_position", pa.int64()),
+            *TRAILER,
+        ]
     ),
     # ---- X account archive (.zip): one landing file feeds three lake tables ----
     # data/account.js: the archive owner's account (no counts there).

@@ -35,6 +35,15 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "is_suspicious", "reasons",
     ),
     "follower_spikes": SPIKE_FIELDS,
+    "fct_follower_batches": (
+        "platform", "account_id", "batch_id", "first_position", "last_position", "followers",
+        "created_from", "created_to", "followed_from", "followed_to", "fake_share", "verdict",
+    ),
+    "fct_audience_quality": (
+        "platform", "account_id", "week_start", "followers", "bought_followers_est",
+        "fake_share_est", "fake_share_low", "fake_share_high", "real_followers_est",
+        "interactions_per_1k_real",
+    ),
     # METRICS.md "Group effort": not in CONTRACT.md's table (yet), built beside the others
     "fct_advocacy_weekly": (
         "week_start", "people_posting", "accounts_active", "posts", "interactions",

@@ -92,6 +92,7 @@ def _user_objects(
     following: np.ndarray,
     tweets: np.ndarray,
     listed: np.ndarray,
+    likes: np.ndarray,
     usernames: list[str],
     names: list[str],
     bios: list[str],
@@ -121,6 +122,7 @@ def _user_objects(
                 "following_count": int(following[i]),
                 "tweet_count": int(tweets[i]),
                 "listed_count": int(listed[i]),
+                "like_count": int(likes[i]),
             },
         }
         if locations[i]:  # X leaves location out when the user set none
@@ -153,6 +155,10 @@ def genuine_followers(rng: np.random.Generator, n: int, seen_ms: int) -> list[di
         np.clip(rng.lognormal(np.log(1200), 1.2, n), 50, 20000).astype(np.int64),
     )
     listed = np.where(weak, 0, rng.poisson(followers / 120.0))
+    # people like posts; a newcomer has liked a few
+    likes = np.where(
+        weak, rng.integers(0, 60, n), rng.lognormal(np.log(1500), 1.3, n).astype(np.int64)
+    )
     firsts = _pick(rng, vocab.FIRST_NAMES, n)
     lasts = _pick(rng, vocab.LAST_NAMES, n)
     auto = weak & (rng.random(n) < 0.4)
@@ -180,6 +186,7 @@ def genuine_followers(rng: np.random.Generator, n: int, seen_ms: int) -> list[di
         following,
         tweets,
         listed,
+        likes,
         usernames,
         names,
         bios,
@@ -230,6 +237,8 @@ def bought_followers(rng: np.random.Generator, n: int, seen_ms: int) -> list[dic
         following,
         tweets,
         np.zeros(n, dtype=np.int64),
+        # farms rarely like anything (it costs actions that get accounts caught)
+        np.where(rng.random(n) < 0.1, rng.integers(1, 20, n), 0),
         usernames,
         names,
         bios,

@@ -111,6 +111,14 @@ MARTS_DDL = {
     "leader_share_of_interactions DOUBLE, advocacy_share_of_interactions DOUBLE, "
     "brand_share_of_reach DOUBLE, employee_share_of_reach DOUBLE, leader_share_of_reach DOUBLE, "
     "advocacy_share_of_reach DOUBLE",
+    "fct_follower_batches": "platform VARCHAR, account_id VARCHAR, batch_id VARCHAR, "
+    "first_position BIGINT, last_position BIGINT, followers BIGINT, created_from TIMESTAMPTZ, "
+    "created_to TIMESTAMPTZ, followed_from TIMESTAMPTZ, followed_to TIMESTAMPTZ, "
+    "fake_share DOUBLE, verdict VARCHAR",
+    "fct_audience_quality": "platform VARCHAR, account_id VARCHAR, week_start DATE, "
+    "followers BIGINT, bought_followers_est BIGINT, fake_share_est DOUBLE, "
+    "fake_share_low DOUBLE, fake_share_high DOUBLE, real_followers_est BIGINT, "
+    "interactions_per_1k_real DOUBLE, sample_coverage DOUBLE",
 }
 
 SPIKES = [
@@ -142,6 +150,15 @@ def mart_rows() -> dict[str, list[tuple]]:
             rows["fct_follower_profiles"].append(
                 ("x", account, f"9{p}{account}", NOW, 0.1 * (p + 1), p == 0, "no followers")
             )
+        rows["fct_audience_quality"].append(
+            ("x", account, start - dt.timedelta(days=start.weekday()), 1000, 300, 0.3, 0.25,
+             0.35, 700, 42.9, 1.0)
+        )  # fmt: skip
+        rows["fct_follower_batches"].append(
+            ("x", account, f"x:{account}:1", 1, 500, 500, NOW - dt.timedelta(days=40),
+             NOW - dt.timedelta(days=33), NOW - dt.timedelta(days=31),
+             NOW - dt.timedelta(days=30), 0.97, "suspicious")
+        )  # fmt: skip
     rows["follower_spikes"] = [
         (p, a, dt.date.fromisoformat(s), dt.date.fromisoformat(e), *rest) for p, a, s, e, *rest in SPIKES
     ]  # fmt: skip

@@ -4,6 +4,8 @@
     cast(username as varchar) as username,
     cast(name as varchar) as display_name,
     cast(description as varchar) as bio,
+    cast(location as varchar) as location,
+    cast(url as varchar) as profile_url,
     cast(profile_image_url as varchar) as profile_image_url,
     cast(protected as boolean) as is_protected,
     cast(verified as boolean) as is_verified,
@@ -11,4 +13,5 @@
     cast(followers_count as bigint) as followers_count,
     cast(following_count as bigint) as following_count,
     cast(tweet_count as bigint) as tweet_count,
+    cast(like_count as bigint) as like_count,
 {%- endmacro %}

@@ -7,7 +7,7 @@ from typing import Any
 
 from ingestion.errors import IngestError
 from ingestion.landing import LandingFile
-from ingestion.parsers.base import JsonApiParser, Page, Row
+from ingestion.parsers.base import JsonApiParser, Page, Row, Tables
 from ingestion.values import leftovers, to_bool, to_int, to_text, to_time
 
 _PROFILE_TEXT = ("username", "name", "description", "location", "url", "profile_image_url")
@@ -97,6 +97,15 @@ class XFollowersParser(JsonApiParser):
     platform = "x"
     kind = "followers"
     account_in_name = True  # the followers endpoint does not name the followed account
+
+    def parse(self, file: LandingFile, raw: bytes) -> Tables:
+        # X lists followers newest first, so order is evidence (when each one followed):
+        # keep the page (the file's _NNN, 1 without) and the position inside the file.
+        tables = super().parse(file, raw)
+        for position, row in enumerate(tables[self.kind], start=1):
+            row["list_page"] = file.page or 1
+            row["list_position"] = position
+        return tables
 
     def row(self, item: Mapping[str, Any], page: Page, file: LandingFile) -> Row:
         where = f"{file.rel}: follower {item['id']}"

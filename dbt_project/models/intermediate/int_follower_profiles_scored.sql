@@ -1,7 +1,14 @@
--- One row per account x follower, judged on the profile as first seen. quality_score is a
--- logistic score from published fake-follower signals: each known signal moves the log-odds,
--- an unknown one (e.g. public_metrics missing from the pull) moves nothing, so a profile we
--- know nothing about keeps the prior (~0.82) instead of being called fake.
+-- One row per account x follower, judged on the profile as first seen. quality_score is
+-- P(genuine) from a logistic model fitted offline on real labelled profiles
+-- (realreach_sim/follower_quality_fit.py writes seeds/follower_quality_coefficients.csv; the
+-- formulas below must match its FEATURES). A signal the pull did not include takes the
+-- feature's mean in the labelled data ("neutral"), so it moves the score neither way.
+{%- set terms = [
+    'ln_followers', 'ln_following', 'ln_follow_ratio', 'ln_posts', 'ln_likes', 'ln_listed',
+    'ln_age_days', 'has_bio', 'has_location', 'has_url', 'name_has_space', 'username_digits'
+] %}
+{%- set fired = var('follower_quality_reason_log_odds', 1.0) %}
+
 with first_seen as (
     select * from {{ ref('stg_x__followers') }}
     qualify row_number() over (
@@ -10,7 +17,18 @@ with first_seen as (
     ) = 1
 ),
 
-signals as (
+coefficients as (
+    -- one row: b_<term> (coefficient) and n_<term> (neutral value) for every term
+    select
+        {%- for term in ['intercept'] + terms %}
+            max(coefficient) filter (where term = '{{ term }}') as b_{{ term }},
+            max(neutral) filter (where term = '{{ term }}') as n_{{ term }},
+        {%- endfor %}
+        count(*) as terms
+    from {{ ref('follower_quality_coefficients') }}
+),
+
+features as (
     select
         platform,
         account_id,
@@ -20,91 +38,115 @@ signals as (
         followers_count,
         following_count,
         tweet_count,
+        like_count,
+        listed_count,
         case
             when profile_image_url is not null
                 then contains(lower(profile_image_url), 'default_profile_images')
         end as has_default_avatar,
-        case when bio is not null then trim(bio) = '' end as has_empty_bio,
-        date_diff('day', account_created_at, observed_at) as account_age_days,
-        -- following >> followers is the strongest single tell; squaring followers keeps real
-        -- users who follow a few hundred with a modest audience well below 1
+        date_diff('second', account_created_at, observed_at) / 86400.0 as account_age_days,
+        -- the pull asked for the text fields when any of them came back; then an absent one
+        -- is an empty one (X leaves empty fields out)
+        coalesce(bio, location, profile_url, profile_image_url) is not null as text_known,
+        -- (DuckDB's greatest() skips nulls: an unknown count must stay unknown, hence abs)
+        ln(1 + (followers_count + abs(followers_count)) / 2) as ln_followers,
+        ln(1 + (following_count + abs(following_count)) / 2) as ln_following,
+        ln(
+            (1 + (following_count + abs(following_count)) / 2)
+            / pow(1 + (followers_count + abs(followers_count)) / 2, 2)
+        ) as ln_follow_ratio,
+        ln(1 + (tweet_count + abs(tweet_count)) / 2) as ln_posts,
+        ln(1 + (like_count + abs(like_count)) / 2) as ln_likes,
+        ln(1 + (listed_count + abs(listed_count)) / 2) as ln_listed,
+        ln(
+            1 + (
+                date_diff('second', account_created_at, observed_at)
+                + abs(date_diff('second', account_created_at, observed_at))
+            ) / 172800.0
+        ) as ln_age_days,
         case
-            when following_count is not null and followers_count is not null
-                then following_count / pow(greatest(followers_count, 1), 2)
-        end as follow_ratio
+            when coalesce(bio, location, profile_url, profile_image_url) is not null
+                then coalesce(trim(bio) <> '', false)::int
+        end as has_bio,
+        case
+            when coalesce(bio, location, profile_url, profile_image_url) is not null
+                then coalesce(trim(location) <> '', false)::int
+        end as has_location,
+        case
+            when coalesce(bio, location, profile_url, profile_image_url) is not null
+                then coalesce(trim(profile_url) <> '', false)::int
+        end as has_url,
+        contains(trim(display_name), ' ')::int as name_has_space,
+        case
+            when username is not null
+                then least(length(regexp_replace(username, '[^0-9]', '', 'g')), 8)
+        end as username_digits
     from first_seen
 ),
 
-weighted as (
+contributions as (
+    -- each term's push on the log-odds relative to a typical labelled profile
     select
-        *,
-        1.5
-        + case
-            when has_default_avatar then -1.5
-            when not has_default_avatar then 0.3
-            else 0
-        end
-        + case
-            when has_empty_bio then -1.0
-            when not has_empty_bio then 0.3
-            else 0
-        end
-        + case
-            when followers_count < 5 then -2.0
-            when followers_count < 25 then -1.0
-            when followers_count >= 100 then 1.0
-            else 0
-        end
-        + case
-            when tweet_count < 3 then -1.5
-            when tweet_count < 20 then -0.7
-            when tweet_count >= 100 then 0.7
-            else 0
-        end
-        + case
-            when following_count >= 50 and follow_ratio >= 1 then -2.0
-            when following_count >= 50 and follow_ratio >= 0.1 then -1.0
-            else 0
-        end
-        + case
-            when account_age_days < 30 then -1.5
-            when account_age_days < 180 then -0.5
-            when account_age_days >= 730 then 0.5
-            else 0
-        end as log_odds
-    from signals
+        features.*,
+        coefficients.b_intercept
+        {%- for term in terms %}
+            + coefficients.b_{{ term }} * coefficients.n_{{ term }}
+        {%- endfor %} as typical_log_odds,
+        {%- for term in terms %}
+            coefficients.b_{{ term }}
+            * (coalesce(features.{{ term }}, coefficients.n_{{ term }}) - coefficients.n_{{ term }})
+                as c_{{ term }},
+        {%- endfor %}
+        {%- for term in terms %}
+            (features.{{ term }} is not null)::int {{- " +" if not loop.last }}
+        {%- endfor %} as known_signals
+    from features
+    cross join coefficients
 ),
 
 scored as (
     select
         *,
-        round(1 / (1 + exp(-log_odds)), 3) as quality_score,
+        typical_log_odds
+        {%- for term in terms %}
+            + c_{{ term }}
+        {%- endfor %} as log_odds
+    from contributions
+),
+
+worded as (
+    select
+        *,
+        round(1 / (1 + exp(-log_odds)), 4) as quality_score,
+        -- the signals that pushed towards fake by more than the reason threshold, in words
         nullif(concat_ws(
             '; ',
-            case when has_default_avatar then 'default avatar' end,
-            case when has_empty_bio then 'empty bio' end,
             case
-                when followers_count < 25 then {{ fmt_int('followers_count') }} || ' followers'
-            end,
-            case when tweet_count < 20 then {{ fmt_int('tweet_count') }} || ' posts' end,
-            case
-                when following_count >= 50 and follow_ratio >= 0.1
+                when c_ln_following + c_ln_follow_ratio + c_ln_followers < -{{ fired }}
                     then
-                        'follows ' || {{ fmt_int('following_count') }} || ' accounts with only '
+                        'follows ' || {{ fmt_int('following_count') }} || ' accounts with '
                         || {{ fmt_int('followers_count') }} || ' followers'
             end,
             case
-                when account_age_days < 180
-                    then 'account ' || account_age_days || ' days old when first seen'
-            end
-        ), '') as warning_signs,
-        (has_default_avatar is not null)::int
-        + (has_empty_bio is not null)::int
-        + (followers_count is not null)::int
-        + (tweet_count is not null)::int
-        + (follow_ratio is not null)::int
-        + (account_age_days is not null)::int as known_signals
-    from weighted
+                when c_ln_posts < -{{ fired }} then {{ fmt_int('tweet_count') }} || ' posts'
+            end,
+            case
+                when c_ln_likes < -{{ fired }} then {{ fmt_int('like_count') }} || ' likes'
+            end,
+            case when c_ln_listed < -{{ fired }} then 'on no lists' end,
+            case
+                when c_ln_age_days < -{{ fired }}
+                    then
+                        'account ' || floor(account_age_days)::bigint
+                        || ' days old when first seen'
+            end,
+            case when c_has_bio < -{{ fired }} then 'empty bio' end,
+            case when c_has_location < -{{ fired }} then 'location set' end,
+            case when c_has_url < -{{ fired }} then 'no url' end,
+            case when c_name_has_space < -{{ fired }} then 'two-word name' end,
+            case when c_username_digits < -{{ fired }} then 'username without digits' end
+        ), '') as warning_signs
+    from scored
 )
 
 select
@@ -114,10 +156,11 @@ select
     username,
     observed_at,
     quality_score,
-    quality_score < 0.5 as is_suspicious,
+    quality_score < {{ var('follower_quality_threshold', 0.5) }} as is_suspicious,
     concat_ws(
         '; ',
         coalesce(warning_signs, 'no warning signs'),
+        case when has_default_avatar then 'default avatar (not weighed)' end,
         case
             when followers_count is null and tweet_count is null
                 then 'public metrics unknown'
@@ -125,9 +168,11 @@ select
     ) as reasons,
     known_signals,
     has_default_avatar,
-    has_empty_bio,
+    has_bio = 0 as has_empty_bio,
     followers_count,
     following_count,
     tweet_count,
+    like_count,
+    listed_count,
     account_age_days
-from scored
+from worded

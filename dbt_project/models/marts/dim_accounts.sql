@@ -117,6 +117,15 @@ owners as (
     select * from {{ ref('int_account_owners_latest') }}
 ),
 
+-- the audience audit's latest week (fct_audience_quality)
+audience_latest as (
+    select *
+    from {{ ref('fct_audience_quality') }}
+    qualify row_number() over (
+        partition by platform, account_id order by week_start desc
+    ) = 1
+),
+
 accounts as (
     select
         platform,
@@ -139,18 +148,18 @@ select
     -- the latest count; named apart from the facts' daily `followers`, so a join of this table
     -- with fct_engagement_daily or fct_followers_daily leaves `followers` unambiguous
     followers_latest.followers as followers_latest,
-    case accounts.platform
-        when 'x' then 'https://x.com/' || coalesce(profiles_latest.username, owners.handle)
-        when 'instagram'
-            then
-                'https://www.instagram.com/' || coalesce(profiles_latest.username, owners.handle)
-                || '/'
-        when 'facebook' then 'https://www.facebook.com/' || accounts.account_id
-        when 'linkedin' then 'https://www.linkedin.com/company/' || accounts.account_id || '/'
-    end as profile_url,
+    account_names.profile_url,
     seen.first_seen_at,
     seen.last_seen_at,
-    owners.account_id is not null as is_registered
+    owners.account_id is not null as is_registered,
+    audience_latest.week_start as audience_week_start,
+    audience_latest.bought_followers_est,
+    audience_latest.fake_share_est,
+    audience_latest.fake_share_low,
+    audience_latest.fake_share_high,
+    audience_latest.real_followers_est,
+    audience_latest.sample_coverage,
+    audience_latest.interactions_per_1k_real
 from accounts
 left join profiles_latest
     on
@@ -164,3 +173,9 @@ left join owners
     on accounts.platform = owners.platform and accounts.account_id = owners.account_id
 left join seen
     on accounts.platform = seen.platform and accounts.account_id = seen.account_id
+left join {{ ref('int_account_names_latest') }} as account_names
+    on accounts.platform = account_names.platform and accounts.account_id = account_names.account_id
+left join audience_latest
+    on
+        accounts.platform = audience_latest.platform
+        and accounts.account_id = audience_latest.account_id

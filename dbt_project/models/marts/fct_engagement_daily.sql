@@ -112,9 +112,9 @@ select
     rolled.interactions_28d / nullif(rolled.reach_28d, 0) as engagement_rate_reach_28d,
     rolled.replies_28d / nullif(rolled.posts_28d, 0) as reply_share_28d,
     rolled.interactions_source,
-    dim_accounts.handle,
-    dim_accounts.owner,
-    dim_accounts.role
+    account_names.handle,
+    account_names.owner,
+    account_names.role
 from rolled
-left join {{ ref('dim_accounts') }} as dim_accounts
-    on rolled.platform = dim_accounts.platform and rolled.account_id = dim_accounts.account_id
+left join {{ ref('int_account_names_latest') }} as account_names
+    on rolled.platform = account_names.platform and rolled.account_id = account_names.account_id

@@ -5,7 +5,7 @@
 select
     baselined.platform,
     baselined.account_id,
-    dim_accounts.handle,
+    account_names.handle,
     baselined.date,
     baselined.gain as followers_gain,
     baselined.is_gain_observed,
@@ -21,7 +21,7 @@ select
     end as expected_gain_upper,
     baselined.is_abnormal
 from {{ ref('int_followers_baselined') }} as baselined
-left join {{ ref('dim_accounts') }} as dim_accounts
+left join {{ ref('int_account_names_latest') }} as account_names
     on
-        baselined.platform = dim_accounts.platform
-        and baselined.account_id = dim_accounts.account_id
+        baselined.platform = account_names.platform
+        and baselined.account_id = account_names.account_id

@@ -2,7 +2,7 @@
 select
     profiles.platform,
     profiles.account_id,
-    dim_accounts.handle,
+    account_names.handle,
     profiles.follower_id,
     profiles.username,
     profiles.observed_at,
@@ -11,5 +11,5 @@ select
     profiles.reasons,
     profiles.known_signals
 from {{ ref('int_follower_profiles_scored') }} as profiles
-left join {{ ref('dim_accounts') }} as dim_accounts
-    on profiles.platform = dim_accounts.platform and profiles.account_id = dim_accounts.account_id
+left join {{ ref('int_account_names_latest') }} as account_names
+    on profiles.platform = account_names.platform and profiles.account_id = account_names.account_id

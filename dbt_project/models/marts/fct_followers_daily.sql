@@ -20,9 +20,11 @@ select
     followers.archive_span_start,
     followers.archive_followers_gained,
     followers.archive_followers_lost,
-    dim_accounts.handle,
-    dim_accounts.owner,
-    dim_accounts.role
+    account_names.handle,
+    account_names.owner,
+    account_names.role
 from {{ ref('int_followers_filled') }} as followers
-left join {{ ref('dim_accounts') }} as dim_accounts
-    on followers.platform = dim_accounts.platform and followers.account_id = dim_accounts.account_id
+left join {{ ref('int_account_names_latest') }} as account_names
+    on
+        followers.platform = account_names.platform
+        and followers.account_id = account_names.account_id

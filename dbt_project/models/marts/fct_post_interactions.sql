@@ -18,9 +18,9 @@ select
     posts.metrics_sources,
     posts.first_observed_at,
     posts.metrics_observed_at,
-    dim_accounts.handle,
-    dim_accounts.owner,
-    dim_accounts.role
+    account_names.handle,
+    account_names.owner,
+    account_names.role
 from {{ ref('int_post_metrics_latest') }} as posts
-left join {{ ref('dim_accounts') }} as dim_accounts
-    on posts.platform = dim_accounts.platform and posts.account_id = dim_accounts.account_id
+left join {{ ref('int_account_names_latest') }} as account_names
+    on posts.platform = account_names.platform and posts.account_id = account_names.account_id

@@ -204,15 +204,15 @@ with_aftermath as (
 named as (
     select
         with_aftermath.*,
-        dim_accounts.handle,
-        dim_accounts.owner,
-        dim_accounts.role,
-        dim_accounts.profile_url
+        account_names.handle,
+        account_names.owner,
+        account_names.role,
+        account_names.profile_url
     from with_aftermath
-    left join {{ ref('dim_accounts') }} as dim_accounts
+    left join {{ ref('int_account_names_latest') }} as account_names
         on
-            with_aftermath.platform = dim_accounts.platform
-            and with_aftermath.account_id = dim_accounts.account_id
+            with_aftermath.platform = account_names.platform
+            and with_aftermath.account_id = account_names.account_id
 )
 
 select
