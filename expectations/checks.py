@@ -81,6 +81,8 @@ def run_checks(
     with exclusive(latest_path(home).with_name(".run.lock")):
         report = _run_locked(home, specs, now=now, hours=hours, keep=keep)
         _write_latest(home, report)
+        if report.data_docs_index is not None:
+            add_offline_index(report.data_docs_index, report)
     log.info(
         "checks: %d suites, data quality %s, %d suspicious spikes",
         len(report.suites),
@@ -198,6 +200,67 @@ def _run_locked(
         freshness_hours=hours,
         notes=notes,
     )  # fmt: skip
+
+
+OFFLINE_MARK = "<!-- realreach offline index -->"
+
+
+def add_offline_index(index: Path, report: CheckReport) -> None:
+    """GX's index page draws its table with jQuery and bootstrap-table from CDNs, so offline it
+    is blank. Appended here: the same list as plain HTML (each suite's latest result and its
+    expectations, pass or fail on data quality), shown only when those scripts did not load,
+    and the spike findings as findings (handle, score, reasons), never as a failed suite."""
+    from html import escape
+
+    html = index.read_text(encoding="utf-8")
+    html = html.split(OFFLINE_MARK)[0].rstrip()
+    if html.endswith("</html>"):
+        html = html[: -len("</html>")].rstrip()
+    if html.endswith("</body>"):
+        html = html[: -len("</body>")].rstrip()
+    docs = index.parent
+    rows = []
+    for suite in report.suites:
+        results = sorted(
+            (docs / "validations" / suite.name).rglob("*.html"), key=lambda p: p.stat().st_mtime
+        )
+        latest = results[-1].relative_to(docs).as_posix() if results else None
+        status = "passed" if suite.success else f"FAILED ({suite.failed} of {suite.evaluated})"
+        if suite.note:
+            status += f" — {suite.note}"
+        link = f'<a href="{escape(latest)}">latest result</a>' if latest else "no result"
+        rows.append(
+            f'<tr><td><a href="expectations/{escape(suite.name)}.html">{escape(suite.name)}</a>'
+            f"</td><td>{escape(status)}</td><td>{link}</td></tr>"
+        )
+    findings = "".join(
+        f"<tr><td>{escape(str(s.get('handle') or s.get('account_id')))}</td>"
+        f"<td>{escape(str(s.get('platform')))}</td><td>{escape(str(s.get('spike_start')))}</td>"
+        f"<td>{escape(str(s.get('suspicion_score')))}</td>"
+        f"<td>{escape(str(s.get('reasons')))}</td></tr>"
+        for s in report.suspicious_spikes
+    )
+    block = f"""
+{OFFLINE_MARK}
+<div id="realreach-offline" style="display:none; margin: 24px; font-family: sans-serif">
+<h2>Data quality suites (offline view)</h2>
+<table border="1" cellpadding="4"><tr><th>suite</th><th>data quality</th><th>result</th></tr>
+{"".join(rows)}</table>
+</div>
+<div id="realreach-findings" style="margin: 24px; font-family: sans-serif">
+<h2>Findings: suspicious follower spikes</h2>
+<p>Results of the detector, not failures of the pipeline; the report and the alerts say more.</p>
+<table border="1" cellpadding="4"><tr><th>account</th><th>platform</th><th>from</th>
+<th>score</th><th>why</th></tr>{findings or '<tr><td colspan="5">none</td></tr>'}</table>
+</div>
+<script>
+if (!window.jQuery || !window.jQuery.fn || !window.jQuery.fn.bootstrapTable) {{
+  document.getElementById('realreach-offline').style.display = 'block';
+}}
+</script>
+</body></html>
+"""
+    atomic_write_text(index, html + "\n" + block)
 
 
 def gx_context_docs_index(home: Home) -> Path | None:

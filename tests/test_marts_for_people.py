@@ -102,3 +102,35 @@ def test_bi_database_opens_from_another_mount_point(
         pytest.raises(duckdb.IOException),
     ):
         con.execute("select count(*) from marts.fct_followers_daily").fetchone()
+
+
+def test_bi_views_carry_the_yaml_descriptions(built_home: Path) -> None:
+    with _bi(built_home) as con:
+        view = con.execute(
+            "select comment from duckdb_views() "
+            "where schema_name = 'marts' and view_name = 'fct_engagement_daily'"
+        ).fetchone()[0]
+        assert view and "account" in view
+        (column,) = con.execute(
+            "select comment from duckdb_columns() where schema_name = 'marts' "
+            "and table_name = 'fct_engagement_daily' "
+            "and column_name = 'engagement_rate_impressions'"
+        ).fetchone()
+        assert column.startswith("interactions_with_impressions / impressions")
+
+
+def test_realreach_docs_builds_dbt_docs_into_the_home(built_home: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("realreach")), "docs", "--home", str(built_home)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    page = built_home / "docs" / "dbt" / "static_index.html"
+    assert str(page) in done.stdout
+    html = page.read_text()
+    # the manifest (lineage) and the catalog (columns as built) are embedded in the page
+    assert "fct_follower_gains_daily" in html and "expected_gain_upper" in html
+    assert (built_home / "docs" / "dbt" / "catalog.json").exists()

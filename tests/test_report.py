@@ -139,3 +139,27 @@ def test_the_band_on_the_chart_is_the_marts(built_home: Path, suspicious_spike: 
             assert drawn.get(row["date"]) is None
         else:
             assert drawn[row["date"]] == pytest.approx(row["expected_gain_upper"], rel=1e-5)
+
+
+def test_data_docs_index_is_readable_offline_with_findings_as_findings(
+    built_home: Path, browser: Browser
+) -> None:
+    """No CDN reachable here: GX's own table stays empty, the plain list shows instead."""
+    index = built_home / "gx" / "data_docs" / "index.html"
+    browser.open(index, "document.readyState === 'complete'")
+    visible = browser.evaluate(
+        "getComputedStyle(document.getElementById('realreach-offline')).display"
+    )
+    assert visible == "block"
+    suites = browser.evaluate(
+        "Array.from(document.querySelectorAll('#realreach-offline tr td:first-child a'))"
+        ".map(a => a.textContent)"
+    )
+    assert "marts_fct_engagement_daily" in suites and "spikes_follower_spikes" in suites
+    statuses = browser.evaluate(
+        "Array.from(document.querySelectorAll('#realreach-offline tr td:nth-child(2)'))"
+        ".map(td => td.textContent)"
+    )
+    assert statuses and all(s.startswith("passed") for s in statuses), statuses
+    findings = browser.evaluate("document.querySelectorAll('#realreach-findings tr td').length")
+    assert findings >= 5  # one row of five cells per suspicious spike
