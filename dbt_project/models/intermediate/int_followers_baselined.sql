@@ -6,7 +6,8 @@
 -- * clean history: observed days of the previous spike_history_days, minus days far from the
 --   robust median (first pass: more than clean_trim_sigmas robust sigmas): a purchase, a
 --   giveaway or a purge never moves the baseline of the following weeks, while the organic tail
---   stays in.
+--   stays in; then days with z >= clean_max_z under a first NB fit of that history leave too
+--   (small events that pass the robust trim).
 -- * model: negative binomial fitted by the method of moments on the clean history: the mean of
 --   the last spike_level_days clean days (the level, so growth is followed) times a weekday
 --   factor (same weekday over 8 weeks vs the 56-day mean, bounded 0.5..1.5), and the
@@ -60,6 +61,62 @@ cleaned as (
     from first_pass
 ),
 
+-- second pass: a first NB fit on the trimmed history, and days far in ITS tail leave the
+-- history too (an event of a small account - a giveaway's +15 a day on an account that gains 2 -
+-- passes the robust trim but would inflate the dispersion for 90 days)
+first_fit as (
+    select
+        *,
+        avg(clean_gain) over level_window as rough_level,
+        avg(clean_gain) over history as rough_history_mean,
+        var_samp(clean_gain) over history as rough_history_variance,
+        count(clean_gain) over history as rough_history_days
+    from cleaned
+    window
+        history as (
+            partition by platform, account_id order by date
+            rows between {{ var('spike_history_days') }} preceding and 1 preceding
+        ),
+        level_window as (
+            partition by platform, account_id order by date
+            rows between {{ var('spike_level_days') }} preceding and 1 preceding
+        )
+),
+
+first_variance as (
+    select
+        *,
+        greatest(coalesce(rough_level, 0), {{ var('nb_min_mean') }})
+        + (
+            coalesce(rough_history_days, 0) * greatest(
+                coalesce(
+                    (rough_history_variance - rough_history_mean)
+                    / nullif(pow(rough_history_mean, 2), 0),
+                    0
+                ),
+                0
+            )
+            + {{ var('nb_prior_days') }} * {{ var('nb_prior_alpha') }}
+        ) / (coalesce(rough_history_days, 0) + {{ var('nb_prior_days') }})
+        * pow(coalesce(rough_level, 0), 2) as rough_variance
+    from first_fit
+),
+
+recleaned as (
+    select
+        * exclude (clean_gain),
+        case
+            when
+                rough_history_days >= {{ var('spike_min_history_days') }}
+                and {{ nb_tail_z('gain', 'coalesce(rough_level, 0)', 'rough_variance') }}
+                >= {{ var('clean_max_z') }}
+                and gain - coalesce(rough_level, 0) >= {{ var('spike_min_excess') }}
+                then null
+            else clean_gain
+        end as clean_gain
+    from first_variance
+),
+
 moments as (
     select
         *,
@@ -74,7 +131,7 @@ moments as (
         -- the clean 7-day sum ending today, for the largest organic week of later days
         case when count(clean_gain) over last_7_days = 7 then sum(clean_gain) over last_7_days end
             as clean_gain_7d
-    from cleaned
+    from recleaned
     window
         history as (
             partition by platform, account_id order by date

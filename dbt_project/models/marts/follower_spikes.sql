@@ -72,17 +72,22 @@ lifts as (
             false
         ) as giveaway_explains,
         -- what the extra activity can bring at this account's own exchange rates, generously
+        -- (never below the prior: an X account's clean days may net ~0 follows)
         {{ var('exchange_rate_upper_multiple') }} * greatest(
-            coalesce(follows_per_interaction, {{ var('prior_follows_per_interaction') }})
+            greatest(
+                coalesce(follows_per_interaction, 0), {{ var('prior_follows_per_interaction') }}
+            )
             * greatest(
                 coalesce((interactions_per_day - usual_interactions_per_day) * duration_days, 0),
                 coalesce(top_viral_post_interactions, 0)
             ),
-            coalesce(follows_per_impression, {{ var('prior_follows_per_impression') }})
+            greatest(coalesce(follows_per_impression, 0), {{ var('prior_follows_per_impression') }})
             * coalesce((impressions_per_day - usual_impressions_per_day) * duration_days, 0),
-            coalesce(follows_per_reach, {{ var('prior_follows_per_impression') }})
+            greatest(coalesce(follows_per_reach, 0), {{ var('prior_follows_per_impression') }})
             * coalesce((reach_per_day - usual_reach_per_day) * duration_days, 0),
-            coalesce(follows_per_profile_view, {{ var('prior_follows_per_profile_view') }})
+            greatest(
+                coalesce(follows_per_profile_view, 0), {{ var('prior_follows_per_profile_view') }}
+            )
             * coalesce((profile_views_per_day - usual_profile_views_per_day) * duration_days, 0)
         ) as explainable_followers
     from spikes
@@ -133,8 +138,11 @@ judged as (
 evidence as (
     select
         *,
+        -- any signal beyond its own swings (a paid campaign doubles impressions, it need not
+        -- triple them), in proportion at the account's own rates
         coalesce(
-            (viral_posts > 0 or activity_up) and activity_proportionate, false
+            (viral_posts > 0 or activity_up or not activity_flat) and activity_proportionate,
+            false
         ) as activity_explains,
         coalesce(
             extra_lost_after >= {{ var('purge_min_share') }} * excess
