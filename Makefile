@@ -16,6 +16,7 @@ help:
 	@echo "make run       process everything new in \$$REALREACH_HOME/landing"
 	@echo "make bench     ingestion, pipeline and landing-to-alert latency benchmarks (bench-results/)"
 	@echo "make eval      spike detector, mean±3σ baseline and an oracle on a grid of simulator assumptions (bench-results/eval.json, eval.md)"
+	@echo "               audience audit: follower quality, batches, real followers (bench-results/eval_audience.json)"
 	@echo "make airflow   Airflow standalone with realreach's DAGs on http://localhost:8080"
 	@echo "make lint | format | sql-lint | clean"
 
@@ -55,6 +56,7 @@ bench: venv
 
 eval: venv
 	$(BIN)/python benchmarks/eval.py
+	$(BIN)/python benchmarks/eval_audience.py  # follower quality, batches, real followers
 
 airflow: venv
 	REALREACH_HOME="$(REALREACH_HOME)" bash scripts/airflow-standalone.sh

@@ -30,6 +30,7 @@ from realreach_sim.model import (
 )
 from realreach_sim.posts import Post, simulate_posts
 from realreach_sim.roster import PLATFORMS, ROSTERS, platform_roster
+from realreach_sim.x_audit import write_audits
 from realreach_sim.x_exports import XExportWriter
 from realreach_sim.x_writer import XWriter
 
@@ -41,6 +42,7 @@ PULL_SECOND = 23 * 3600 + 50 * 60  # daily pull at 23:50:00Z: counts are end-of-
 
 # Separate random streams per purpose: changing one part never reshuffles another.
 _ROSTER, _EVENTS, _GROWTH, _COUNTERS, _POSTS, _FOLLOWERS, _ACTIVITY, _LEDGER = range(1, 9)
+_AUDIT = 9  # the auditor's full followers lists (realreach_sim.x_audit)
 
 
 @dataclass(frozen=True)
@@ -322,6 +324,10 @@ def generate(
         for writer in writers:
             files.update(writer.files)
             followers_written += getattr(writer, "followers_written", 0)
+        if platform == "x":  # an auditor's full followers lists, for the batch analysis
+            pages, listed = write_audits(out, psim.growth, start, end, rng_for(seed, _AUDIT))
+            files["x/followers"] += pages
+            followers_written += listed
 
     chosen = [sim.platforms[p] for p in wanted]
     write_accounts_csv(out / "accounts.csv", [a for ps in chosen for a in ps.accounts])

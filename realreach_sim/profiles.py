@@ -131,15 +131,20 @@ def _user_objects(
     return out
 
 
-def genuine_followers(rng: np.random.Generator, n: int, seen_ms: int) -> list[dict[str, Any]]:
+def genuine_followers(
+    rng: np.random.Generator, n: int, seen_ms: int, followed_ms: np.ndarray | None = None
+) -> list[dict[str, Any]]:
+    """``followed_ms`` (per follower) anchors account ages at the follow, not the pull: a
+    full followers list reaches back years, and nobody follows before signing up."""
     if n == 0:
         return []
+    anchor = seen_ms if followed_ms is None else followed_ms
     weak = rng.random(n) < WEAK_GENUINE_SHARE
-    max_age = (seen_ms - FIRST_ACCOUNT_MS) / DAY_MS
+    max_age = np.maximum((anchor - FIRST_ACCOUNT_MS) / DAY_MS, 31)
     age = np.where(
         weak, rng.uniform(1, 120, n), np.clip(rng.lognormal(np.log(1800), 0.8, n), 30, max_age)
     )
-    created = (seen_ms - age * DAY_MS).astype(np.int64)
+    created = (anchor - age * DAY_MS).astype(np.int64)
     followers = np.where(
         weak,
         rng.integers(0, 31, n),
@@ -198,12 +203,21 @@ def genuine_followers(rng: np.random.Generator, n: int, seen_ms: int) -> list[di
     )
 
 
-def bought_followers(rng: np.random.Generator, n: int, seen_ms: int) -> list[dict[str, Any]]:
+def bought_followers(
+    rng: np.random.Generator,
+    n: int,
+    seen_ms: int,
+    followed_ms: np.ndarray | None = None,
+    fresh_days: tuple[float, float] = (2, 60),
+    aged_share: float = 0.12,
+) -> list[dict[str, Any]]:
+    """``fresh_days``: how long before following the seller's fresh accounts were created."""
     if n == 0:
         return []
-    aged = rng.random(n) < 0.12  # "aged" accounts sell at a premium
-    age = np.where(aged, rng.uniform(180, 720, n), rng.uniform(2, 60, n))
-    created = (seen_ms - age * DAY_MS).astype(np.int64)
+    anchor = seen_ms if followed_ms is None else followed_ms
+    aged = rng.random(n) < aged_share  # "aged" accounts sell at a premium
+    age = np.where(aged, rng.uniform(180, 720, n), rng.uniform(*fresh_days, n))
+    created = (anchor - age * DAY_MS).astype(np.int64)
     followers = np.minimum(rng.geometric(0.35, n) - 1, 10)
     followers = np.where(rng.random(n) < 0.08, rng.integers(10, 41, n), followers)
     following = np.exp(rng.uniform(np.log(500), np.log(5000), n)).astype(np.int64)

@@ -23,6 +23,7 @@ from realreach_sim.events import HISTORY_DAYS, SEPARATION_DAYS, plan_events
 from realreach_sim.generator import simulate
 from realreach_sim.ids import day_start_ms, rng_for
 from realreach_sim.labels import build_labels
+from realreach_sim.x_audit import AUDIT_MAX_FOLLOWERS, audit_stamp
 
 END = date(2026, 11, 20)
 STAMP = r"\d{8}T\d{6}Z"
@@ -226,9 +227,11 @@ def test_followers_pages_are_followers_lookup_pages(landing: Path) -> None:
     for path in (landing / "x" / "followers").iterdir():
         pulls[path.name[: path.name.index("Z") + 1]].append(path)
     truncated = 0
-    for pages in pulls.values():
+    for pulled, pages in pulls.items():
         pages.sort()
-        assert 1 <= len(pages) <= 3
+        # daily pulls stop after 3 pages; the auditor's full lists go to the end
+        is_audit = pulled.endswith(audit_stamp(END))
+        assert 1 <= len(pages) <= (AUDIT_MAX_FOLLOWERS // 1000 + 1 if is_audit else 3)
         for n, path in enumerate(pages, start=1):
             body = _read(path)
             data = body.get("data", [])
@@ -236,6 +239,7 @@ def test_followers_pages_are_followers_lookup_pages(landing: Path) -> None:
             if n < len(pages):
                 assert len(data) == 1000 and body["meta"]["next_token"]
             elif "next_token" in body["meta"]:
+                assert not is_audit
                 truncated += 1  # a huge account's pull stopped after its page budget
                 assert len(pages) == 3 and len(data) == 1000
             for user in data:
@@ -1132,3 +1136,26 @@ def test_interval_helpers() -> None:
     mixed = perfect[:25] + [AccountTally(bought=2, found=0, false_spikes=1) for _ in range(25)]
     low, high = bootstrap_f1(mixed)
     assert low < 0.67 < high
+
+
+def test_audit_lists_hold_the_whole_audience_in_follow_order(landing: Path) -> None:
+    """The auditor's full followers pull after the last day: every follower of each account
+    up to AUDIT_MAX_FOLLOWERS, newest first, nobody followed before signing up, and the
+    purchases as runs of fresh accounts."""
+    sim = simulate(accounts=8, days=90, seed=7, start=END - timedelta(days=89))
+    stamp = audit_stamp(END)
+    audited = 0
+    for series in sim.growth:
+        pages = sorted((landing / "x" / "followers").glob(f"{series.account.account_id}_{stamp}_*"))
+        if int(series.followers[-1]) > AUDIT_MAX_FOLLOWERS:
+            assert not pages
+            continue
+        audited += 1
+        users = [u for p in pages for u in _read(p).get("data", [])]
+        assert len(users) == int(series.followers[-1])
+        assert len({u["id"] for u in users}) == len(users)
+        if series.bought_gain.sum() > 0:
+            # bought followers are runs of accounts created weeks before the purchase
+            fresh = [_low_quality(u) for u in users]
+            assert sum(fresh) >= 0.5 * (series.bought_gain.sum() - series.purge_loss.sum())
+    assert audited >= 3

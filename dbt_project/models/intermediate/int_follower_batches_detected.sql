@@ -6,10 +6,10 @@
 --    creation bin (bins of batch_creation_bin_days, counted twice with a half-bin shift so a
 --    cluster on a bin edge is not split). Old organic audiences spread their creation dates
 --    over years: a two-week bin holds a few percent of any neighbourhood.
--- 2. runs: dense members at most batch_max_gap positions apart form one run.
--- 3. edges: a run is widened to the followers within one neighbourhood of it whose creation
---    falls in the run's creation window (the members at a run's edge have half a
---    neighbourhood of batch-mates, so they can miss step 1).
+-- 2. runs: dense members at most batch_max_gap positions apart form one run, from its first
+--    to its last dense member. Members at the very edge of a batch have only half a
+--    neighbourhood of batch-mates and can be left out: a batch is found slightly short rather
+--    than widened into the genuine followers around it, whose newcomers would misdate it.
 -- The fake share is the flagged share corrected for the classifier's measured error rates
 -- (Rogan-Gladen). Follow window: Meeder's lower bound at the oldest and at the newest member.
 {%- set half = var('batch_window_half') %}
@@ -68,50 +68,16 @@ runs as (
     from dense
 ),
 
-run_cores as (
-    select
-        platform,
-        account_id,
-        run_number,
-        min(list_rank) as core_first,
-        max(list_rank) as core_last,
-        min(account_created_at) as created_from,
-        max(account_created_at) as created_to
-    from runs
-    group by platform, account_id, run_number
-),
-
-members as (
-    -- the run's own span, plus its creation-window mates within one neighbourhood of it
-    select
-        run_cores.platform,
-        run_cores.account_id,
-        run_cores.run_number,
-        run_cores.created_from,
-        run_cores.created_to,
-        listed.list_rank
-    from run_cores
-    inner join listed
-        on
-            run_cores.platform = listed.platform
-            and run_cores.account_id = listed.account_id
-            and listed.list_rank between run_cores.core_first - {{ half }}
-            and run_cores.core_last + {{ half }}
-    where
-        listed.list_rank between run_cores.core_first and run_cores.core_last
-        or listed.account_created_at between run_cores.created_from and run_cores.created_to
-),
-
 spans as (
     select
         platform,
         account_id,
         run_number,
-        min(created_from) as created_from,
-        max(created_to) as created_to,
+        min(account_created_at) as created_from,
+        max(account_created_at) as created_to,
         min(list_rank) as first_position,
         max(list_rank) as last_position
-    from members
+    from runs
     group by platform, account_id, run_number
 ),
 

@@ -124,7 +124,7 @@ worded as (
             case
                 when c_ln_following + c_ln_follow_ratio + c_ln_followers < -{{ fired }}
                     then
-                        'follows ' || {{ fmt_int('following_count') }} || ' accounts with '
+                        'follows ' || {{ fmt_int('following_count') }} || ' accounts with only '
                         || {{ fmt_int('followers_count') }} || ' followers'
             end,
             case

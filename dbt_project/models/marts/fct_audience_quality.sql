@@ -5,8 +5,9 @@
 --   batch_spike_overlap_days of a spike is that spike's purchase) - never twice.
 -- fake_followers_est: from the latest profile sample taken by the week's end: the corrected
 --   fake share of the audited (newest) followers, and for the followers the sample does not
---   cover, the bought followers it did not find (assumed to be among the older ones). Without
---   a sample, the bought estimate alone. real_followers_est = followers - fake_followers_est.
+--   cover, the bought followers it did not find (assumed to be among the older ones); never
+--   fewer than bought_followers_est. Without a sample, the bought estimate alone.
+--   real_followers_est = followers - fake_followers_est.
 with weeks as (
     select
         platform,
@@ -138,11 +139,15 @@ estimated as (
         *,
         case
             when fake_share is null then least(bought_followers_est, followers)
+            -- never fewer than the purchases found: they are fake whatever the sample says
             else least(
-                round(fake_share * covered)
-                + least(
-                    greatest(bought_followers_est - round(fake_share * covered), 0),
-                    followers - covered
+                greatest(
+                    round(fake_share * covered)
+                    + least(
+                        greatest(bought_followers_est - round(fake_share * covered), 0),
+                        followers - covered
+                    ),
+                    bought_followers_est
                 ),
                 followers
             )
