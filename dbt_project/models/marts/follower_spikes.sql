@@ -41,12 +41,14 @@ lifts as (
                 * coalesce(usual_{{ signal }}_sd, 0) / sqrt(duration_days),
                 true
             ) as {{ signal }}_up,
-            -- not up at all: below the flat ratio or within its own swings
+            -- not up at all: below the flat ratio, or below a clear lift and within its
+            -- own swings (a paid campaign doubles impressions; a purchase leaves them be)
             case
                 when {{ signal }}_ratio is not null
                     then
                         {{ signal }}_ratio < {{ var('activity_flat_ratio') }}
-                        or coalesce(
+                        or {{ signal }}_ratio < {{ var('activity_clear_lift_ratio') }}
+                        and coalesce(
                             {{ signal }}_per_day - usual_{{ signal }}_per_day
                             < {{ var('activity_lift_sigmas') }}
                             * coalesce(usual_{{ signal }}_sd, 0) / sqrt(duration_days),
