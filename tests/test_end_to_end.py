@@ -92,10 +92,14 @@ def test_alerts_once_per_spike_and_a_rerun_changes_nothing(demo_home) -> None:
     assert alerts_file.read_text() == before, "a rebuild finds the same spikes: no new alert"
 
 
-def test_run_on_an_empty_home_succeeds(tmp_path: Path) -> None:
+def test_run_on_an_empty_home_says_so_and_builds_nothing(tmp_path: Path) -> None:
+    # a home that does not exist is a mistyped --home: exit 2 naming it (tests/test_cli.py);
+    # one whose landing is empty has nothing to do: exit 0, no empty marts built
+    (tmp_path / "empty" / "landing").mkdir(parents=True)
     done = realreach("run", "--home", str(tmp_path / "empty"))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    assert "accounts      0" in done.stdout
+    assert "nothing to ingest in" in done.stdout
+    assert not (tmp_path / "empty" / "warehouse.duckdb").exists()
 
 
 def test_generate_is_deterministic_and_writes_labels(tmp_path: Path) -> None:
