@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow
 FACTS = (
     "fct_followers_daily", "fct_engagement_daily", "fct_post_interactions",
     "fct_follower_profiles", "fct_follower_gains_daily", "follower_spikes",
+    "fct_follower_batches", "fct_audience_quality",
 )  # fmt: skip
 
 
