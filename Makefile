@@ -32,6 +32,7 @@ venv: $(BIN)/.synced
 
 demo: venv
 	$(BIN)/realreach demo --home "$(REALREACH_HOME)"
+	@echo "report: $(REALREACH_HOME)/report/index.html"
 
 run: venv
 	$(BIN)/realreach run --home "$(REALREACH_HOME)"

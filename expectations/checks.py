@@ -21,7 +21,7 @@ from typing import Any
 
 from expectations import gx_context
 from expectations.snapshots import Snapshot, snapshot_lake_kind, snapshot_marts
-from realreach_core.contract import SPIKE_FIELDS
+from realreach_core.contract import ALERTED_VERDICT, SPIKE_FIELDS
 from realreach_core.files import atomic_write_text
 from realreach_core.home import Home
 from realreach_core.jsonable import dumps, to_jsonable
@@ -81,6 +81,8 @@ def run_checks(
     with exclusive(latest_path(home).with_name(".run.lock")):
         report = _run_locked(home, specs, now=now, hours=hours, keep=keep)
         _write_latest(home, report)
+        if report.data_docs_index is not None:
+            add_offline_index(report.data_docs_index, report)
     log.info(
         "checks: %d suites, data quality %s, %d suspicious spikes",
         len(report.suites),
@@ -200,6 +202,67 @@ def _run_locked(
     )  # fmt: skip
 
 
+OFFLINE_MARK = "<!-- realreach offline index -->"
+
+
+def add_offline_index(index: Path, report: CheckReport) -> None:
+    """GX's index page draws its table with jQuery and bootstrap-table from CDNs, so offline it
+    is blank. Appended here: the same list as plain HTML (each suite's latest result and its
+    expectations, pass or fail on data quality), shown only when those scripts did not load,
+    and the spike findings as findings (handle, score, reasons), never as a failed suite."""
+    from html import escape
+
+    html = index.read_text(encoding="utf-8")
+    html = html.split(OFFLINE_MARK)[0].rstrip()
+    if html.endswith("</html>"):
+        html = html[: -len("</html>")].rstrip()
+    if html.endswith("</body>"):
+        html = html[: -len("</body>")].rstrip()
+    docs = index.parent
+    rows = []
+    for suite in report.suites:
+        results = sorted(
+            (docs / "validations" / suite.name).rglob("*.html"), key=lambda p: p.stat().st_mtime
+        )
+        latest = results[-1].relative_to(docs).as_posix() if results else None
+        status = "passed" if suite.success else f"FAILED ({suite.failed} of {suite.evaluated})"
+        if suite.note:
+            status += f" — {suite.note}"
+        link = f'<a href="{escape(latest)}">latest result</a>' if latest else "no result"
+        rows.append(
+            f'<tr><td><a href="expectations/{escape(suite.name)}.html">{escape(suite.name)}</a>'
+            f"</td><td>{escape(status)}</td><td>{link}</td></tr>"
+        )
+    findings = "".join(
+        f"<tr><td>{escape(str(s.get('handle') or s.get('account_id')))}</td>"
+        f"<td>{escape(str(s.get('platform')))}</td><td>{escape(str(s.get('spike_start')))}</td>"
+        f"<td>{escape(str(s.get('suspicion_score')))}</td>"
+        f"<td>{escape(str(s.get('reasons')))}</td></tr>"
+        for s in report.suspicious_spikes
+    )
+    block = f"""
+{OFFLINE_MARK}
+<div id="realreach-offline" style="display:none; margin: 24px; font-family: sans-serif">
+<h2>Data quality suites (offline view)</h2>
+<table border="1" cellpadding="4"><tr><th>suite</th><th>data quality</th><th>result</th></tr>
+{"".join(rows)}</table>
+</div>
+<div id="realreach-findings" style="margin: 24px; font-family: sans-serif">
+<h2>Findings: suspicious follower spikes</h2>
+<p>Results of the detector, not failures of the pipeline; the report and the alerts say more.</p>
+<table border="1" cellpadding="4"><tr><th>account</th><th>platform</th><th>from</th>
+<th>score</th><th>why</th></tr>{findings or '<tr><td colspan="5">none</td></tr>'}</table>
+</div>
+<script>
+if (!window.jQuery || !window.jQuery.fn || !window.jQuery.fn.bootstrapTable) {{
+  document.getElementById('realreach-offline').style.display = 'block';
+}}
+</script>
+</body></html>
+"""
+    atomic_write_text(index, html + "\n" + block)
+
+
 def gx_context_docs_index(home: Home) -> Path | None:
     index = home.data_docs / "index.html"
     return index if index.exists() else None
@@ -276,10 +339,11 @@ def _suite_result(validation: Any) -> SuiteResult:
 def _suspicious_spikes(
     spec: gx_context.SuiteSpec, snap: Snapshot, validation: Any
 ) -> tuple[list[dict], str]:
-    """Full rows of the spikes GX found unexpected, looked up by the index columns GX returned."""
-    import pandas as pd
+    """The suspicious rows of the snapshot the suite validated, every field as it is: findings
+    read from the data, not reconstructed from a validation's unexpected-index list (a spike
+    found is a result, never a failed expectation)."""
+    import pyarrow.parquet as pq
 
-    keys: list[tuple[str, ...]] = []
     for item in validation.results:
         info = item.exception_info or {}
         raised = info.get("raised_exception") or any(
@@ -287,25 +351,11 @@ def _suspicious_spikes(
         )
         if raised:
             return [], f"spike verdict could not be evaluated: {_exception_message(info)}"
-        for entry in (item.result or {}).get("unexpected_index_list") or []:
-            if not isinstance(entry, dict):
-                return [], "spike verdict returned no index columns"
-            keys.append(tuple(_key_text(entry[c]) for c in spec.index_columns))
-    if not keys:
-        return [], ""
     assert snap.path is not None
-    frame = pd.read_parquet(snap.path)
-    rows = {
-        tuple(_key_text(v) for v in key): record
-        for key, record in zip(
-            frame[spec.index_columns].itertuples(index=False, name=None),
-            frame.to_dict(orient="records"),
-            strict=True,
-        )
-    }
     spikes = []
-    for key in dict.fromkeys(keys):  # unique, in GX's order
-        record = rows[key]
+    for record in pq.read_table(snap.path).to_pylist():
+        if record.get("verdict") != ALERTED_VERDICT:
+            continue
         wanted = [c for c in SPIKE_FIELDS if c in record] + [
             c for c in record if c not in SPIKE_FIELDS
         ]
@@ -320,11 +370,6 @@ def _exception_message(info: dict) -> str:
         if isinstance(value, dict) and value.get("exception_message"):
             return str(value["exception_message"])
     return "unknown error"
-
-
-def _key_text(value: Any) -> str:
-    value = to_jsonable(value)
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:

@@ -13,6 +13,23 @@ from realreach_core.locking import LockTimeout
 from realreach_core.settings import Settings, SettingsError, load_settings
 
 
+def _verbose_arg(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # -v before or after the subcommand: a subparser's default must not undo the top level's
+    parser.add_argument(
+        "-v", "--verbose", action="store_true",
+        default=False if top else argparse.SUPPRESS, help="log details",
+    )  # fmt: skip
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("realreach")
+    except PackageNotFoundError:  # run from a source tree without installing
+        return "unknown"
+
+
 def _home_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--home",
@@ -75,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="realreach",
         description="Social media analytics that separate real reach from bought followers.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    _verbose_arg(parser, top=True)
+    parser.add_argument("--version", action="version", version=f"realreach {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="write a realistic sample into landing and run once")
@@ -92,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for command in (run, demo):
         command.add_argument(
+            "--alert-since", type=date.fromisoformat, metavar="YYYY-MM-DD",
+            help="alert only on spikes starting on or after this date (default: "
+            "$REALREACH_ALERT_SINCE, else every spike)",
+        )  # fmt: skip
+        command.add_argument(
             "--wait", type=_wait_seconds, metavar="SECONDS",
             help="give up (exit 3) when another run holds this home longer than this "
             "(default: $REALREACH_RUN_WAIT_SECONDS, else 600)",
@@ -104,6 +127,17 @@ def build_parser() -> argparse.ArgumentParser:
     _home_arg(retract)
     retract.add_argument("file", help="the landing file (path under landing/, or absolute)")
     retract.add_argument("--reason", help="why, kept with the retraction")
+
+    report = sub.add_parser(
+        "report", help="write the offline HTML report from the exported marts (HOME/report)"
+    )
+    _home_arg(report)
+    report.add_argument(
+        "--out", type=Path, help="report folder (default: HOME/report, written after every run)"
+    )
+
+    docs = sub.add_parser("docs", help="build dbt's docs (catalog and lineage) into HOME/docs/dbt")
+    _home_arg(docs)
 
     gen = sub.add_parser("generate", help="write synthetic exports plus labels.json")
     gen.add_argument("--out", required=True, type=Path, help="landing folder to write into")
@@ -119,15 +153,47 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="where labels.json goes, outside OUT (default: beside OUT, OUT/../labels.json)",
     )
+    for command in sub.choices.values():
+        _verbose_arg(command)
     return parser
+
+
+def _existing_home(given: str | None) -> Home:
+    """``run`` and ``report`` work on a home that exists: a mistyped --home is an error, not
+    an empty pipeline run (``demo`` creates its home)."""
+    home = Home.resolve(given)
+    if not home.root.is_dir():
+        raise HomeMissing(f"home {home.root} does not exist (mistyped --home or $REALREACH_HOME?)")
+    return home
+
+
+class HomeMissing(ValueError):
+    pass
+
+
+def _landing_is_empty(home: Home) -> bool:
+    if not home.landing.is_dir():
+        return True
+    return not any(p.is_file() for p in home.landing.rglob("*"))
+
+
+def _spike_who(spike: dict) -> str:
+    """@handle (owner) on platform, else platform/account_id."""
+    if not spike.get("handle"):
+        return f"{spike['platform']}/{spike['account_id']}"
+    owner = f" ({spike['owner']})" if spike.get("owner") else ""
+    return f"@{spike['handle']}{owner} on {spike['platform']}"
 
 
 def _print_run(home: Home, report, labels: Path | None = None) -> None:
     from realreach.summary import read_summary
     from realreach_sim.evaluation import evaluate
 
-    summary = read_summary(home)
     checks = report.checks
+    if not (home.marts_export / "dim_accounts.parquet").exists():
+        print(f"\nrealreach — {home.root}: no marts published yet (data-quality suites failed)")
+        return
+    summary = read_summary(home)
     quality = [s for s in checks.suites if s.purpose != "spikes"]
     passed = sum(1 for s in quality if s.success)
     print()
@@ -152,7 +218,7 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
         )
     print(
         f"  checks        {passed}/{len(quality)} data-quality suites passed, "
-        f"{len(checks.suspicious_spikes)} suspicious spike(s) from the spike suite"
+        f"{len(checks.suspicious_spikes)} suspicious spike(s) found (findings, not failures)"
         + ("" if checks.data_quality_ok else "  (data-quality problems: see Data Docs)")
     )
     for suite in quality:
@@ -161,10 +227,14 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
     print(f"  spikes        {len(summary.spikes)} found, {len(summary.suspicious)} suspicious")
     for spike in summary.suspicious[:10]:
         print(
-            f"    ! {spike['platform']}/{spike['account_id']} {spike['spike_start']}"
+            f"    ! {_spike_who(spike)} {spike['spike_start']}"
             f"…{spike['spike_end']}: {spike['reasons']}"
         )
     alerts = report.alerts
+    if alerts.before_since:
+        print(
+            f"  not alerted   {alerts.before_since} suspicious spike(s) start before the since date"
+        )
     print(
         f"  alerts        {alerts.new} new, {alerts.already_known} already raised, "
         f"{alerts.withdrawn} withdrawn, {alerts.now_suspicious} suspicious again → {home.alerts_file}"
@@ -176,6 +246,8 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
         print(f"    {name}: skipped, {why}")
     if checks.data_docs_index:
         print(f"  data docs     {checks.data_docs_index}")
+    if report.report is not None:
+        print(f"  report        {report.report.index}")
     print(f"  BI            {home.bi_database} (read-only) or {home.marts_export}/*.parquet")
     if labels and labels.exists():
         print(f"  detection     {evaluate(labels, summary.spikes).summary()}")
@@ -220,15 +292,37 @@ def main(argv: list[str] | None = None) -> int:
             )  # fmt: skip
             print(result)
             return 0
-        home = Home.resolve(args.home).ensure()
+        if args.command != "demo":
+            home = _existing_home(args.home)
+        else:
+            home = Home.resolve(args.home).ensure()
         if args.command == "quarantine":
             from ingestion.retract import retract
 
-            done = retract(home, args.file, args.reason)
+            done = retract(home.ensure(), args.file, args.reason)
             print(
                 f"retracted {done.path} ({len(done.versions)} version(s)); the next "
                 "`realreach run` rebuilds the marts without its rows; drop a corrected file "
                 "into landing to replace it"
+            )
+            return 0
+        if args.command == "run" and _landing_is_empty(home) and not args.rebuild:
+            # nothing arrived: no empty marts built, no alerts, a clear word instead
+            print(f"nothing to ingest in {home.landing}")
+            return 0
+        home.ensure()
+        if args.command == "docs":
+            from realreach.transform import build_docs
+
+            print(f"dbt docs: {build_docs(home)}")
+            return 0
+        if args.command == "report":
+            from realreach.report import write_report
+
+            result = write_report(home, args.out)
+            print(
+                f"report: {result.accounts} accounts, {result.spikes} spikes, "
+                f"{result.bytes_written / 1e6:.1f} MB → {result.index}"
             )
             return 0
         labels = None
@@ -256,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
             wait=wait,
             # a demo's files were written and closed just now; `run` leaves young files
             settle_seconds=0.0 if args.command == "demo" else landing_settle_seconds(settings),
+            alert_since=args.alert_since,
         )
         _print_run(home, report, labels)
         return 0

@@ -448,17 +448,22 @@ def alert_channel_setup() -> tuple[list[Any], dict[str, str]]:
 
 def alert(outlet_events: Any) -> dict[str, Any]:
     """Record each new suspicious spike once and deliver it; retry while a channel fails."""
-    from expectations.checks import latest_suspicious_spikes
     from realreach.alerts import raise_alerts, retry_policy_from_settings
 
     home = current_home()
     channels, skipped = alert_channel_setup()
     report = raise_alerts(
-        home, latest_suspicious_spikes(home), channels=channels, skipped=skipped,
+        home, channels=channels, skipped=skipped,
         retry=retry_policy_from_settings(load_settings()),
     )  # fmt: skip
     extra = alerts_extra(report)
     log.info("alerts: %s", json.dumps(extra, sort_keys=True))
+    from realreach.report import write_report
+
+    # the report after every run, as the command line writes it (CONTRACT.md report/)
+    written = write_report(home)
+    extra["report"] = str(written.index)
+    log.info("report: %s", written.index)
     if extra["undelivered"]:
         # The alerts are safe in alerts.jsonl, marked undelivered; the retry delivers them.
         raise RuntimeError(

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from realreach_core.home import Home
@@ -32,6 +33,7 @@ class PipelineReport:
     checks: Any
     alerts: Any
     elapsed_s: float
+    report: Any = None  # realreach.report.ReportResult
 
 
 def _step(name: str, progress: Progress, action: Callable[[], Any]) -> Any:
@@ -59,20 +61,31 @@ def run_pipeline(
     wait: float | None = None,
     notice: Progress = _stderr,
     settle_seconds: float = 0.0,
+    alert_since: date | None = None,
 ) -> PipelineReport:
     """One run per home at a time (state/run.lock). A run that has to wait says for whom
     (``notice``) and gives up after ``wait`` seconds (LockTimeout); the same bound applies to
     the steps' own locks, which Airflow tasks take too."""
     home.ensure()
     with wait_bound(wait, notice), exclusive(home.state / "run.lock", purpose="realreach run"):
-        return _run(home, progress, rebuild=rebuild, settle_seconds=settle_seconds)
+        return _run(
+            home, progress, rebuild=rebuild, settle_seconds=settle_seconds, alert_since=alert_since
+        )
 
 
-def _run(home: Home, progress: Progress, *, rebuild: bool, settle_seconds: float) -> PipelineReport:
+def _run(
+    home: Home,
+    progress: Progress,
+    *,
+    rebuild: bool,
+    settle_seconds: float,
+    alert_since: date | None = None,
+) -> PipelineReport:
     from expectations.checks import run_checks
     from ingestion.run import ingest_landing
     from realreach.alerts import raise_alerts
-    from realreach.transform import build_marts
+    from realreach.report import write_report
+    from realreach.transform import build_marts, publish_marts
 
     started = time.perf_counter()
     home.ensure()
@@ -88,9 +101,20 @@ def _run(home: Home, progress: Progress, *, rebuild: bool, settle_seconds: float
     )
     for path, reason in ingest.quarantined[:10]:
         progress(f"  quarantined {path}: {reason}")
-    build = _step("dbt build", progress, lambda: build_marts(home, force=rebuild))
+    # write-audit-publish: build the warehouse, check it, and only then replace the exports
+    build = _step("dbt build", progress, lambda: build_marts(home, force=rebuild, publish=False))
     if build.skipped:
         progress("  nothing changed since the last build: marts kept as they are")
     checks = _step("checks", progress, lambda: run_checks(home))
-    alerts = _step("alerts", progress, lambda: raise_alerts(home, checks.suspicious_spikes))
-    return PipelineReport(ingest, build, checks, alerts, time.perf_counter() - started)
+    if checks.data_quality_ok:
+        _step("publish", progress, lambda: publish_marts(home, build))
+    elif not build.skipped:
+        progress("  data-quality suites failed: the exports and bi.duckdb keep the last good marts")
+    # alerts read the flagged rows from the published follower_spikes export, nowhere else
+    alerts = _step("alerts", progress, lambda: raise_alerts(home, since=alert_since))
+    # the report is drawn from the published marts, after alerts, so it shows what they say
+    report = None
+    if (home.marts_export / "dim_accounts.parquet").exists():  # nothing published yet: no report
+        report = _step("report", progress, lambda: write_report(home))
+        progress(f"  {report.index}")
+    return PipelineReport(ingest, build, checks, alerts, time.perf_counter() - started, report)

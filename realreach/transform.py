@@ -50,6 +50,7 @@ class BuildReport:
     tests_warned: int
     failures: list[str] = field(default_factory=list)
     exported: list[Path] = field(default_factory=list)
+    fingerprint: str = ""  # of a build not yet published (build_marts(publish=False))
     skipped: bool = False  # nothing changed since the last green build: marts left as they are
 
 
@@ -64,11 +65,17 @@ def dbt_dirs(home: Home) -> tuple[Path, Path]:
     return base / "target", base / "logs"
 
 
-def _run_dbt(home: Home, select: str | None) -> tuple[int, list[str]]:
-    target_path, log_path = dbt_dirs(home)
+def _run_dbt(
+    home: Home,
+    select: str | None,
+    command: tuple[str, ...] = ("build",),
+    target_path: Path | None = None,
+) -> tuple[int, list[str]]:
+    default_target, log_path = dbt_dirs(home)
+    target_path = target_path or default_target
     cmd = [
         str(dbt_executable()),
-        "build",
+        *command,
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
@@ -188,14 +195,78 @@ def export_marts(home: Home) -> list[Path]:
                 )
             exported.append(target)
 
+    comments = mart_descriptions()
+    # Views name their files relative to the home (marts/<table>.parquet), so a BI container
+    # that mounts the home anywhere reads them; DuckDB resolves a relative path against the
+    # reader's file_search_path (else its cwd), which open_bi_database sets to the home.
     with atomic_target(home.bi_database) as bi_tmp, duckdb.connect(str(bi_tmp)) as bi:
+        bi.execute(f"set file_search_path = '{_sql_path(home.root)}'")  # views bind now
         bi.execute(f"create schema {MARTS_SCHEMA}")
         for path in exported:
+            relative = path.relative_to(home.root).as_posix()
             bi.execute(
                 f'create view {MARTS_SCHEMA}."{path.stem}" as '
-                f"select * from read_parquet('{_sql_path(path.resolve())}')"
+                f"select * from read_parquet('{_sql_path(Path(relative))}')"
             )
+            _comment_view(bi, path.stem, comments.get(path.stem))
     return exported
+
+
+def mart_descriptions() -> dict[str, dict[str, str]]:
+    """Descriptions from the marts' YAML: {model: {"": the model's, column: the column's}}."""
+    import yaml
+
+    described: dict[str, dict[str, str]] = {}
+    for path in sorted((DBT_PROJECT_DIR / "models" / "marts").glob("*.yml")):
+        for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
+            texts = {"": " ".join(str(model.get("description") or "").split())}
+            for column in model.get("columns", []):
+                texts[column["name"]] = " ".join(str(column.get("description") or "").split())
+            described[model["name"]] = texts
+    return described
+
+
+def _comment_view(bi: duckdb.DuckDBPyConnection, view: str, texts: dict[str, str] | None) -> None:
+    """BI tools show these: the YAML's words on the view and on each of its columns."""
+    if not texts:
+        return
+    present = {r[0] for r in bi.execute(f'describe {MARTS_SCHEMA}."{view}"').fetchall()}
+    if texts.get(""):
+        bi.execute(f'comment on view {MARTS_SCHEMA}."{view}" is {_sql_text(texts[""])}')
+    for column, text in texts.items():
+        if column and text and column in present:
+            bi.execute(f'comment on column {MARTS_SCHEMA}."{view}"."{column}" is {_sql_text(text)}')
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def build_docs(home: Home) -> Path:
+    """dbt's documentation site (catalog and lineage) for the home's warehouse, as one static
+    page that opens from the file system: <home>/docs/dbt/static_index.html."""
+    if not home.warehouse.exists():
+        raise FileNotFoundError(f"no warehouse in {home.root}: run `realreach run` first")
+    target = home.root / "docs" / "dbt"
+    with exclusive(home.state / "build.lock"):  # the catalog reads the one-writer warehouse
+        returncode, output = _run_dbt(
+            home, None, command=("docs", "generate", "--static"), target_path=target
+        )
+    page = target / "static_index.html"
+    if returncode != 0 or not page.exists():
+        tail = "\n".join([line for line in output if line.strip()][-15:])
+        raise RuntimeError(f"dbt docs generate failed (exit {returncode}):\n{tail}")
+    return page
+
+
+def open_bi_database(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Opens a home's bi.duckdb read-only from anywhere: wherever the home is mounted and
+    whatever the working directory, its views find marts/*.parquet beside the file."""
+    path = Path(path).resolve()
+    con = duckdb.connect(str(path), read_only=True)
+    # a session setting (DuckDB refuses it as a connect-time global option)
+    con.execute(f"set file_search_path = '{_sql_path(path.parent)}'")
+    return con
 
 
 def _sql_path(path: Path) -> str:
@@ -236,8 +307,13 @@ def _up_to_date(home: Home, fingerprint: str) -> bool:
     )
 
 
-def build_marts(home: Home, *, select: str | None = None, force: bool = False) -> BuildReport:
-    """Run dbt build (models, unit tests, data tests) and export the marts; BuildError on failure."""
+def build_marts(
+    home: Home, *, select: str | None = None, force: bool = False, publish: bool = True
+) -> BuildReport:
+    """Run dbt build (models, unit tests, data tests) and export the marts; BuildError on failure.
+
+    ``publish=False`` is write-audit-publish's write: the warehouse is built, the Parquet
+    exports and bi.duckdb are left as they are until ``publish_marts`` (after the checks)."""
     home.ensure()
     prepare_lake(home)  # under the ingest lock: a killed lake write's temp files go first
     # One build per home at a time: DuckDB has a single writer, and the export must not race.
@@ -250,14 +326,33 @@ def build_marts(home: Home, *, select: str | None = None, force: bool = False) -
         if not force and select is None and _up_to_date(home, fingerprint):
             log.info("lake and dbt project unchanged since the last green build: not rebuilding")
             return BuildReport(True, 0.0, 0, 0, 0, 0, skipped=True)
-        report = _build_locked(home, select)
+        report = _build_locked(home, select, publish=publish)
         if select is None:
-            stamp = {"fingerprint": fingerprint, "marts": [p.stem for p in report.exported]}
-            atomic_write_text(_stamp_path(home), json.dumps(stamp))
+            if publish:
+                _write_stamp(home, fingerprint, report.exported)
+            else:
+                report.fingerprint = fingerprint
         return report
 
 
-def _build_locked(home: Home, select: str | None) -> BuildReport:
+def publish_marts(home: Home, build: BuildReport) -> list[Path]:
+    """Write-audit-publish's publish: export the audited warehouse's marts (Parquet, bi.duckdb)
+    and stamp the build, so an unchanged lake is not rebuilt. A skipped build has nothing new."""
+    if build.skipped:
+        return []
+    with exclusive(home.state / "build.lock"):
+        build.exported = export_marts(home)
+        if build.fingerprint:
+            _write_stamp(home, build.fingerprint, build.exported)
+    return build.exported
+
+
+def _write_stamp(home: Home, fingerprint: str, exported: list[Path]) -> None:
+    stamp = {"fingerprint": fingerprint, "marts": [p.stem for p in exported]}
+    atomic_write_text(_stamp_path(home), json.dumps(stamp))
+
+
+def _build_locked(home: Home, select: str | None, *, publish: bool = True) -> BuildReport:
     started = time.time()
     returncode, output = _run_dbt(home, select)
     report = _read_results(home, started)
@@ -275,5 +370,6 @@ def _build_locked(home: Home, select: str | None) -> BuildReport:
             report,
         )
     report.ok = True
-    report.exported = export_marts(home)
+    if publish:
+        report.exported = export_marts(home)
     return report

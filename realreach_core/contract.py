@@ -44,6 +44,11 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "fake_share_est", "fake_share_low", "fake_share_high", "real_followers_est",
         "interactions_per_1k_real",
     ),
+    # the report's expected band (not in CONTRACT.md's table: added beside the others)
+    "fct_follower_gains_daily": (
+        "platform", "account_id", "handle", "date", "followers_gain", "expected_gain",
+        "expected_gain_upper", "is_abnormal",
+    ),
     # METRICS.md "Group effort": not in CONTRACT.md's table (yet), built beside the others
     "fct_advocacy_weekly": (
         "week_start", "people_posting", "accounts_active", "posts", "interactions",

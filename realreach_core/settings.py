@@ -11,6 +11,7 @@ README.md "Settings" lists the same variables, defaults and meanings; a test kee
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -59,6 +60,13 @@ def _count(raw: str) -> int:
     if value < 1:
         raise _Bad("must be 1 or more")
     return value
+
+
+def _date(raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise _Bad("is not a date like 2026-11-01") from None
 
 
 def _path(raw: str) -> Path:
@@ -217,6 +225,20 @@ class Settings:
         "sender address (realreach@hostname when unset)",
         _address,
         channel="email",
+    )
+    alert_since: dt.date | None = _var(  # noqa: RUF009  (a field(); a date is immutable)
+        "REALREACH_ALERT_SINCE",
+        None,
+        "raise alerts only for spikes that start on or after this date (YYYY-MM-DD), e.g. for "
+        "a first run over old history; `realreach run --alert-since` wins",
+        _date,
+    )
+    report_base_url: str | None = _var(
+        "REALREACH_REPORT_BASE_URL",
+        None,
+        "where the report folder is served; alerts link to <url>/spikes/<spike>.html (default: "
+        "the file's path under the home)",
+        _http_url,
     )
     alert_attempts: int = _var(
         "REALREACH_ALERT_ATTEMPTS",

@@ -1,6 +1,12 @@
-"""What this clone can test: say up front when ../shared (real export samples) is missing."""
+"""Shared fixtures, and what this clone can test: say up front when ../shared (real export
+samples) is missing. One built home is reused by every report test (building one takes ~1-2 min).
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
 
 from tests.landingkit import CORPUS, CORPUS_MISSING, HAVE_CORPUS
 
@@ -9,3 +15,17 @@ def pytest_report_header() -> list[str]:
     if HAVE_CORPUS:
         return [f"realreach: real export samples from {CORPUS}"]
     return [f"realreach: {CORPUS_MISSING}: the tests that read them are SKIPPED (see -ra)"]
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home after a real run: generated exports of every platform, ingest, dbt build, GX
+    checks, alerts and the report. Read-only for the tests that use it."""
+    from realreach.pipeline import run_pipeline
+    from realreach_core.home import Home
+    from realreach_sim import generate
+
+    home = Home(tmp_path_factory.mktemp("built-home")).ensure()
+    generate(home.landing, accounts=5, days=75, seed=12, labels_path=home.root / "labels.json")
+    run_pipeline(home, progress=lambda _message: None)
+    return home.root

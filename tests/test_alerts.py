@@ -171,7 +171,7 @@ def test_webhook_and_slack_shapes(home, receiver):
     assert hook["alert_id"] == alert_id("x", "1001", "2026-03-06")
     assert "first_seen_at" in hook and "delivery" not in hook
     text = by_path["/slack"]["text"]
-    assert set(by_path["/slack"]) == {"text"}
+    assert set(by_path["/slack"]) == {"text", "blocks"}
     assert "account 1001" in text and "5,200" in text
     assert "• no viral post" in text and "• 83% of new followers have no followers" in text
 
@@ -191,7 +191,10 @@ def test_email_over_real_smtp_with_login(home, smtp_server):
     [(rcpt, message)] = handler.messages
     assert rcpt == ["analyst@example.org", "lead@example.org"]
     assert "1001" in message["Subject"]
-    assert "no viral post" in message.get_content()
+    # a plain part and an HTML part, both saying why
+    assert "no viral post" in message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "<li>no viral post</li>" in html or "no viral post" in html
 
 
 def test_once_per_spike_and_growth_updates_the_line(home, receiver):

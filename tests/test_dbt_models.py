@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from realreach.transform import BuildError, BuildReport, build_marts
+from realreach.transform import BuildError, BuildReport, build_marts, open_bi_database
 from realreach_core.contract import MARTS
 from realreach_core.home import PROJECT_ROOT, Home
 from tests.lakefactory import write_rows, write_schema_files
@@ -383,7 +383,7 @@ def test_dim_accounts_registry_and_latest_handle(built: Built) -> None:
     rows = {
         (r[0], r[1]): r[2:]
         for r in built.query(
-            "select platform, account_id, handle, owner, role, followers from marts.dim_accounts"
+            "select platform, account_id, handle, owner, role, followers_latest from marts.dim_accounts"
         )
     }
     assert rows[("x", FLAT)] == ("renamed1001", "Acme", "brand", followers_on(FLAT, DAYS - 1))
@@ -401,8 +401,8 @@ def test_exports_and_bi_database_readable_concurrently(built: Built) -> None:
     ).fetchall()
     assert spikes_parquet == [(3,)]
     # two readers at once, while the warehouse is opened for writing by another process
-    first = duckdb.connect(str(built.home.bi_database), read_only=True)
-    second = duckdb.connect(str(built.home.bi_database), read_only=True)
+    first = open_bi_database(built.home.bi_database)
+    second = open_bi_database(built.home.bi_database)
     writer = subprocess.Popen(
         [
             sys.executable,
@@ -438,7 +438,7 @@ def test_exports_and_bi_database_readable_concurrently(built: Built) -> None:
 def test_bi_readers_do_not_block_a_rebuild(built: Built) -> None:
     """Readers holding bi.duckdb open while the pipeline rebuilds: neither waits for the other."""
     count = "select count(*), sum(followers_gained) from marts.follower_spikes"
-    readers = [duckdb.connect(str(built.home.bi_database), read_only=True) for _ in range(2)]
+    readers = [open_bi_database(built.home.bi_database) for _ in range(2)]
     try:
         before = [con.execute(count).fetchall() for con in readers]
         started = time.perf_counter()

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from realreach.transform import open_bi_database
 from realreach_core.contract import MART_COLUMNS
 
 REALREACH = Path(sys.executable).with_name("realreach")
@@ -50,7 +51,7 @@ def test_demo_prints_a_summary_and_finds_the_injected_bursts(demo_home) -> None:
 
 def test_marts_have_the_contract_columns_and_bi_reads_them_without_the_warehouse(demo_home) -> None:
     home, _ = demo_home
-    con = duckdb.connect(str(home / "bi.duckdb"), read_only=True)
+    con = open_bi_database(home / "bi.duckdb")
     try:
         for table, columns in MART_COLUMNS.items():
             have = {row[0] for row in con.execute(f"describe marts.{table}").fetchall()}
@@ -76,7 +77,7 @@ def test_alerts_once_per_spike_and_a_rerun_changes_nothing(demo_home) -> None:
         alerts
     )
     # A BI reader holds bi.duckdb open while the pipeline runs again: neither blocks the other.
-    reader = duckdb.connect(str(home / "bi.duckdb"), read_only=True)
+    reader = open_bi_database(home / "bi.duckdb")
     try:
         again = realreach("run", home=home)
         assert again.returncode == 0, again.stderr[-3000:]
@@ -91,10 +92,14 @@ def test_alerts_once_per_spike_and_a_rerun_changes_nothing(demo_home) -> None:
     assert alerts_file.read_text() == before, "a rebuild finds the same spikes: no new alert"
 
 
-def test_run_on_an_empty_home_succeeds(tmp_path: Path) -> None:
+def test_run_on_an_empty_home_says_so_and_builds_nothing(tmp_path: Path) -> None:
+    # a home that does not exist is a mistyped --home: exit 2 naming it (tests/test_cli.py);
+    # one whose landing is empty has nothing to do: exit 0, no empty marts built
+    (tmp_path / "empty" / "landing").mkdir(parents=True)
     done = realreach("run", "--home", str(tmp_path / "empty"))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    assert "accounts      0" in done.stdout
+    assert "nothing to ingest in" in done.stdout
+    assert not (tmp_path / "empty" / "warehouse.duckdb").exists()
 
 
 def test_generate_is_deterministic_and_writes_labels(tmp_path: Path) -> None:

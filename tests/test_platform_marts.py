@@ -384,7 +384,7 @@ def test_dim_accounts_every_platform_with_latest_registry(marts: Marts) -> None:
     rows = {
         (r[0], r[1]): r[2:]
         for r in marts.rows(
-            "select platform, account_id, handle, owner, role, followers, is_registered "
+            "select platform, account_id, handle, owner, role, followers_latest, is_registered "
             "from marts.dim_accounts"
         )
     }

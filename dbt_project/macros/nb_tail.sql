@@ -43,3 +43,21 @@
         )
     )
 {%- endmacro %}
+
+{#- The inverse of nb_tail_z: the count whose z is exactly z, for the same mean and variance
+    (Wilson-Hilferty solved for x, continuity correction added back). The charts' upper band
+    comes from it, so the band drawn is the threshold the detector applies. -#}
+{% macro nb_tail_quantile(z, mean, variance) -%}
+    (
+        0.5 + greatest({{ mean }}, {{ var('nb_min_mean') }}) * pow(
+            greatest(
+                1 - ({{ variance }}) / (9 * pow(greatest({{ mean }}, {{ var('nb_min_mean') }}), 2))
+                + ({{ z }}) * sqrt(
+                    ({{ variance }}) / (9 * pow(greatest({{ mean }}, {{ var('nb_min_mean') }}), 2))
+                ),
+                0
+            ),
+            3
+        )
+    )
+{%- endmacro %}

@@ -17,7 +17,8 @@ posts as (
     select
         platform,
         post_id,
-        posted_at
+        posted_at,
+        post_type
     from {{ ref('int_post_metrics_latest') }}
 ),
 
@@ -39,6 +40,11 @@ increments as (
             - coalesce(lag(post_days.interactions) over earlier_days, 0),
             0
         ) as interactions_received,
+        -- the numerator of engagement_rate_impressions (METRICS.md): interactions on the
+        -- account's own posts whose impressions are reported; a share's interactions belong to
+        -- the post it shares, and a post without impressions has no denominator
+        post_days.impressions is not null and coalesce(posts.post_type, '') != 'share'
+            as has_impressions,
         case
             when post_days.comments is not null
                 then greatest(
@@ -69,7 +75,13 @@ received as (
         date,
         cast(sum(interactions_received) as bigint) as interactions,
         cast(sum(comments_received) as bigint) as comments,
-        cast(sum(impressions_received) as bigint) as impressions
+        cast(sum(impressions_received) as bigint) as impressions,
+        -- each post-day counts at most its impressions: an interaction needs an impression,
+        -- so more in a day means the platform's impression count lags its interactions
+        cast(
+            sum(least(interactions_received, impressions_received))
+            filter (where has_impressions) as bigint
+        ) as interactions_with_impressions
     from increments
     group by platform, account_id, date
 ),
@@ -143,6 +155,12 @@ select
         else account_level.comments
     end as comments,
     coalesce(received.impressions, account_level.impressions) as impressions,
+    -- interactions measured against those impressions: the same posts, or the same report
+    case
+        when received.impressions is not null then received.interactions_with_impressions
+        when account_level.impressions is not null
+            then least(account_level.interactions, account_level.impressions)
+    end as interactions_with_impressions,
     -- distinct people: only account-level reach is additive per day, post reaches are not
     account_level.reach,
     account_level.profile_views,

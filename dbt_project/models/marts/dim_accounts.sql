@@ -145,7 +145,10 @@ select
     profiles_latest.display_name as name,
     owners.owner,
     owners.role,
-    followers_latest.followers,
+    -- the latest count; named apart from the facts' daily `followers`, so a join of this table
+    -- with fct_engagement_daily or fct_followers_daily leaves `followers` unambiguous
+    followers_latest.followers as followers_latest,
+    account_names.profile_url,
     seen.first_seen_at,
     seen.last_seen_at,
     owners.account_id is not null as is_registered,
@@ -170,6 +173,8 @@ left join owners
     on accounts.platform = owners.platform and accounts.account_id = owners.account_id
 left join seen
     on accounts.platform = seen.platform and accounts.account_id = seen.account_id
+left join {{ ref('int_account_names_latest') }} as account_names
+    on accounts.platform = account_names.platform and accounts.account_id = account_names.account_id
 left join audience_latest
     on
         accounts.platform = audience_latest.platform

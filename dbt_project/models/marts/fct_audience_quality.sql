@@ -176,31 +176,44 @@ estimated as (
                 )
         end as fake_high
     from combined
+),
+
+audited as (
+    select
+        platform,
+        account_id,
+        week_start,
+        followers,
+        bought_followers_est::bigint as bought_followers_est,
+        fake_followers_est,
+        round(fake_followers_est::double / nullif(followers, 0), 4) as fake_share_est,
+        round(
+            least(fake_low, fake_followers_est) / nullif(followers, 0), 4
+        ) as fake_share_low,
+        round(
+            greatest(fake_high, fake_followers_est) / nullif(followers, 0), 4
+        ) as fake_share_high,
+        followers - fake_followers_est as real_followers_est,
+        coalesce(profiles_judged, 0) as profiles_sampled,
+        round(covered::double / nullif(followers, 0), 4) as sample_coverage,
+        case
+            when profiles_judged is null then 'bought-follower estimate (no profile sample)'
+            when covered >= followers then 'profile sample of the whole list'
+            else 'profile sample of the newest followers plus bought-follower estimate for the rest'
+        end as estimate_basis,
+        interactions,
+        round(1000.0 * interactions / nullif(followers - fake_followers_est, 0), 2)
+            as interactions_per_1k_real
+    from estimated
 )
 
 select
-    platform,
-    account_id,
-    week_start,
-    followers,
-    bought_followers_est::bigint as bought_followers_est,
-    fake_followers_est,
-    round(fake_followers_est::double / nullif(followers, 0), 4) as fake_share_est,
-    round(
-        least(fake_low, fake_followers_est) / nullif(followers, 0), 4
-    ) as fake_share_low,
-    round(
-        greatest(fake_high, fake_followers_est) / nullif(followers, 0), 4
-    ) as fake_share_high,
-    followers - fake_followers_est as real_followers_est,
-    coalesce(profiles_judged, 0) as profiles_sampled,
-    round(covered::double / nullif(followers, 0), 4) as sample_coverage,
-    case
-        when profiles_judged is null then 'bought-follower estimate (no profile sample)'
-        when covered >= followers then 'profile sample of the whole list'
-        else 'profile sample of the newest followers plus bought-follower estimate for the rest'
-    end as estimate_basis,
-    interactions,
-    round(1000.0 * interactions / nullif(followers - fake_followers_est, 0), 2)
-        as interactions_per_1k_real
-from estimated
+    audited.platform,
+    audited.account_id,
+    account_names.handle,
+    audited.* exclude (platform, account_id)  -- noqa: RF02
+from audited
+left join {{ ref('int_account_names_latest') }} as account_names
+    on
+        audited.platform = account_names.platform
+        and audited.account_id = account_names.account_id

@@ -40,6 +40,7 @@ joined as (
             else activity.comments
         end as comments_received,
         activity.impressions,
+        activity.interactions_with_impressions,
         activity.reach,
         activity.profile_views,
         activity.interactions_source,
@@ -62,6 +63,9 @@ rolled as (
         sum(interactions) over last_7_days as interactions_7d,
         sum(followers) over last_7_days as follower_days_7d,
         sum(impressions) over last_7_days as impressions_7d,
+        sum(interactions_with_impressions) over last_7_days as interactions_with_impressions_7d,
+        sum(interactions_with_impressions) over last_28_days
+            as interactions_with_impressions_28d,
         sum(interactions) over last_28_days as interactions_28d,
         sum(followers) over last_28_days as follower_days_28d,
         sum(impressions) over last_28_days as impressions_28d,
@@ -89,24 +93,28 @@ select
     rolled.interactions,
     rolled.comments_received,
     rolled.impressions,
+    rolled.interactions_with_impressions,
     rolled.reach,
     rolled.profile_views,
     rolled.followers,
     rolled.interactions / nullif(rolled.followers, 0) as engagement_rate_followers,
-    rolled.interactions / nullif(rolled.impressions, 0) as engagement_rate_impressions,
+    rolled.interactions_with_impressions / nullif(rolled.impressions, 0)
+        as engagement_rate_impressions,
     rolled.interactions / nullif(rolled.reach, 0) as engagement_rate_reach,
     -- rolling rates: interactions per follower-day and per impression over the window
     rolled.interactions_7d / nullif(rolled.follower_days_7d, 0) as engagement_rate_followers_7d,
-    rolled.interactions_7d / nullif(rolled.impressions_7d, 0) as engagement_rate_impressions_7d,
+    rolled.interactions_with_impressions_7d / nullif(rolled.impressions_7d, 0)
+        as engagement_rate_impressions_7d,
     rolled.interactions_28d / nullif(rolled.follower_days_28d, 0)
         as engagement_rate_followers_28d,
-    rolled.interactions_28d / nullif(rolled.impressions_28d, 0)
+    rolled.interactions_with_impressions_28d / nullif(rolled.impressions_28d, 0)
         as engagement_rate_impressions_28d,
     rolled.interactions_28d / nullif(rolled.reach_28d, 0) as engagement_rate_reach_28d,
     rolled.replies_28d / nullif(rolled.posts_28d, 0) as reply_share_28d,
     rolled.interactions_source,
-    owners.owner,
-    owners.role
+    account_names.handle,
+    account_names.owner,
+    account_names.role
 from rolled
-left join {{ ref('int_account_owners_latest') }} as owners
-    on rolled.platform = owners.platform and rolled.account_id = owners.account_id
+left join {{ ref('int_account_names_latest') }} as account_names
+    on rolled.platform = account_names.platform and rolled.account_id = account_names.account_id

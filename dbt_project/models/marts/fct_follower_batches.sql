@@ -11,6 +11,7 @@ with lists as (
 select
     batches.platform,
     batches.account_id,
+    account_names.handle,
     batches.batch_id,
     batches.first_position,
     batches.last_position,
@@ -39,3 +40,7 @@ left join lists
     on
         batches.platform = lists.platform
         and batches.account_id = lists.account_id
+left join {{ ref('int_account_names_latest') }} as account_names
+    on
+        batches.platform = account_names.platform
+        and batches.account_id = account_names.account_id

@@ -20,8 +20,11 @@ select
     followers.archive_span_start,
     followers.archive_followers_gained,
     followers.archive_followers_lost,
-    owners.owner,
-    owners.role
+    account_names.handle,
+    account_names.owner,
+    account_names.role
 from {{ ref('int_followers_filled') }} as followers
-left join {{ ref('int_account_owners_latest') }} as owners
-    on followers.platform = owners.platform and followers.account_id = owners.account_id
+left join {{ ref('int_account_names_latest') }} as account_names
+    on
+        followers.platform = account_names.platform
+        and followers.account_id = account_names.account_id

@@ -18,8 +18,9 @@ select
     posts.metrics_sources,
     posts.first_observed_at,
     posts.metrics_observed_at,
-    owners.owner,
-    owners.role
+    account_names.handle,
+    account_names.owner,
+    account_names.role
 from {{ ref('int_post_metrics_latest') }} as posts
-left join {{ ref('int_account_owners_latest') }} as owners
-    on posts.platform = owners.platform and posts.account_id = owners.account_id
+left join {{ ref('int_account_names_latest') }} as account_names
+    on posts.platform = account_names.platform and posts.account_id = account_names.account_id

@@ -257,12 +257,31 @@ with_aftermath as (
         -- a purge afterwards only ever adds suspicion: half the remaining distance to 1
         base_score + (1 - base_score) * 0.5 * coalesce(purge_evidence, 0) as evidence_score
     from scored
+),
+
+-- who the account is, so an alert and a BI user read a name, not an id
+named as (
+    select
+        with_aftermath.*,
+        account_names.handle,
+        account_names.owner,
+        account_names.role,
+        account_names.profile_url
+    from with_aftermath
+    left join {{ ref('int_account_names_latest') }} as account_names
+        on
+            with_aftermath.platform = account_names.platform
+            and with_aftermath.account_id = account_names.account_id
 )
 
 select
     spike_id,
     platform,
     account_id,
+    handle,
+    owner,
+    role,
+    profile_url,
     spike_start,
     spike_end,
     duration_days,
@@ -404,4 +423,4 @@ select
     round(organic_max_multiple, 2) as organic_max_multiple,
     round(dispersion, 3) as dispersion,
     activity_flat
-from with_aftermath
+from named

@@ -1,0 +1,55 @@
+"""Writes the report folder: index.html, accounts/<key>.html, spikes/<key>.html, assets/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from realreach.report import assets
+from realreach.report.data import load
+from realreach.report.pages import account_page, index_page, spike_page
+from realreach_core.files import atomic_write_bytes
+from realreach_core.home import Home
+
+
+@dataclass
+class ReportResult:
+    index: Path
+    accounts: int
+    spikes: int
+    bytes_written: int
+
+
+def report_folder(home: Home) -> Path:
+    return home.root / "report"
+
+
+def write_report(home: Home, folder: Path | None = None) -> ReportResult:
+    """Each page is replaced atomically; pages of accounts and spikes that no longer exist are
+    removed, so the folder always matches the marts it was drawn from."""
+    folder = folder or report_folder(home)
+    data = load(home)
+    assets.write_assets(folder)
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    written: dict[Path, bytes] = {}
+    for account in data.accounts:
+        written[folder / "accounts" / f"{account.key}.html"] = account_page(account).encode()
+        for spike in account.spikes:
+            written[folder / "spikes" / f"{spike['key']}.html"] = spike_page(
+                account, spike
+            ).encode()
+    written[folder / "index.html"] = index_page(data, generated).encode()
+    for path, content in written.items():
+        atomic_write_bytes(path, content)
+    for sub in ("accounts", "spikes"):
+        for stale in (folder / sub).glob("*.html"):
+            if stale not in written:
+                stale.unlink()
+    total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    return ReportResult(
+        index=folder / "index.html",
+        accounts=len(data.accounts),
+        spikes=sum(len(a.spikes) for a in data.accounts),
+        bytes_written=total,
+    )
