@@ -158,8 +158,8 @@ def _replay_delays(home, bought: list[dict[str, Any]], max_delay: int) -> list[i
 
 def run_seed(seed: int, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     from ingestion.run import ingest_landing
-    from realreach.config import Home
     from realreach.transform import build_marts
+    from realreach_core.home import Home
 
     home = Home(workdir / f"seed-{seed}").ensure()
     labels_path = home.root / "labels.json"

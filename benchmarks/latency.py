@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from realreach.airflow_local import LocalAirflow, WebhookReceiver  # noqa: E402
-from realreach.config import Home  # noqa: E402
+from realreach_core.home import Home  # noqa: E402
 from realreach_sim import generate  # noqa: E402
 
 TARGET_P50_S, TARGET_P95_S = 30.0, 60.0

@@ -42,7 +42,7 @@ def _tiny_tweet_pages(landing: Path, files: int) -> None:
 
 def scenario_ingest_small_files(files: int) -> dict:
     from ingestion.run import ingest_landing
-    from realreach.config import Home
+    from realreach_core.home import Home
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Home(Path(tmp)).ensure()
@@ -75,8 +75,8 @@ def scenario_ingest_small_files(files: int) -> dict:
 
 
 def scenario_pipeline(accounts: int, days: int, seed: int) -> dict:
-    from realreach.config import Home
     from realreach.pipeline import run_pipeline
+    from realreach_core.home import Home
     from realreach_sim import generate
 
     with tempfile.TemporaryDirectory() as tmp:

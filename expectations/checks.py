@@ -15,25 +15,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import math
-import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from expectations import gx_context
 from expectations.snapshots import Snapshot, snapshot_lake_kind, snapshot_marts
-from realreach.config import Home
-from realreach.contract import SPIKE_FIELDS
-from realreach.locking import exclusive
+from realreach_core.contract import SPIKE_FIELDS
+from realreach_core.files import atomic_write_text
+from realreach_core.home import Home
+from realreach_core.jsonable import dumps, to_jsonable
+from realreach_core.locking import exclusive
+from realreach_core.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
 QUALITY_CHECKPOINT = "realreach_quality"
 SPIKES_CHECKPOINT = "realreach_spikes"
 FRESHNESS_PARAMETER = "observed_at_fresh_since"
-DEFAULT_FRESHNESS_HOURS = 72.0
-DEFAULT_KEEP_RUNS = 20
+DEFAULT_FRESHNESS_HOURS = Settings().freshness_hours  # one default: the settings object
+DEFAULT_KEEP_RUNS = Settings().gx_keep_runs
 
 
 @dataclass
@@ -63,16 +64,8 @@ def latest_path(home: Home) -> Path:
 
 
 def freshness_hours_from_env(env: dict[str, str] | None = None) -> float:
-    raw = (os.environ if env is None else env).get("REALREACH_FRESHNESS_HOURS", "")
-    if not raw.strip():
-        return DEFAULT_FRESHNESS_HOURS
-    try:
-        hours = float(raw)
-    except ValueError:
-        raise ValueError(f"REALREACH_FRESHNESS_HOURS={raw!r} is not a number of hours") from None
-    if not math.isfinite(hours) or hours <= 0:
-        raise ValueError(f"REALREACH_FRESHNESS_HOURS={raw!r} must be a positive number of hours")
-    return hours
+    """REALREACH_FRESHNESS_HOURS through the one settings object (validated there)."""
+    return load_settings(env).freshness_hours
 
 
 def run_checks(
@@ -80,8 +73,9 @@ def run_checks(
 ) -> CheckReport:
     """Validate lake and marts, find suspicious spikes, build Data Docs, persist the result."""
     now = _as_utc(now or dt.datetime.now(dt.UTC))
-    hours = freshness_hours if freshness_hours is not None else freshness_hours_from_env()
-    keep = int(os.environ.get("REALREACH_GX_KEEP_RUNS") or DEFAULT_KEEP_RUNS)
+    settings = load_settings()
+    hours = freshness_hours if freshness_hours is not None else settings.freshness_hours
+    keep = settings.gx_keep_runs
     specs = gx_context.load_suite_specs()
     # The GX context and its stores are files: two concurrent runs would corrupt each other.
     with exclusive(latest_path(home).with_name(".run.lock")):
@@ -315,7 +309,7 @@ def _suspicious_spikes(
         wanted = [c for c in SPIKE_FIELDS if c in record] + [
             c for c in record if c not in SPIKE_FIELDS
         ]
-        spikes.append({c: _jsonable(record[c]) for c in wanted})
+        spikes.append({c: to_jsonable(record[c]) for c in wanted})
     return spikes, ""
 
 
@@ -329,32 +323,8 @@ def _exception_message(info: dict) -> str:
 
 
 def _key_text(value: Any) -> str:
-    value = _jsonable(value)
+    value = to_jsonable(value)
     return value if isinstance(value, str) else json.dumps(value)
-
-
-def _jsonable(value: Any) -> Any:
-    """Dates and timestamps as ISO strings, numpy scalars and arrays as plain Python."""
-    import numpy as np
-    import pandas as pd
-
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.isoformat()
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, np.ndarray | list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
 
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:
@@ -362,12 +332,5 @@ def _as_utc(moment: dt.datetime) -> dt.datetime:
 
 
 def _write_latest(home: Home, report: CheckReport) -> None:
-    path = latest_path(home)
-    payload = asdict(report)
-    payload["data_docs_index"] = str(report.data_docs_index) if report.data_docs_index else None
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w") as handle:
-        json.dump(payload, handle, indent=2, default=str)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    # The alert step reads this after a restart: durable, and whole or not at all.
+    atomic_write_text(latest_path(home), dumps(report, indent=2), durable=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from realreach.config import EXPECTATIONS_DIR, Home
+from realreach_core.home import EXPECTATIONS_DIR, Home
 
 if TYPE_CHECKING:
     from great_expectations.data_context import FileDataContext

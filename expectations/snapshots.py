@@ -8,7 +8,6 @@ checkpoint run covers every table, and the files record exactly what was validat
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ingestion.lake import RETRACTED_DIR
 from ingestion.schemas import schema_for
-from realreach.config import Home
+from realreach_core.files import atomic_target
+from realreach_core.home import Home
 
 # dbt holds the only write lock on the warehouse; a reader that arrives mid-build waits a
 # little instead of failing the check step.
@@ -64,10 +65,8 @@ def _projection(con: duckdb.DuckDBPyConnection, relation: str, keep: set[str] | 
 
 
 def _atomic_copy(con: duckdb.DuckDBPyConnection, select: str, target: Path) -> int:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    con.execute(f"COPY ({select}) TO {_sql_str(tmp)} (FORMAT parquet)")
-    os.replace(tmp, target)
+    with atomic_target(target) as tmp:
+        con.execute(f"COPY ({select}) TO {_sql_str(tmp)} (FORMAT parquet)")
     return pq.ParquetFile(target).metadata.num_rows
 
 
@@ -84,9 +83,17 @@ def snapshot_lake_kind(
         pq.write_table(pa.Table.from_pylist([], schema=schema_for(platform, kind)), target)
         return Snapshot(name, target, 0)
     pattern = folder / "**" / "*.parquet"
+    retracted = home.lake / RETRACTED_DIR / "**" / "*.parquet"
     con = duckdb.connect()
     try:
         relation = f"read_parquet({_sql_str(pattern)}, union_by_name=true)"
+        if any((home.lake / RETRACTED_DIR).rglob("part-*.parquet")):
+            # What dbt's staging sees: rows of retracted or superseded file versions are out.
+            relation = (
+                f"(SELECT lake.* FROM {relation} AS lake ANTI JOIN "
+                f"read_parquet({_sql_str(retracted)}) AS retracted "
+                "USING (source_file, source_sha256))"
+            )
         rows = _atomic_copy(
             con, f"SELECT {_projection(con, relation, keep)} FROM {relation}", target
         )

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import os
-import uuid
-from collections import defaultdict
+import time
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ingestion.schemas import LAKE_SCHEMAS, schema_for
+from ingestion.schemas import LAKE_SCHEMAS, RETRACTIONS_SCHEMA
+from realreach_core.files import atomic_target, is_temp
+
+log = logging.getLogger(__name__)
 
 SCHEMA_FILE = Path("_schema") / "schema.parquet"
+#: Where the list of retracted (path, version) pairs lives, beside the kinds; staging and the
+#: GX lake snapshots anti-join it on (source_file, source_sha256).
+RETRACTED_DIR = "retracted_files"
 
 
 def kind_dir(lake: Path, platform: str, kind: str) -> Path:
@@ -22,19 +28,21 @@ def kind_dir(lake: Path, platform: str, kind: str) -> Path:
 
 def atomic_write_table(table: pa.Table, target: Path) -> None:
     """Readers see the whole file or none of it: write beside it, then rename over."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_target(target) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+
+def retracted_dir(lake: Path) -> Path:
+    return lake / RETRACTED_DIR
 
 
 def ensure_schema_files(lake: Path) -> None:
     """A zero-row file per kind, so readers of a kind with no data yet see its columns."""
-    for (platform, kind), schema in LAKE_SCHEMAS.items():
-        target = kind_dir(lake, platform, kind) / SCHEMA_FILE
+    targets = [
+        (kind_dir(lake, p, k) / SCHEMA_FILE, schema) for (p, k), schema in LAKE_SCHEMAS.items()
+    ]
+    targets.append((retracted_dir(lake) / SCHEMA_FILE, RETRACTIONS_SCHEMA))
+    for target, schema in targets:
         # A text fingerprint beside it: reading the Parquet schema back costs a pandas import.
         fingerprint = target.with_suffix(".txt")
         wanted = schema.to_string(show_schema_metadata=False)
@@ -44,20 +52,63 @@ def ensure_schema_files(lake: Path) -> None:
 
 
 def plan_partitions(
-    rows_by_kind: dict[tuple[str, str], list[dict[str, Any]]], lake: Path, batch_id: str
-) -> dict[Path, tuple[pa.Schema, list[dict[str, Any]]]]:
-    """Groups a batch's rows into one file per (platform, kind, UTC date of observation)."""
-    plan: dict[Path, tuple[pa.Schema, list[dict[str, Any]]]] = {}
-    for (platform, kind), rows in rows_by_kind.items():
-        by_date: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in rows:
-            by_date[row["observed_at"].date().isoformat()].append(row)
-        for day, day_rows in by_date.items():
-            path = kind_dir(lake, platform, kind) / f"date={day}" / f"part-{batch_id}.parquet"
-            plan[path] = (schema_for(platform, kind), day_rows)
+    tables_by_kind: dict[tuple[str, str], list[pa.Table]], lake: Path, batch_id: str
+) -> dict[Path, pa.Table]:
+    """Groups a batch's validated tables into one file per (platform, kind, UTC date of
+    observation)."""
+    plan: dict[Path, pa.Table] = {}
+    for (platform, kind), tables in tables_by_kind.items():
+        table = pa.concat_tables(tables)
+        days = pc.cast(table.column("observed_at"), pa.date32())
+        for day in pc.unique(days).to_pylist():
+            part = table.filter(pc.equal(days, pa.scalar(day, pa.date32())))
+            path = (
+                kind_dir(lake, platform, kind)
+                / f"date={day.isoformat()}"
+                / f"part-{batch_id}.parquet"
+            )
+            plan[path] = part
     return plan
 
 
-def write_partition(path: Path, schema: pa.Schema, rows: list[dict[str, Any]]) -> None:
-    table = pa.Table.from_pylist(rows, schema=schema)
-    atomic_write_table(table, path)
+def retraction_file(lake: Path, batch_id: str) -> Path:
+    return retracted_dir(lake) / f"part-{batch_id}.parquet"
+
+
+def retraction_table(entries: list[tuple[str, str, str]], when: object) -> pa.Table:
+    """(path, sha256, reason) triples as rows of ``lake/retracted_files``."""
+    return pa.Table.from_pylist(
+        [
+            {"source_file": path, "source_sha256": sha, "reason": reason, "retracted_at": when}
+            for path, sha, reason in entries
+        ],
+        schema=RETRACTIONS_SCHEMA,
+    )
+
+
+def remove_leftovers(folder: Path, *, older_than_s: float = 0.0) -> int:
+    """Deletes the ``.*.tmp`` files killed writers left under ``folder``; returns how many.
+
+    Only call it holding the lock of whoever writes there: a live writer's temp file would
+    go too. Never follows links.
+    """
+    removed = 0
+    cutoff = time.time() - older_than_s
+    if not folder.is_dir():
+        return 0
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            path = Path(dirpath) / name
+            if not is_temp(path):
+                continue
+            try:
+                if path.lstat().st_mtime <= cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+    if removed:
+        log.warning(
+            "removed %d temporary file(s) left by an interrupted write under %s", removed, folder
+        )
+    return removed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,10 +32,35 @@ class LandingFile:
     account_id: str | None  # from the name, where the response does not say whose data it is
     pulled_at: datetime | None  # from the name, where the response carries no time itself
     page: int | None
+    name_error: str | None = None  # the name has the contract's shape but says nonsense
+    # lstat of the entry as scanned (never following a link): what it is, how big, how new
+    mode: int = stat.S_IFREG
+    size: int = 0
+    mtime_ns: int = 0
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def file_type(self) -> str:
+        """ "regular file", or what else sits in landing (never opened, never followed)."""
+        return file_type(self.mode)
+
+
+def file_type(mode: int) -> str:
+    for test, label in (
+        (stat.S_ISREG, "regular file"),
+        (stat.S_ISLNK, "symbolic link"),
+        (stat.S_ISDIR, "directory"),
+        (stat.S_ISFIFO, "FIFO (named pipe)"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return label
+    return "special file"
 
 
 _PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload")
@@ -46,16 +72,27 @@ def is_partial(name: str) -> bool:
 
 
 def parse_name(name: str) -> tuple[str | None, datetime | None, int | None]:
-    """Account id, pull time and page from a landing file name (each None when absent)."""
+    """Account id, pull time and page from a landing file name (each None when absent).
+
+    Raises ``ValueError`` naming the time when it has the shape but is no date (month 13).
+    """
     match = _NAME.match(name)
     if not match:
         return None, None, None
-    pulled = datetime.strptime(match["ts"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    try:
+        pulled = datetime.strptime(match["ts"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise ValueError(f"the time {match['ts']} in the file name is not a date ({exc})") from None
     page = int(match["page"]) if match["page"] else None
     return match["account"], pulled, page
 
 
-def describe(landing: Path, path: Path, rel_parts: tuple[str, ...] | None = None) -> LandingFile:
+def describe(
+    landing: Path,
+    path: Path,
+    rel_parts: tuple[str, ...] | None = None,
+    lstat: os.stat_result | None = None,
+) -> LandingFile:
     rel_parts = rel_parts or path.relative_to(landing).parts
     rel = "/".join(rel_parts)
     if len(rel_parts) == 1:
@@ -64,20 +101,52 @@ def describe(landing: Path, path: Path, rel_parts: tuple[str, ...] | None = None
         platform, kind = rel_parts[0], rel_parts[1]
     else:
         platform, kind = "", ""  # not where the contract puts exports: unknown
-    account, pulled, page = parse_name(path.name)
-    return LandingFile(path, rel, platform, kind, account, pulled, page)
+    name_error = None
+    try:
+        account, pulled, page = parse_name(path.name)
+    except ValueError as exc:
+        account, pulled, page, name_error = None, None, None, str(exc)
+    if lstat is None:
+        lstat = os.lstat(path)
+    return LandingFile(
+        path, rel, platform, kind, account, pulled, page, name_error,
+        lstat.st_mode, lstat.st_size, lstat.st_mtime_ns,
+    )  # fmt: skip
 
 
 def scan(landing: Path) -> Iterator[LandingFile]:
-    """Every complete file under ``landing``, in a stable order."""
-    if not landing.is_dir():
+    """Every complete-looking entry under ``landing``, in a stable order, never following links.
+
+    Landing is a jail: directories are entered only when they are real directories (a link to
+    a directory is listed as an entry, not walked), and every entry is described by ``lstat``,
+    so links, FIFOs and devices come back as what they are, for the runner to quarantine by
+    name without opening them.
+    """
+    try:
+        if not stat.S_ISDIR(os.lstat(landing).st_mode):
+            return
+    except FileNotFoundError:
         return
-    found: list[tuple[str, ...]] = []
-    for folder, subfolders, names in os.walk(landing):
-        subfolders[:] = [d for d in subfolders if not is_partial(d)]
-        prefix = Path(folder).relative_to(landing).parts
-        found.extend((*prefix, name) for name in names if not is_partial(name))
-    for parts in sorted(found):
+    found: list[tuple[tuple[str, ...], os.stat_result]] = []
+    stack: list[tuple[Path, tuple[str, ...]]] = [(landing, ())]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            continue
+        for entry in entries:
+            if is_partial(entry.name):
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:  # removed between listing and stat
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                stack.append((Path(entry.path), (*prefix, entry.name)))
+            else:
+                found.append(((*prefix, entry.name), info))
+    for parts, info in sorted(found, key=lambda item: item[0]):
         if len(parts) == 1 and parts[0] in IGNORED_ROOT_FILES:
             continue
-        yield describe(landing, landing.joinpath(*parts), parts)
+        yield describe(landing, landing.joinpath(*parts), parts, info)

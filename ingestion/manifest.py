@@ -35,6 +35,16 @@ CREATE TABLE IF NOT EXISTS seen_paths (
     mtime_ns INTEGER NOT NULL,
     sha256 TEXT NOT NULL
 );
+-- Lake rows no longer valid: a file retracted by hand (`realreach quarantine`) or superseded
+-- by a new version of the same landing path. The lake stays append-only; staging anti-joins
+-- the same list, written to lake/retracted_files/ (ingestion/lake.py).
+CREATE TABLE IF NOT EXISTS retractions (
+    path TEXT NOT NULL,            -- landing-relative path (= the lake rows' source_file)
+    sha256 TEXT NOT NULL,          -- the version retracted (= source_sha256)
+    reason TEXT NOT NULL,
+    retracted_at TEXT NOT NULL,
+    PRIMARY KEY (path, sha256)
+);
 -- Write-ahead record of a batch: lake files of a batch that never committed are removed.
 CREATE TABLE IF NOT EXISTS batches (
     batch_id TEXT PRIMARY KEY,
@@ -106,11 +116,36 @@ class Manifest:
             (batch_id, json.dumps(lake_files), _now()),
         )
 
-    def commit_batch(self, batch_id: str | None, records: list[FileRecord]) -> None:
-        """Marks the batch's lake files valid and records its files, in one transaction."""
+    def active_versions(self, path: str) -> list[str]:
+        """Content hashes of ``path`` ingested and not retracted (normally one)."""
+        rows = self.db.execute(
+            "SELECT sha256 FROM files WHERE path = ? AND outcome = 'ingested' AND rows > 0 "
+            "AND NOT EXISTS (SELECT 1 FROM retractions r "
+            "WHERE r.path = files.path AND r.sha256 = files.sha256) ORDER BY processed_at",
+            (path,),
+        ).fetchall()
+        return list(dict.fromkeys(row[0] for row in rows))
+
+    def retractions(self) -> list[tuple[str, str, str, str]]:
+        return self.db.execute(
+            "SELECT path, sha256, reason, retracted_at FROM retractions ORDER BY retracted_at, path"
+        ).fetchall()
+
+    def commit_batch(
+        self,
+        batch_id: str | None,
+        records: list[FileRecord],
+        retractions: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
+    ) -> None:
+        """Marks the batch's lake files valid and records its files (and the versions they
+        supersede), in one transaction."""
         now = _now()
         with closing(self.db.cursor()) as cur:
             cur.execute("BEGIN IMMEDIATE")
+            cur.executemany(
+                "INSERT OR IGNORE INTO retractions VALUES (?, ?, ?, ?)",
+                [(path, sha, reason, now) for path, sha, reason in retractions],
+            )
             cur.executemany(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [

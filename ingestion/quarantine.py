@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ingestion.landing import LandingFile
+from realreach_core.files import atomic_write_bytes, atomic_write_text
+from realreach_core.jsonable import dumps
 
 
-def quarantine(root: Path, file: LandingFile, sha256: str, size: int, reason: str) -> Path:
-    """Copies ``file`` under ``root`` (same relative path) and writes ``<name>.error.json``."""
+def quarantine(
+    root: Path, file: LandingFile, sha256: str, size: int, reason: str, raw: bytes | None
+) -> Path:
+    """Keeps ``raw`` (the bytes read) under ``root`` at the file's relative path, and writes
+    ``<name>.error.json``.
+
+    ``raw`` is None for what was never read (links, FIFOs, devices, oversized files): then
+    only the reason is written. The landing path itself is never opened here, so a link
+    cannot make us copy what it points at.
+    """
     target = root / file.rel
-    if target.exists() and _sha_of_error(target) not in (None, sha256):
+    if _sha_of_error(target) not in (None, sha256):
         # Another version of this name was quarantined before: keep both.
         target = target.with_name(f"{target.stem}.{sha256[:12]}{target.suffix}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(file.path, tmp)
-    os.replace(tmp, target)
+    if raw is not None:
+        atomic_write_bytes(target, raw)
     error = {
         "file": file.rel,
         "reason": reason,
@@ -28,11 +34,13 @@ def quarantine(root: Path, file: LandingFile, sha256: str, size: int, reason: st
         "kind": file.kind or None,
         "sha256": sha256,
         "size": size,
+        "file_type": file.file_type,
+        "content_kept": raw is not None,
         "quarantined_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "retry": "fix the file and drop it into landing again; a changed file is processed anew",
     }
     error_path = target.with_name(target.name + ".error.json")
-    error_path.write_text(json.dumps(error, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write_text(error_path, dumps(error, indent=2) + "\n")
     return target
 
 

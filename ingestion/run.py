@@ -5,21 +5,35 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+
+import pyarrow as pa
 
 from ingestion.errors import IngestError
-from ingestion.lake import ensure_schema_files, plan_partitions, write_partition
+from ingestion.handles import HandleDirectory, parse_activity_name, resolve_activity_file
+from ingestion.lake import (
+    atomic_write_table,
+    ensure_schema_files,
+    plan_partitions,
+    remove_leftovers,
+    retraction_file,
+    retraction_table,
+)
 from ingestion.landing import LandingFile, scan
 from ingestion.manifest import FileRecord, Manifest
-from ingestion.parsers import PARSERS
+from ingestion.parsers import PARSERS, Parser
+from ingestion.parsers.safe_zip import is_zip
 from ingestion.quarantine import quarantine
-from realreach.config import Home
-from realreach.locking import exclusive
+from ingestion.reading import Content, NotSettled, read_landing, special_reason
+from ingestion.sniff import HEAD_BYTES, looks_like, misfiled, says_empty
+from ingestion.validate import validated_table
+from realreach_core.home import Home
+from realreach_core.locking import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +48,8 @@ class IngestReport:
     files_ingested: int = 0
     files_skipped: int = 0
     files_quarantined: int = 0
+    files_waiting: int = 0  # younger than the settle time or changing: left for the next run
+    superseded: list[str] = field(default_factory=list)  # paths whose older version was retracted
     # "platform/table" -> rows, per lake table (an X archive counts under the tables it fed)
     rows_by_kind: dict[str, int] = field(default_factory=dict)
     platforms: list[str] = field(default_factory=list)
@@ -47,14 +63,6 @@ class IngestReport:
         return sum(self.rows_by_kind.values())
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _recover(manifest: Manifest) -> None:
     """Removes lake files of batches that died before committing, so nothing counts twice."""
     for batch_id, files in manifest.abandoned_batches():
@@ -65,51 +73,152 @@ def _recover(manifest: Manifest) -> None:
 
 
 class _Batch:
-    """Parsed rows waiting to be written, and the files they came from."""
+    """Validated tables waiting to be written, the files they came from, what they supersede."""
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        self.tables: dict[tuple[str, str], list[pa.Table]] = defaultdict(list)
         self.records: list[FileRecord] = []
+        self.retractions: list[tuple[str, str, str]] = []  # (path, sha256, reason)
         self.row_count = 0
 
     def batch_id(self) -> str:
         digest = hashlib.sha256("".join(sorted(r.file_key for r in self.records)).encode())
         return digest.hexdigest()[:20]
 
+    def pending(self) -> list[tuple[str, str, pa.Table]]:
+        return [(p, k, t) for (p, k), tables in self.tables.items() for t in tables]
 
-def ingest_landing(home: Home, *, flush_rows: int = FLUSH_ROWS) -> IngestReport:
-    """Ingests every landing file not ingested before; quarantines what it cannot read."""
+
+def prepare_lake(home: Home) -> None:
+    """Under the ingest lock: drop temp files of killed writes, make sure every kind has its
+    zero-row schema file. For callers outside ingestion (the build step)."""
+    home.ensure()
+    with exclusive(home.state / "ingest.lock"):
+        remove_leftovers(home.lake)
+        ensure_schema_files(home.lake)
+
+
+def ingest_landing(
+    home: Home, *, flush_rows: int = FLUSH_ROWS, settle_seconds: float = 0.0
+) -> IngestReport:
+    """Ingests every landing file not ingested before; quarantines what it cannot read.
+
+    Files modified less than ``settle_seconds`` ago may still be being written: they are left
+    for the next run (``files_waiting``), as are files that change while read.
+    """
     started = time.perf_counter()
     home.ensure()
     report = IngestReport()
     with exclusive(home.state / "ingest.lock"), Manifest(home.manifest) as manifest:
         _recover(manifest)
+        remove_leftovers(home.lake)
+        remove_leftovers(home.quarantine)
         ensure_schema_files(home.lake)
         batch = _Batch()
         seen_in_run: set[str] = set()
         stat_cache: list[tuple[str, int, int, str]] = []
         ingested_at = datetime.now(UTC)
+        settled_before_ns = time.time_ns() - int(settle_seconds * 1e9)
+        deferred: list[LandingFile] = []  # X-named activity CSVs: after the users and registry
         for file in scan(home.landing):
             report.files_seen += 1
-            stat = file.path.stat()
-            sha = manifest.cached_hash(file.rel, stat.st_size, stat.st_mtime_ns)
-            if sha is None:
-                sha = _sha256(file.path)
-                stat_cache.append((file.rel, stat.st_size, stat.st_mtime_ns, sha))
-            key = file_key(file, sha)
-            if key in seen_in_run or manifest.known(key):
-                report.files_skipped += 1
+            if file.kind == "analytics" and parse_activity_name_safe(file.name):
+                deferred.append(file)
                 continue
-            seen_in_run.add(key)
-            _process(file, key, sha, stat.st_size, ingested_at, home, batch, report)
-            if batch.row_count >= flush_rows:
-                _flush(batch, home, manifest, report)
-                batch = _Batch()
+            batch = _take(file, None, manifest, batch, seen_in_run, stat_cache, home, report,
+                          ingested_at, settled_before_ns, flush_rows)  # fmt: skip
+        directory = None
+        for file in deferred:
+            if directory is None:
+                directory = HandleDirectory(home.lake, batch.pending())
+            batch = _take(file, directory, manifest, batch, seen_in_run, stat_cache, home, report,
+                          ingested_at, settled_before_ns, flush_rows)  # fmt: skip
         _flush(batch, home, manifest, report)
         manifest.remember_paths(stat_cache)
     report.platforms = sorted({key.split("/")[0] for key in report.rows_by_kind})
     report.elapsed_s = time.perf_counter() - started
     return report
+
+
+def parse_activity_name_safe(name: str) -> bool:
+    try:
+        return parse_activity_name(name) is not None
+    except IngestError:
+        return True  # shaped like one: the runner quarantines it with the reason
+
+
+def _take(
+    file: LandingFile,
+    directory: HandleDirectory | None,
+    manifest: Manifest,
+    batch: _Batch,
+    seen_in_run: set[str],
+    stat_cache: list[tuple[str, int, int, str]],
+    home: Home,
+    report: IngestReport,
+    ingested_at: datetime,
+    settled_before_ns: int,
+    flush_rows: int,
+) -> _Batch:
+    """One landing entry: skip, wait, quarantine or parse into the batch."""
+    if not stat.S_ISREG(file.mode):
+        # Never opened: a link, FIFO or device is recorded by name and what it is.
+        sha = hashlib.sha256(f"special|{file.rel}|{file.mode}|{file.mtime_ns}".encode()).hexdigest()
+        key = file_key(file, sha)
+        if key in seen_in_run or manifest.known(key):
+            report.files_skipped += 1
+            return batch
+        seen_in_run.add(key)
+        _quarantine(file, key, sha, file.size, special_reason(file), None, home, batch, report)
+        return batch
+    if file.mtime_ns > settled_before_ns:
+        report.files_waiting += 1
+        return batch
+    sha = manifest.cached_hash(file.rel, file.size, file.mtime_ns)
+    content: Content | None = None
+    unresolved: str | None = None  # an X-named activity CSV whose handle nobody knows
+    try:
+        if sha is None:
+            content = read_landing(file)
+            sha = content.sha256
+            stat_cache.append((file.rel, file.size, file.mtime_ns, sha))
+        if directory is not None:  # the account and pull time come from the handle
+            try:
+                file = resolve_activity_file(file, directory)
+            except IngestError as exc:
+                unresolved = str(exc)
+        key = file_key(file, sha)
+        if key in seen_in_run or manifest.known(key):
+            report.files_skipped += 1
+            return batch
+        if content is None:
+            content = read_landing(file)
+            if content.sha256 != sha:
+                raise NotSettled(file.rel)
+    except NotSettled:
+        report.files_waiting += 1
+        return batch
+    except IngestError as exc:  # too big: kept by name only, never read
+        sha = (
+            sha
+            or hashlib.sha256(f"unread|{file.rel}|{file.size}|{file.mtime_ns}".encode()).hexdigest()
+        )
+        key = file_key(file, sha)
+        if key in seen_in_run or manifest.known(key):
+            report.files_skipped += 1
+            return batch
+        seen_in_run.add(key)
+        _quarantine(file, key, sha, file.size, str(exc), None, home, batch, report)
+        return batch
+    seen_in_run.add(key)
+    if unresolved:
+        _quarantine(file, key, sha, file.size, unresolved, content.raw, home, batch, report)
+        return batch
+    _process(file, key, content, ingested_at, home, manifest, batch, report)
+    if batch.row_count >= flush_rows:
+        _flush(batch, home, manifest, report)
+        return _Batch()
+    return batch
 
 
 def file_key(file: LandingFile, sha: str) -> str:
@@ -122,52 +231,118 @@ def file_key(file: LandingFile, sha: str) -> str:
     return hashlib.sha256(context.encode()).hexdigest()
 
 
+# Folders whose files are JSON bodies (CSV and zip kinds are not sniffed).
+_CSV_OR_ZIP = {("x", "analytics"), ("x", "archive"), ("registry", "accounts")}
+
+
+def parse_file(
+    file: LandingFile, content: Content, ingested_at: datetime
+) -> tuple[Parser, dict[str, pa.Table]]:
+    """One landing file's rows per lake table, validated against the lake's expectations.
+
+    Raises IngestError for anything wrong with the file; the fuzzer (`make fuzz`) calls this
+    with hostile input and counts any other exception as a crash.
+    """
+    if file.name_error:
+        raise IngestError(f"{file.rel}: {file.name_error}")
+    parser = PARSERS.get((file.platform, file.kind))
+    if parser is None:
+        raise IngestError(_unknown_reason(file))
+    head = ""
+    if (file.platform, file.kind) not in _CSV_OR_ZIP and not is_zip(content.raw):
+        head = content.raw[:HEAD_BYTES].decode("utf-8", errors="replace")
+        other = misfiled(f"{file.platform}/{file.kind}", head)
+        if other:
+            raise IngestError(
+                f"{file.rel}: looks like {other}, not {file.platform}/{file.kind}: move it to "
+                f"landing/{other}/"
+            )
+    try:
+        tables = parser.parse(file, content.raw)
+    except RecursionError:
+        raise IngestError(f"{file.rel}: nested too deeply to read") from None
+    unexpected = set(tables) - set(parser.lake_tables())
+    if unexpected:  # a parser bug, not the file's fault: fail loudly in tests
+        raise AssertionError(f"{type(parser).__name__} returned tables {sorted(unexpected)}")
+    if not any(tables.values()) and head and not says_empty(head):
+        seen = sorted(looks_like(head))
+        raise IngestError(
+            f"{file.rel}: no rows: not a {file.platform}/{file.kind} response"
+            + (f" (looks like {seen[0]})" if seen else "")
+        )
+    validated: dict[str, pa.Table] = {}
+    for table, rows in tables.items():
+        for row in rows:
+            row.setdefault("platform", parser.platform)
+            row["source_file"] = file.rel
+            row["source_sha256"] = content.sha256
+            row["ingested_at"] = ingested_at
+        # The lake's expectations, before anything is written (ingestion/validate.py).
+        validated[table] = validated_table(parser.platform, table, rows, file.rel)
+    return parser, validated
+
+
 def _process(
     file: LandingFile,
     key: str,
-    sha: str,
-    size: int,
+    content: Content,
     ingested_at: datetime,
     home: Home,
+    manifest: Manifest,
     batch: _Batch,
     report: IngestReport,
 ) -> None:
-    parser = PARSERS.get((file.platform, file.kind))
+    sha, size = content.sha256, len(content.raw)
     try:
-        if parser is None:
-            raise IngestError(_unknown_reason(file))
-        tables = parser.parse(file, file.path.read_bytes())
-        unexpected = set(tables) - set(parser.lake_tables())
-        if unexpected:  # a parser bug, not the file's fault: fail loudly in tests
-            raise AssertionError(f"{type(parser).__name__} returned tables {sorted(unexpected)}")
+        parser, validated = parse_file(file, content, ingested_at)
     except IngestError as exc:
         reason = str(exc)
+    except RecursionError:
+        reason = f"{file.rel}: nested too deeply to read"
     # A format quirk we did not foresee: quarantine the file, keep the batch going.
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError,
+            OverflowError, UnicodeError, pa.ArrowException) as exc:  # fmt: skip
         reason = f"{file.rel}: could not parse ({type(exc).__name__}: {exc})"
     else:
         total = 0
-        for table, rows in tables.items():
-            for row in rows:
-                row.setdefault("platform", parser.platform)
-                row["source_file"] = file.rel
-                row["source_sha256"] = sha
-                row["ingested_at"] = ingested_at
-            if rows:
-                batch.rows[(parser.platform, table)].extend(rows)
-            total += len(rows)
+        for table, arrow in validated.items():
+            if arrow.num_rows:
+                batch.tables[(parser.platform, table)].append(arrow)
+            total += arrow.num_rows
             # Rows per lake table, so "x/archive" shows as the tables it fed.
             name = f"{parser.platform}/{table}"
-            report.rows_by_kind[name] = report.rows_by_kind.get(name, 0) + len(rows)
+            report.rows_by_kind[name] = report.rows_by_kind.get(name, 0) + arrow.num_rows
         batch.row_count += total
+        # A new version of a path already ingested supersedes the old one's rows.
+        for old in manifest.active_versions(file.rel):
+            if old != sha:
+                batch.retractions.append((file.rel, old, f"superseded by version {sha[:12]}"))
+                report.superseded.append(file.rel)
         # The manifest records the landing kind (the folder), which is what a file "is".
+        note = None if total else "no rows: the response says it is empty"
         batch.records.append(
-            FileRecord(key, sha, size, file.rel, parser.platform, parser.kind, total, "ingested")
+            FileRecord(
+                key, sha, size, file.rel, parser.platform, parser.kind, total, "ingested", note
+            )
         )
         report.new_files.append(file.rel)
         report.files_ingested += 1
         return
-    quarantine(home.quarantine, file, sha, size, reason)
+    _quarantine(file, key, sha, size, reason, content.raw, home, batch, report)
+
+
+def _quarantine(
+    file: LandingFile,
+    key: str,
+    sha: str,
+    size: int,
+    reason: str,
+    raw: bytes | None,
+    home: Home,
+    batch: _Batch,
+    report: IngestReport,
+) -> None:
+    quarantine(home.quarantine, file, sha, size, reason, raw)
     batch.records.append(
         FileRecord(
             key,
@@ -201,11 +376,15 @@ def _unknown_reason(file: LandingFile) -> str:
 def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) -> None:
     if not batch.records:
         return
-    batch_id = batch.batch_id() if batch.rows else None
+    batch_id = batch.batch_id() if batch.tables or batch.retractions else None
     if batch_id:
-        plan = plan_partitions(batch.rows, home.lake, batch_id)
+        plan = plan_partitions(batch.tables, home.lake, batch_id)
+        if batch.retractions:
+            plan[retraction_file(home.lake, batch_id)] = retraction_table(
+                batch.retractions, datetime.now(UTC)
+            )
         manifest.begin_batch(batch_id, [str(path) for path in plan])
-        for path, (schema, rows) in plan.items():
-            write_partition(path, schema, rows)
+        for path, table in plan.items():
+            atomic_write_table(table, path)
         report.lake_files.extend(os.fspath(p) for p in plan)
-    manifest.commit_batch(batch_id, batch.records)
+    manifest.commit_batch(batch_id, batch.records, batch.retractions)

@@ -256,8 +256,90 @@ LAKE_SCHEMAS: dict[tuple[str, str], pa.Schema] = {
 }
 
 
+#: lake/retracted_files: lake rows (by source file and its version) that no longer count.
+RETRACTIONS_SCHEMA = pa.schema(
+    [
+        pa.field("source_file", pa.string(), nullable=False),
+        pa.field("source_sha256", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("retracted_at", TS, nullable=False),
+    ]
+)
+
+
 def schema_for(platform: str, kind: str) -> pa.Schema:
     try:
         return LAKE_SCHEMAS[(platform, kind)]
     except KeyError:
         raise KeyError(f"no lake table for {platform}/{kind}") from None
+
+
+# ---- What a value must be to enter the lake -------------------------------------------------
+# ``ingestion/validate.py`` enforces these on every row before any write, and the GX lake
+# suites (expectations/lake_suites.py writes them) assert the same on what is in the lake: one
+# definition, so nothing that would fail a dbt not_negative or type test can land.
+
+#: Largest count or measure accepted (a trillion): more is a corrupt value, not an audience.
+MAX_COUNT = 10**12
+#: Longest text cell (characters); bios and tweets are far shorter, ``extra`` JSON may be long.
+MAX_TEXT = 1 << 20
+#: Times outside this range are corrupt values (epoch confusions, year 9999 placeholders).
+MIN_TIME = "1970-01-01T00:00:00+00:00"
+MAX_TIME = "2100-01-01T00:00:00+00:00"
+
+# The platforms' ids (FORMATS.md, the corpus): numeric strings for users, pages,
+# organizations, tweets and Instagram media; Facebook posts are "<page-id>_<post-id>".
+_DIGITS = r"^[0-9]{1,25}$"
+_FB_POST = r"^[0-9]{1,25}_[0-9]{1,25}$"
+_IG_USERNAME = r"^[A-Za-z0-9._]{1,30}$"
+ACCOUNT_ID_PATTERN = _DIGITS  # every platform's account id (X user, IG user, FB page, LI org)
+ID_PATTERNS: dict[tuple[str, str], dict[str, str]] = {
+    ("x", "users"): {"account_id": _DIGITS},
+    ("x", "tweets"): {
+        "account_id": _DIGITS,
+        "post_id": _DIGITS,
+        "conversation_id": _DIGITS,
+        "in_reply_to_user_id": _DIGITS,
+        "referenced_id": _DIGITS,
+    },
+    ("x", "followers"): {"account_id": _DIGITS, "follower_id": _DIGITS},
+    ("x", "archive_account"): {"account_id": _DIGITS},
+    ("x", "archive_relations"): {"account_id": _DIGITS, "other_id": _DIGITS},
+    ("x", "analytics"): {"account_id": _DIGITS, "post_id": _DIGITS},
+    ("instagram", "users"): {"account_id": _DIGITS},
+    ("instagram", "insights"): {"account_id": _DIGITS},
+    ("instagram", "media"): {"account_id": _DIGITS, "post_id": _DIGITS},
+    ("instagram", "dyi_followers"): {"account_id": _DIGITS, "follower_username": _IG_USERNAME},
+    ("facebook", "insights"): {"account_id": _DIGITS},
+    ("facebook", "posts"): {"account_id": _DIGITS, "post_id": _FB_POST},
+    ("linkedin", "follower_statistics"): {"account_id": _DIGITS},
+    ("linkedin", "network_sizes"): {"account_id": _DIGITS},
+    ("linkedin", "share_statistics"): {"account_id": _DIGITS},
+    ("registry", "accounts"): {"account_id": _DIGITS},
+}
+#: Numeric columns that may legitimately be negative; every other count is >= 0.
+SIGNED_COLUMNS: dict[tuple[str, str], frozenset[str]] = {
+    # an insights value can be a net change (e.g. page follows net of unfollows)
+    ("instagram", "insights"): frozenset({"value"}),
+    ("facebook", "insights"): frozenset({"value"}),
+}
+#: Values a column may take, where the contract fixes them.
+ACCEPTED_VALUES: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
+    ("registry", "accounts"): {
+        "platform": ("x", "instagram", "facebook", "linkedin"),
+        "role": ("brand", "employee", "leader"),
+    },
+    ("x", "archive_relations"): {"relation": ("follower", "following")},
+}
+#: One row per natural key (per pull): the GX lake suites check it on what landed.
+NATURAL_KEYS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("x", "users"): ("platform", "account_id", "observed_at"),
+    ("x", "tweets"): ("platform", "account_id", "post_id", "observed_at"),
+    ("x", "followers"): ("platform", "account_id", "follower_id", "observed_at"),
+    ("x", "archive_relations"): ("account_id", "relation", "other_id", "observed_at"),
+    ("x", "analytics"): ("account_id", "post_id", "observed_at"),
+    ("instagram", "users"): ("account_id", "observed_at"),
+    ("instagram", "media"): ("account_id", "post_id", "observed_at"),
+    ("facebook", "posts"): ("account_id", "post_id", "observed_at"),
+    ("linkedin", "network_sizes"): ("account_id", "observed_at"),
+}

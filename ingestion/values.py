@@ -21,33 +21,57 @@ _TIME_FORMATS = (
 
 
 def to_int(value: Any) -> int | None:
-    """An integer count, or None when absent/not reported. Raises ValueError for garbage."""
+    """An integer count, or None when absent/not reported. Raises ValueError for garbage.
+
+    "424.0" is 424 and a fraction rounds; infinities ("1e400" parses to one) and containers
+    are garbage. Range checks are the lake's (``ingestion/validate.py``).
+    """
     if type(value) is int:  # the common case, millions of times per backfill
         return value
     if value is None or isinstance(value, bool):
         return None if value is None else int(value)
     if isinstance(value, int):
-        return value
+        return int(value)
+    if isinstance(value, Mapping | list | tuple | set):
+        raise ValueError(f"not a number: {type(value).__name__}")
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value)
+        return None if math.isnan(value) else _whole(value)
     text = str(value).strip().replace(",", "")
     if text.lower() in _MISSING:
         return None
-    return round(float(text))
+    if text.isascii() and (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
+        return int(text)  # exact, however long: the range check rejects what is too big
+    return _whole(float(text))
+
+
+def _whole(number: float) -> int:
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: {number}")
+    return round(number)
 
 
 def to_float(value: Any) -> float | None:
     """A rate or measure ("0.0123", "1,234.5", "-", "4.2%"), or None when not reported."""
     if value is None or isinstance(value, bool):
         return None if value is None else float(value)
+    if isinstance(value, Mapping | list | tuple | set):
+        raise ValueError(f"not a number: {type(value).__name__}")
     if isinstance(value, int | float):
-        return None if isinstance(value, float) and math.isnan(value) else float(value)
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return _finite(float(value))
     text = str(value).strip().replace(",", "")
     if text.lower() in _MISSING:
         return None
     if text.endswith("%"):
-        return float(text[:-1]) / 100
-    return float(text)
+        return _finite(float(text[:-1]) / 100)
+    return _finite(float(text))
+
+
+def _finite(number: float) -> float:
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: {number}")
+    return number
 
 
 def to_bool(value: Any) -> bool | None:
@@ -62,9 +86,17 @@ def to_bool(value: Any) -> bool | None:
 
 
 def to_text(value: Any) -> str | None:
+    """Text as given; numbers (ids sent as JSON numbers) as their digits.
+
+    Objects, lists and booleans are not text: they pass through unchanged so the lake's type
+    check (``ingestion/validate.py``) rejects them naming the field, instead of landing
+    ``"{'$oid': ...}"`` as if it were a value.
+    """
     if value is None or type(value) is str:
         return value
-    return str(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def to_time(value: Any) -> datetime | None:
@@ -77,9 +109,14 @@ def to_time(value: Any) -> datetime | None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"epoch time out of range: {value}") from None
+    if isinstance(value, Mapping | list | tuple | set):
+        raise ValueError(f"not a timestamp: {type(value).__name__}")
     text = str(value).strip()
-    if text.isdigit():  # epoch numbers sent as strings
+    if text.isascii() and text.isdigit() and len(text) <= 16:  # epoch numbers sent as strings
         return to_time(int(text))
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -94,7 +131,10 @@ def to_time(value: Any) -> datetime | None:
             raise ValueError(f"unrecognised timestamp {text!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset
+        raise ValueError(f"timestamp out of range: {text!r}") from None
 
 
 def leftovers(item: Mapping[str, Any], known: frozenset[str]) -> str | None:

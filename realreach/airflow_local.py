@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from realreach.config import PROJECT_ROOT
+from realreach_core.home import PROJECT_ROOT
 
 STANDALONE_SCRIPT = PROJECT_ROOT / "scripts" / "airflow-standalone.sh"
 COMPONENTS = ("metadatabase", "scheduler", "triggerer", "dag_processor")

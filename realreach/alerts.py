@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 import smtplib
 import socket
 import ssl
@@ -30,8 +29,11 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
-from realreach.config import Home
-from realreach.locking import exclusive
+from realreach_core.files import atomic_write_text
+from realreach_core.home import Home
+from realreach_core.jsonable import dumps, to_jsonable
+from realreach_core.locking import exclusive
+from realreach_core.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -309,37 +311,32 @@ class RetryPolicy:
 
 
 def retry_policy_from_env(env: Mapping[str, str] | None = None) -> RetryPolicy:
-    env = os.environ if env is None else env
-    try:
-        attempts = int(env.get("REALREACH_ALERT_ATTEMPTS") or 3)
-        delay = float(env.get("REALREACH_ALERT_BACKOFF_SECONDS") or 0.2)
-    except ValueError as exc:
-        raise ValueError(f"bad REALREACH_ALERT_ATTEMPTS / _BACKOFF_SECONDS: {exc}") from None
-    return RetryPolicy(attempts=max(1, attempts), base_delay=max(0.0, delay))
+    return retry_policy_from_settings(load_settings(env))
+
+
+def retry_policy_from_settings(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(attempts=settings.alert_attempts, base_delay=settings.alert_backoff_seconds)
 
 
 def channels_from_env(env: Mapping[str, str] | None = None) -> list[Channel]:
-    """Channels configured by REALREACH_* variables (CONTRACT.md "Alert channels")."""
-    env = os.environ if env is None else env
-    timeout = float(env.get("REALREACH_ALERT_TIMEOUT_SECONDS") or DEFAULT_TIMEOUT_S)
+    """Channels configured by REALREACH_* variables (CONTRACT.md "Alert channels"); a
+    misconfigured one is left out (``Settings.channel_problems`` says why)."""
+    return channels_from_settings(load_settings(env))
+
+
+def channels_from_settings(settings: Settings) -> list[Channel]:
+    timeout = settings.alert_timeout_seconds
     channels: list[Channel] = []
-    if url := env.get("REALREACH_ALERT_WEBHOOK", "").strip():
-        channels.append(
-            WebhookChannel(_checked_http_url(url, "REALREACH_ALERT_WEBHOOK"), timeout=timeout)
+    if settings.alert_webhook:
+        channels.append(WebhookChannel(settings.alert_webhook, timeout=timeout))
+    if settings.slack_webhook:
+        channels.append(SlackChannel(settings.slack_webhook, timeout=timeout))
+    if settings.smtp_url and settings.alert_email_to:
+        smtp = SmtpChannel.from_url(
+            settings.smtp_url, settings.alert_email_to, settings.alert_email_from
         )
-    if url := env.get("REALREACH_SLACK_WEBHOOK", "").strip():
-        channels.append(
-            SlackChannel(_checked_http_url(url, "REALREACH_SLACK_WEBHOOK"), timeout=timeout)
-        )
-    if url := env.get("REALREACH_SMTP_URL", "").strip():
-        try:
-            smtp = SmtpChannel.from_url(
-                url, env.get("REALREACH_ALERT_EMAIL_TO", ""), env.get("REALREACH_ALERT_EMAIL_FROM")
-            )
-        except ValueError as exc:  # the message never quotes the URL
-            raise ValueError(f"REALREACH_SMTP_URL: {exc}") from None
         channels.append(replace(smtp, timeout=timeout))
-    return channels  # fmt: skip
+    return channels
 
 
 def merge_channels(preferred: list[Channel], fallback: list[Channel]) -> list[Channel]:
@@ -392,7 +389,9 @@ def raise_alerts(
         for spike in spikes:
             if spike.get("verdict", "suspicious") != "suspicious":
                 continue
-            fields = {k: _plain(v) for k, v in spike.items() if k not in ("alert_id", "delivery")}
+            fields = {
+                k: to_jsonable(v) for k, v in spike.items() if k not in ("alert_id", "delivery")
+            }
             aid = alert_id(fields["platform"], fields["account_id"], fields["spike_start"])
             if aid in index:
                 known += 1
@@ -468,16 +467,6 @@ def _update(alert: dict, fields: dict, now: str) -> None:
         log.info("alert %s updated: %s", alert["alert_id"], sorted(changed))
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalar
-        return value.item()
-    return value
-
-
 def _utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -501,10 +490,5 @@ def _read(path: Path) -> list[dict]:
 
 
 def _write(path: Path, alerts: list[dict]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w") as handle:
-        for alert in alerts:
-            handle.write(json.dumps(alert, sort_keys=False, default=str) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    text = "".join(dumps(alert) + "\n" for alert in alerts)
+    atomic_write_text(path, text, durable=True)

@@ -27,42 +27,33 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Asset, AssetWatcher
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from realreach.config import Home
-from realreach.landing_watch import (
-    DEFAULT_POLL_SECONDS,
-    DEFAULT_SETTLE_SECONDS,
-    LandingFileTrigger,
-)
+from realreach.landing_watch import LandingFileTrigger
+from realreach_core.home import Home
+from realreach_core.jsonable import to_jsonable
+from realreach_core.settings import load_settings
 
 log = logging.getLogger(__name__)
 
 ASSET_GROUP = "realreach"
 
 
-def _seconds(variable: str, default: float) -> float:
-    try:
-        return float(os.environ.get(variable) or default)
-    except ValueError:
-        raise ValueError(f"{variable} must be a number of seconds") from None
-
-
 def landing_asset(home: Home | None = None) -> Asset:
     """LANDING, watched by our trigger. The watched folder is fixed when the DAG file is
     parsed (the dag-processor's ``REALREACH_HOME``): it is part of the trigger's identity."""
+    settings = load_settings()
     home = home or Home.resolve(None)
     trigger = LandingFileTrigger(
         directory=str(home.landing),
-        poll_seconds=_seconds("REALREACH_LANDING_POLL_SECONDS", DEFAULT_POLL_SECONDS),
-        settle_seconds=_seconds("REALREACH_LANDING_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS),
+        poll_seconds=settings.landing_poll_seconds,
+        settle_seconds=settings.landing_settle_seconds,
     )
     return Asset(
         name="realreach_landing",
@@ -113,23 +104,6 @@ SMTP_CONN_ID = "realreach_smtp"
 def current_home() -> Home:
     """The home named by ``REALREACH_HOME`` in the task's environment."""
     return Home.resolve(None).ensure()
-
-
-def to_jsonable(value: Any) -> Any:
-    """Reports are dataclasses holding paths and tuples; extras and XComs need plain JSON."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, PurePath):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
 
 
 def count(value: Any) -> int:
@@ -429,11 +403,12 @@ def alert_channels() -> list[Any]:
         SlackHookChannel,
         SmtpHookChannel,
         WebhookChannel,
-        channels_from_env,
+        channels_from_settings,
         merge_channels,
         recipients_of,
     )
 
+    settings = load_settings()
     preferred: list[Any] = []
     if (conn := _connection(WEBHOOK_CONN_ID)) and (url := _url_of(conn)):
         preferred.append(WebhookChannel(url))
@@ -441,21 +416,17 @@ def alert_channels() -> list[Any]:
         preferred.append(SlackHookChannel(SLACK_CONN_ID))
     if conn := _connection(SMTP_CONN_ID):
         extra = conn.extra_dejson if conn.extra else {}
-        to = recipients_of(extra.get("to")) or recipients_of(
-            os.environ.get("REALREACH_ALERT_EMAIL_TO")
-        )
+        to = recipients_of(extra.get("to")) or settings.alert_email_to
         if not to:
             raise ValueError(
                 f"Airflow connection {SMTP_CONN_ID} has no recipients: set its extra "
                 '"to" or REALREACH_ALERT_EMAIL_TO'
             )
-        preferred.append(
-            SmtpHookChannel(SMTP_CONN_ID, to, sender=os.environ.get("REALREACH_ALERT_EMAIL_FROM"))
-        )
+        preferred.append(SmtpHookChannel(SMTP_CONN_ID, to, sender=settings.alert_email_from))
     # Names only: connection values are secrets.
     if preferred:
         log.info("alert channels from Airflow connections: %s", [c.name for c in preferred])
-    return merge_channels(preferred, channels_from_env())
+    return merge_channels(preferred, channels_from_settings(settings))
 
 
 def alert(outlet_events: Any) -> dict[str, Any]:

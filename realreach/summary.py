@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from realreach.config import Home
+from realreach_core.home import Home
 
 
 @dataclass

@@ -21,9 +21,11 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.lake import ensure_schema_files
-from realreach.config import DBT_PROJECT_DIR, Home
-from realreach.locking import exclusive
+from ingestion.lake import remove_leftovers
+from ingestion.run import prepare_lake
+from realreach_core.files import atomic_target, atomic_write_text
+from realreach_core.home import DBT_PROJECT_DIR, Home
+from realreach_core.locking import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -168,24 +170,20 @@ def export_marts(home: Home) -> list[Path]:
         ]
         for table in tables:
             target = home.marts_export / f"{table}.parquet"
-            tmp = target.with_name(f".{table}.{os.getpid()}.parquet.tmp")
-            con.execute(
-                f"copy (select * from {MARTS_SCHEMA}.\"{table}\") to '{_sql_path(tmp)}' "
-                "(format parquet)"
-            )
-            os.replace(tmp, target)
+            with atomic_target(target) as tmp:
+                con.execute(
+                    f"copy (select * from {MARTS_SCHEMA}.\"{table}\") to '{_sql_path(tmp)}' "
+                    "(format parquet)"
+                )
             exported.append(target)
 
-    bi_tmp = home.bi_database.with_name(f".{home.bi_database.name}.{os.getpid()}.tmp")
-    bi_tmp.unlink(missing_ok=True)
-    with duckdb.connect(str(bi_tmp)) as bi:
+    with atomic_target(home.bi_database) as bi_tmp, duckdb.connect(str(bi_tmp)) as bi:
         bi.execute(f"create schema {MARTS_SCHEMA}")
         for path in exported:
             bi.execute(
                 f'create view {MARTS_SCHEMA}."{path.stem}" as '
                 f"select * from read_parquet('{_sql_path(path.resolve())}')"
             )
-    os.replace(bi_tmp, home.bi_database)
     return exported
 
 
@@ -230,9 +228,13 @@ def _up_to_date(home: Home, fingerprint: str) -> bool:
 def build_marts(home: Home, *, select: str | None = None, force: bool = False) -> BuildReport:
     """Run dbt build (models, unit tests, data tests) and export the marts; BuildError on failure."""
     home.ensure()
-    ensure_schema_files(home.lake)
+    prepare_lake(home)  # under the ingest lock: a killed lake write's temp files go first
     # One build per home at a time: DuckDB has a single writer, and the export must not race.
     with exclusive(home.state / "build.lock"):
+        # Temp files of a marts export or bi.duckdb killed mid-write: never renamed, never read.
+        remove_leftovers(home.marts_export)
+        for leftover in home.root.glob(f".{home.bi_database.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
         fingerprint = inputs_fingerprint(home)
         if not force and select is None and _up_to_date(home, fingerprint):
             log.info("lake and dbt project unchanged since the last green build: not rebuilding")
@@ -240,7 +242,7 @@ def build_marts(home: Home, *, select: str | None = None, force: bool = False) -
         report = _build_locked(home, select)
         if select is None:
             stamp = {"fingerprint": fingerprint, "marts": [p.stem for p in report.exported]}
-            _stamp_path(home).write_text(json.dumps(stamp))
+            atomic_write_text(_stamp_path(home), json.dumps(stamp))
         return report
 
 

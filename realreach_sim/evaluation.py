@@ -371,8 +371,8 @@ def replay_detector(home: Any, as_of: dict[str, str]) -> None:
     """`dbt run` of the spike models with each listed account ('platform:account_id') cut at its
     ISO date (dbt var detect_as_of): what follower_spikes said that evening. Overwrites those
     models' tables in the home's warehouse; a normal build restores them."""
-    from realreach.config import DBT_PROJECT_DIR
     from realreach.transform import dbt_executable
+    from realreach_core.home import DBT_PROJECT_DIR
 
     base = home.state / "dbt"
     cmd = [

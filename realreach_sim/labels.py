@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from realreach_core.files import atomic_write_text
+from realreach_core.jsonable import dumps
 from realreach_sim.accounts import DAY_MS, Account
 from realreach_sim.events import Giveaway
 from realreach_sim.ids import day_start_ms
@@ -134,10 +134,7 @@ def build_labels(
 
 
 def write_labels(path: Path, labels: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(json.dumps(labels, indent=1, ensure_ascii=False) + "\n", "utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, dumps(labels, indent=1) + "\n")
 
 
 def write_accounts_csv(path: Path, accounts: list[Account]) -> None:
@@ -146,6 +143,4 @@ def write_accounts_csv(path: Path, accounts: list[Account]) -> None:
     writer.writerow(["platform", "account_id", "handle", "owner", "role"])
     for a in accounts:
         writer.writerow([a.platform, a.account_id, a.handle, a.owner, a.role])
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(buffer.getvalue(), "utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, buffer.getvalue())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,16 +13,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from realreach_core.files import atomic_write_bytes
+
 PACIFIC = ZoneInfo("America/Los_Angeles")
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed entry times: the same arguments give the same bytes
 
 
 def write_bytes(path: Path, data: bytes) -> None:
     """Write atomically: a watcher on the landing folder never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write_bytes(path, data)
 
 
 def json_bytes(body: Any) -> bytes:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
+import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.lake import kind_dir
-from realreach.config import Home
+from realreach_core.home import Home
 
 _REPO = Path(__file__).resolve().parents[1]
 # The real samples live in shared/ beside the repository (/work/main -> /work/shared), two
@@ -31,7 +33,12 @@ CORPUS = next(
 )
 
 
-def land(home: Home, rel: str, content: bytes | str | Path) -> Path:
+#: How long ago ``land`` dates a file: older than any settle time, so `realreach run` takes it.
+LANDED_AGO_NS = 60 * 10**9
+
+
+def land(home: Home, rel: str, content: bytes | str | Path, *, settled: bool = True) -> Path:
+    """Writes a landing file; ``settled`` dates it a minute back (a finished copy)."""
     target = home.landing / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, Path):
@@ -40,6 +47,9 @@ def land(home: Home, rel: str, content: bytes | str | Path) -> Path:
         target.write_text(content, encoding="utf-8")
     else:
         target.write_bytes(content)
+    if settled:
+        then = time.time_ns() - LANDED_AGO_NS
+        os.utime(target, ns=(then, then))
     return target
 
 

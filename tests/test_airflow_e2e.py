@@ -28,7 +28,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from realreach.airflow_local import LocalAirflow, WebhookReceiver, free_port
-from realreach.config import Home
+from realreach_core.home import Home
 from realreach_sim import generate
 
 pytestmark = pytest.mark.slow

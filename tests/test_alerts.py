@@ -25,7 +25,8 @@ from realreach.alerts import (
     raise_alerts,
     read_alerts,
 )
-from realreach.config import Home
+from realreach_core.home import Home
+from realreach_core.settings import load_settings
 
 FAST = RetryPolicy(attempts=3, base_delay=0.01)
 SECRET_PATH = "/hooks/T000/B000/s3cr3tT0ken"
@@ -249,12 +250,14 @@ def test_no_secret_in_logs_or_alert_file(home, receiver, smtp_server, caplog):
         assert secret not in stored
 
 
-def test_bad_channel_configuration_is_clear_and_secret_free():
-    with pytest.raises(ValueError, match="REALREACH_ALERT_EMAIL_TO") as err:
-        channels_from_env({"REALREACH_SMTP_URL": f"smtp://u:{SMTP_PASSWORD}@mail:25"})
-    assert SMTP_PASSWORD not in str(err.value)
-    with pytest.raises(ValueError, match="REALREACH_SLACK_WEBHOOK"):
-        channels_from_env({"REALREACH_SLACK_WEBHOOK": "hooks.slack.com/services/x"})
+def test_bad_channel_configuration_is_skipped_clearly_and_secret_free():
+    env = {"REALREACH_SMTP_URL": f"smtp://u:{SMTP_PASSWORD}@mail:25"}
+    assert channels_from_env(env) == []  # skipped, not an error that stops the run
+    [problem] = load_settings(env).describe_problems()
+    assert "REALREACH_ALERT_EMAIL_TO" in problem and SMTP_PASSWORD not in problem
+    env = {"REALREACH_SLACK_WEBHOOK": "hooks.slack.com/services/x"}
+    assert channels_from_env(env) == []
+    assert "REALREACH_SLACK_WEBHOOK" in load_settings(env).channel_problems["slack"]
     assert channels_from_env({}) == []
     smtp = SmtpChannel.from_url("smtps://mail.example.org", "a@example.org")
     assert (smtp.port, smtp.implicit_tls, smtp.target) == (465, True, "mail.example.org:465")

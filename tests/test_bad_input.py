@@ -19,7 +19,7 @@ from ingestion.landing import describe
 from ingestion.parsers.safe_zip import SafeZip, ZipLimits
 from ingestion.run import ingest_landing
 from realreach.cli import main as cli_main
-from realreach.config import Home
+from realreach_core.home import Home
 from tests.landingkit import CORPUS, dyi_followers, lake_rows, land, x_archive, zip_bytes
 
 
@@ -63,6 +63,17 @@ BAD = [
     ("x/analytics/4242_20261121T060000Z.csv", b'"Tweet id","time"\n"1","2016-09-12 18:32 +0000"\n',
      "missing column(s) impressions"),
     ("tiktok/videos/20261121T060000Z.json", b"{}", "unknown landing folder tiktok/videos"),
+    # issue 13: one bad value used to stop every run (OverflowError, ArrowTypeError, ...)
+    ("x/users/20261121T060000Z.json",
+     b'{"data": [{"id": "7", "public_metrics": {"followers_count": 100000000000000000000}}]}',
+     "followers_count = 100000000000000000000"),
+    ("facebook/insights/123456_20261121T070000Z.json",
+     b'{"data": [{"name": "page_follows", "period": {"x": 1}, "values": [{"value": 1}]}]}',
+     "period = {'x': 1}: expected text"),
+    ("x/users/20261321T060000Z.json", b'{"data": [{"id": "8"}]}', "not a date"),
+    ("x/users/20261121T070000Z.json", b"[" * 100_000, "nested deeper than"),
+    ("linkedin/network_sizes/5001_20261121T060000Z.json", b'{"firstDegreeSize": -3}',
+     "first_degree_size = -3: must not be negative"),
 ]  # fmt: skip
 
 GOOD = [

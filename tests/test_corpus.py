@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ingestion.run import ingest_landing
-from realreach.config import Home
+from realreach_core.home import Home
 from tests.landingkit import CORPUS, lake_rows, land
 
 

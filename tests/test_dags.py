@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from realreach.contract import MARTS
+from realreach_core.contract import MARTS
 from tests.landingkit import CORPUS as SHARED_CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -149,7 +149,7 @@ def pipeline(
     """Run the four DAGs once, in order, the way the asset chain would trigger them."""
     from airflow.dag_processing.dagbag import DagBag
 
-    from realreach.config import Home
+    from realreach_core.home import Home
 
     # A bag of its own: without retries a failing task fails the test at once, not after
     # minutes of backoff (the retry settings themselves are checked on the shared bag).
@@ -517,8 +517,8 @@ def test_slack_and_smtp_connections_deliver_through_the_provider_hooks(
 
     from realreach.airflow_local import WebhookReceiver, free_port
     from realreach.alerts import RetryPolicy, raise_alerts, read_alerts
-    from realreach.config import Home
     from realreach.orchestration import alert_channels
+    from realreach_core.home import Home
 
     class Inbox:
         def __init__(self) -> None:

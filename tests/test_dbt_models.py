@@ -18,9 +18,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from realreach.config import PROJECT_ROOT, Home
-from realreach.contract import MARTS
 from realreach.transform import BuildError, BuildReport, build_marts
+from realreach_core.contract import MARTS
+from realreach_core.home import PROJECT_ROOT, Home
 from tests.lakefactory import write_rows, write_schema_files
 
 pytestmark = pytest.mark.slow

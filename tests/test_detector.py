@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from realreach.config import Home
 from realreach.transform import build_marts
+from realreach_core.home import Home
 from realreach_sim.evaluation import baseline_spikes, replay_detector, score_run
 from tests.lakefactory import write_rows, write_schema_files
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from realreach.contract import MART_COLUMNS
+from realreach_core.contract import MART_COLUMNS
 
 REALREACH = Path(sys.executable).with_name("realreach")
 

@@ -798,7 +798,7 @@ def test_every_generated_file_ingests_without_quarantine(
 ) -> None:
     """Round trip: the exports of every platform and kind parse with the real ingestion."""
     from ingestion.run import ingest_landing
-    from realreach.config import Home
+    from realreach_core.home import Home
 
     out, _ = evalrun
     home = Home(tmp_path / "home").ensure()

@@ -15,7 +15,7 @@ from ingestion.manifest import Manifest
 from ingestion.run import ingest_landing
 from ingestion.schemas import LAKE_SCHEMAS
 from ingestion.values import to_int, to_time
-from realreach.config import Home
+from realreach_core.home import Home
 from tests.landingkit import CORPUS, lake_rows, land
 
 

@@ -42,3 +42,20 @@ def test_product_never_imports_the_simulator(path: Path) -> None:
         if module.split(".")[0] != "realreach_sim":
             continue
         assert rel in TOOL_GATEWAYS and not at_top, f"{rel} imports {module}"
+
+
+# Lower layers: ingestion and the expectations never import the CLI's package (realreach);
+# what they share with it lives in realreach_core, which imports none of them.
+LOWER = {
+    "ingestion": ("realreach", "realreach_sim"),
+    "expectations": ("realreach", "realreach_sim"),
+    "realreach_core": ("realreach", "ingestion", "expectations", "realreach_sim", "dags"),
+}
+
+
+@pytest.mark.parametrize("path", _sources(*LOWER), ids=lambda p: str(p.relative_to(ROOT)))
+def test_lower_layers_never_import_higher_ones(path: Path) -> None:
+    rel = path.relative_to(ROOT)
+    forbidden = LOWER[rel.parts[0]]
+    for module, _ in _imports(path):
+        assert module.split(".")[0] not in forbidden, f"{rel} imports {module}"

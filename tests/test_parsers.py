@@ -12,7 +12,7 @@ from ingestion.parsers.facebook_insights import DEPRECATED_METRICS, successor
 from ingestion.parsers.insights import value_date
 from ingestion.run import IngestReport, ingest_landing
 from ingestion.values import to_float, to_int, to_time
-from realreach.config import Home
+from realreach_core.home import Home
 from tests.landingkit import dyi_followers, lake_rows, land, x_archive, ytd, zip_bytes
 
 
@@ -179,7 +179,7 @@ def test_instagram_insights_days_values_and_drift(home: Home) -> None:
 def test_instagram_users_media_and_identity(home: Home) -> None:
     media = {
         "data": [
-            {"id": "m1", "timestamp": "2026-11-20T10:00:00+0000", "media_type": "VIDEO",
+            {"id": "17900001", "timestamp": "2026-11-20T10:00:00+0000", "media_type": "VIDEO",
              "like_count": "7", "comments_count": 1, "caption": "new reel",
              "insights": {"data": [{"name": "reach", "values": [{"value": 300}]},
                                    {"name": "saved", "total_value": {"value": 4}}]}},
@@ -196,7 +196,7 @@ def test_instagram_users_media_and_identity(home: Home) -> None:
             "instagram/media/1784_20261121T060000Z.json": json.dumps(media),
             "instagram/media/20261121T060000Z.json": json.dumps(media),
             "instagram/media/1784_20261122T060000Z.json": json.dumps(
-                {"data": [{"id": "m2", "owner": {"id": "999"}}]}
+                {"data": [{"id": "17900002", "owner": {"id": "999"}}]}
             ),
         },
     )

@@ -20,8 +20,8 @@ import duckdb
 import pytest
 
 from ingestion.run import IngestReport, ingest_landing
-from realreach.config import Home
 from realreach.transform import BuildReport, build_marts
+from realreach_core.home import Home
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from realreach.config import Home
-from realreach.contract import MART_COLUMNS
 from realreach.transform import build_marts
+from realreach_core.contract import MART_COLUMNS
+from realreach_core.home import Home
 from tests.lakefactory import write_rows, write_schema_files
 
 pytestmark = pytest.mark.slow

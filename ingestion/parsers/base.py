@@ -121,22 +121,63 @@ def decode_text(file: LandingFile | str, raw: bytes) -> str:
         ) from None
 
 
+#: Deepest nesting accepted. Platform responses nest a handful of levels; 100k-deep input
+#: would exhaust the parser's recursion, so it is refused before parsing.
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"\[\]|\{\}")
+
+
+def check_json_depth(where: str, text: str, limit: int = MAX_JSON_DEPTH) -> None:
+    """IngestError when ``text`` nests deeper than ``limit``, found without recursion.
+
+    Strings are blanked, everything but brackets dropped, then innermost pairs are removed
+    once per level (C-speed regex passes): what is left after ``limit`` passes is deeper.
+    """
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    removed = 0  # levels peeled off so far
+    while brackets and removed < limit:
+        reduced = _INNERMOST.sub("", brackets)
+        if reduced == brackets:
+            break  # unbalanced (truncated or malformed): measure what is left below
+        brackets, removed = reduced, removed + 1
+    depth = deepest = 0
+    for char in brackets:
+        depth = depth + 1 if char in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    if removed + deepest > limit:
+        raise IngestError(f"{where}: JSON nested deeper than {limit} levels; refused unparsed")
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def load_json(where: str, text: str) -> Any:
+    """``json.loads`` refusing NaN/Infinity and nesting beyond ``MAX_JSON_DEPTH``."""
+    check_json_depth(where, text)
+    return json.loads(text, parse_constant=_no_constants)
+
+
 def json_documents(file: LandingFile | str, raw: bytes) -> list[Any]:
     """One JSON document, or JSON Lines (one response per line, as twarc writes them)."""
     text = decode_text(file, raw)
+    where = _where(file)
+    check_json_depth(where, text)
     try:
-        return [json.loads(text)]
-    except json.JSONDecodeError as whole_error:
+        return [json.loads(text, parse_constant=_no_constants)]
+    except ValueError as whole_error:  # JSONDecodeError or a NaN/Infinity constant
         lines = [line for line in text.splitlines() if line.strip()]
         if len(lines) < 2:
-            raise IngestError(f"{_where(file)}: malformed JSON ({whole_error})") from None
+            raise IngestError(f"{where}: malformed JSON ({whole_error})") from None
         docs = []
         for number, line in enumerate(lines, start=1):
             try:
-                docs.append(json.loads(line))
-            except json.JSONDecodeError as exc:
+                docs.append(json.loads(line, parse_constant=_no_constants))
+            except ValueError as exc:
                 raise IngestError(
-                    f"{_where(file)}: malformed JSON Lines at line {number} ({exc.msg})"
+                    f"{where}: malformed JSON Lines at line {number} ({getattr(exc, 'msg', exc)})"
                 ) from None
         return docs
 

@@ -38,6 +38,10 @@ def read_csv(
     required columns are checked, so an older export is not rejected for its vocabulary.
     """
     text = decode_text(file, raw)
+    if "\x00" in text:
+        # Not a spreadsheet export: a NUL is binary garbage, and would reach ids as text.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise IngestError(f"{file.rel}: NUL byte at line {line}: not a text CSV")
     # The delimiter is read off the header line only: tweet texts in the body are full of
     # commas and semicolons and would fool a sniffer. Spreadsheets in some locales save ";",
     # Excel's "Unicode text" saves tabs.

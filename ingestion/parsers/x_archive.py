@@ -7,7 +7,6 @@ API's tweets, so marts need no second path).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -15,7 +14,7 @@ from typing import Any
 
 from ingestion.errors import IngestError
 from ingestion.landing import LandingFile
-from ingestion.parsers.base import Parser, Row, Tables, decode_text, resolve_account
+from ingestion.parsers.base import Parser, Row, Tables, decode_text, load_json, resolve_account
 from ingestion.parsers.safe_zip import SafeZip
 from ingestion.values import leftovers, to_int, to_text, to_time
 
@@ -40,8 +39,8 @@ def read_ytd(where: str, raw: bytes) -> Any:
     if not sep or not head.strip().startswith("window."):
         raise IngestError(f"{where}: not an archive data file (expected 'window.YTD.<name> = ...')")
     try:
-        return json.loads(body.strip().rstrip(";"))
-    except json.JSONDecodeError as exc:
+        return load_json(where, body.strip().rstrip(";"))
+    except ValueError as exc:
         raise IngestError(f"{where}: malformed JSON in archive data file ({exc})") from None
 
 
@@ -163,7 +162,7 @@ def _tweet_row(where: str, tweet: Mapping[str, Any], account: str, observed: dat
     reply_to = to_text(tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id"))
     if reply_to:
         ref_type, ref_id = "replied_to", reply_to
-    elif text and text.startswith("RT @"):
+    elif isinstance(text, str) and text.startswith("RT @"):
         ref_type, ref_id = "retweeted", None  # the archive does not give the original's id
     else:
         ref_type, ref_id = None, None

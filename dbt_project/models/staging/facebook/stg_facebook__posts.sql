@@ -1,6 +1,7 @@
 -- Facebook page posts as pulled: one row per post per pull, counts as of observed_at.
 with source as (
-    select * from {{ source('facebook', 'posts') }}
+    select * from {{ source('facebook', 'posts') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

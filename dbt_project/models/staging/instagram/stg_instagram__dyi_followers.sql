@@ -1,6 +1,7 @@
 -- Instagram "Download your information" followers: one row per follower per export.
 with source as (
-    select * from {{ source('instagram', 'dyi_followers') }}
+    select * from {{ source('instagram', 'dyi_followers') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

@@ -1,6 +1,7 @@
 -- Instagram media as pulled: one row per media object per pull, counts as of observed_at.
 with source as (
-    select * from {{ source('instagram', 'media') }}
+    select * from {{ source('instagram', 'media') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

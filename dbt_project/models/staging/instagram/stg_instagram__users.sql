@@ -1,6 +1,7 @@
 -- Instagram accounts as pulled (Graph API user fields): one row per account per pull.
 with source as (
-    select * from {{ source('instagram', 'users') }}
+    select * from {{ source('instagram', 'users') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

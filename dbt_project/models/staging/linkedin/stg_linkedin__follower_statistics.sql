@@ -1,6 +1,7 @@
 -- LinkedIn follower statistics: one row per element (a day's gains, or lifetime breakdowns).
 with source as (
-    select * from {{ source('linkedin', 'follower_statistics') }}
+    select * from {{ source('linkedin', 'follower_statistics') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

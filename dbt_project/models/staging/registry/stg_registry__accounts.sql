@@ -1,6 +1,7 @@
 -- accounts.csv rows: who owns which account, on which platform, in which role.
 with source as (
-    select * from {{ source('registry', 'accounts') }}
+    select * from {{ source('registry', 'accounts') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

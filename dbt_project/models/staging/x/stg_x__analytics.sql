@@ -1,6 +1,7 @@
 -- X tweet activity CSV: one row per tweet per export, organic metrics (promoted ones kept).
 with source as (
-    select * from {{ source('x', 'analytics') }}
+    select * from {{ source('x', 'analytics') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

@@ -1,6 +1,7 @@
 -- X archive data/account.js: the archive owner's account, one row per archive.
 with source as (
-    select * from {{ source('x', 'archive_account') }}
+    select * from {{ source('x', 'archive_account') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

@@ -1,6 +1,7 @@
 -- X archive follower.js / following.js: one row per relation per archive (observed_at = generated).
 with source as (
-    select * from {{ source('x', 'archive_relations') }}
+    select * from {{ source('x', 'archive_relations') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

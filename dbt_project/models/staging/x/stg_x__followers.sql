@@ -1,7 +1,8 @@
 -- Followers of our accounts as pulled: one row per (account, follower) per pull, with the
 -- follower's public profile as seen at observed_at.
 with source as (
-    select * from {{ source('x', 'followers') }}
+    select * from {{ source('x', 'followers') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

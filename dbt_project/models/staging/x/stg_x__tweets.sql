@@ -1,6 +1,7 @@
 -- X posts as pulled: one row per post per pull, metrics as of observed_at.
 with source as (
-    select * from {{ source('x', 'tweets') }}
+    select * from {{ source('x', 'tweets') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

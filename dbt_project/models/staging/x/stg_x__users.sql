@@ -1,6 +1,7 @@
 -- X accounts as pulled (users lookup): one row per account per pull, renamed and cast.
 with source as (
-    select * from {{ source('x', 'users') }}
+    select * from {{ source('x', 'users') }} as lake
+    where {{ not_retracted('lake') }}
 )
 
 select

@@ -1,0 +1,187 @@
+"""The lake's expectations, enforced on every file's rows before anything is written.
+
+One layer for every parser, derived from ``ingestion/schemas.py``: the Arrow type of each
+column (a text column holds text, a count an integer), nullability, the platform id patterns,
+the non-negative counts and the sane ranges. A file with one bad value is quarantined with a
+reason naming the file, the row, the field and the value; nothing that would fail a dbt
+not_negative or type test, or a GX lake suite, reaches the lake.
+
+Checks are vectorised with pyarrow.compute over the file's table; the slow row-by-row walk
+only runs to name the offending value once a conversion has failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ingestion.errors import IngestError
+from ingestion.schemas import (
+    ACCEPTED_VALUES,
+    ID_PATTERNS,
+    MAX_COUNT,
+    MAX_TEXT,
+    MAX_TIME,
+    MIN_TIME,
+    SIGNED_COLUMNS,
+    schema_for,
+)
+
+_MIN_TIME = dt.datetime.fromisoformat(MIN_TIME)
+_MAX_TIME = dt.datetime.fromisoformat(MAX_TIME)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _fail(where: str, table: str, index: int, column: str, value: Any, problem: str) -> IngestError:
+    return IngestError(f"{where}: {table} row {index + 1}: {column} = {_show(value)}: {problem}")
+
+
+def validated_table(platform: str, kind: str, rows: list[dict[str, Any]], where: str) -> pa.Table:
+    """``rows`` as a table of the lake's schema for ``platform/kind``, or IngestError."""
+    schema = schema_for(platform, kind)
+    name = f"{platform}/{kind}"
+    try:
+        table = pa.Table.from_pylist(rows, schema=schema)
+    except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
+        raise _conversion_error(schema, rows, where, name, exc) from None
+    ids = ID_PATTERNS.get((platform, kind), {})
+    signed = SIGNED_COLUMNS.get((platform, kind), frozenset())
+    accepted = ACCEPTED_VALUES.get((platform, kind), {})
+    for field in schema:
+        column = table.column(field.name)
+        if not field.nullable and column.null_count:
+            index = _first(pc.is_null(column))
+            raise _fail(where, name, index, field.name, None, "must not be empty")
+        if pa.types.is_integer(field.type) or pa.types.is_floating(field.type):
+            _check_numbers(where, name, field, column, signed=field.name in signed)
+        elif pa.types.is_string(field.type):
+            _check_text(where, name, field.name, column, ids.get(field.name))
+            if field.name in accepted:
+                allowed = pa.array(accepted[field.name], pa.string())
+                bad = pc.and_(pc.invert(pc.is_in(column, value_set=allowed)), column.is_valid())
+                if pc.any(bad).as_py():
+                    index = _first(bad)
+                    raise _fail(
+                        where, name, index, field.name, column[index].as_py(),
+                        f"not one of {list(accepted[field.name])}",
+                    )  # fmt: skip
+        elif pa.types.is_timestamp(field.type) or pa.types.is_date(field.type):
+            _check_times(where, name, field, column)
+    return table
+
+
+def _first(mask: Any) -> int:
+    """Index of the first true value of a boolean (chunked) array."""
+    filled = pc.fill_null(mask, False)
+    if isinstance(filled, pa.ChunkedArray):
+        filled = filled.combine_chunks()
+    return pc.indices_nonzero(filled)[0].as_py()
+
+
+def _check_numbers(where: str, table: str, field: pa.Field, column: Any, *, signed: bool) -> None:
+    if pa.types.is_floating(field.type):
+        not_finite = pc.invert(pc.is_finite(column))
+        if pc.any(not_finite).as_py():
+            index = _first(not_finite)
+            raise _fail(
+                where, table, index, field.name, column[index].as_py(), "not a finite number"
+            )
+    low = -MAX_COUNT if signed else 0
+    bad = pc.or_(pc.less(column, low), pc.greater(column, MAX_COUNT))
+    if pc.any(bad).as_py():
+        index = _first(bad)
+        value = column[index].as_py()
+        problem = (
+            "must not be negative" if value < 0 and not signed else f"outside [{low}, {MAX_COUNT}]"
+        )
+        raise _fail(where, table, index, field.name, value, problem)
+
+
+def _check_text(where: str, table: str, name: str, column: Any, pattern: str | None) -> None:
+    nul = pc.match_substring(column, "\x00")
+    if pc.any(nul).as_py():
+        index = _first(nul)
+        raise _fail(where, table, index, name, column[index].as_py(), "contains a NUL byte")
+    too_long = pc.greater(pc.utf8_length(column), MAX_TEXT)
+    if pc.any(too_long).as_py():
+        index = _first(too_long)
+        raise _fail(where, table, index, name, column[index].as_py(), f"longer than {MAX_TEXT}")
+    if pattern:
+        bad = pc.invert(pc.match_substring_regex(column, pattern))
+        if pc.any(bad).as_py():
+            index = _first(bad)
+            raise _fail(
+                where, table, index, name, column[index].as_py(),
+                f"not a platform id (expected {pattern})",
+            )  # fmt: skip
+
+
+def _check_times(where: str, table: str, field: pa.Field, column: Any) -> None:
+    if pa.types.is_date(field.type):
+        low, high = pa.scalar(_MIN_TIME.date()), pa.scalar(_MAX_TIME.date())
+    else:
+        low = pa.scalar(_MIN_TIME, field.type)
+        high = pa.scalar(_MAX_TIME, field.type)
+    bad = pc.or_(pc.less(column, low), pc.greater_equal(column, high))
+    if pc.any(bad).as_py():
+        index = _first(bad)
+        raise _fail(
+            where, table, index, field.name, column[index].as_py(),
+            f"outside {MIN_TIME[:10]} .. {MAX_TIME[:10]}",
+        )  # fmt: skip
+
+
+def _conversion_error(
+    schema: pa.Schema, rows: list[dict[str, Any]], where: str, table: str, exc: Exception
+) -> IngestError:
+    """Names the first value whose Python type does not fit its column."""
+    for index, row in enumerate(rows):
+        for field in schema:
+            value = row.get(field.name)
+            if value is None:
+                continue
+            problem = _type_problem(field.type, value)
+            if problem:
+                return _fail(where, table, index, field.name, value, problem)
+    return IngestError(f"{where}: {table}: values do not fit the lake schema ({exc})")
+
+
+def _type_problem(kind: pa.DataType, value: Any) -> str | None:
+    if pa.types.is_string(kind):
+        return None if isinstance(value, str) else f"expected text, found {type(value).__name__}"
+    if pa.types.is_boolean(kind):
+        return (
+            None
+            if isinstance(value, bool)
+            else f"expected true/false, found {type(value).__name__}"
+        )
+    if pa.types.is_integer(kind):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"expected an integer, found {type(value).__name__}"
+        return None if abs(value) <= MAX_COUNT else f"outside [-{MAX_COUNT}, {MAX_COUNT}]"
+    if pa.types.is_floating(kind):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"expected a number, found {type(value).__name__}"
+        if isinstance(value, int) and abs(value) > MAX_COUNT:
+            return f"outside [-{MAX_COUNT}, {MAX_COUNT}]"
+        return None if math.isfinite(value) else "not a finite number"
+    if pa.types.is_timestamp(kind):
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            return f"expected a UTC time, found {type(value).__name__}"
+        return None
+    if pa.types.is_date(kind):
+        return (
+            None if isinstance(value, dt.date) else f"expected a date, found {type(value).__name__}"
+        )
+    if isinstance(value, Mapping | list):
+        return f"unexpected {type(value).__name__}"
+    return None

@@ -1,0 +1,73 @@
+"""The one atomic file writer: readers see a whole file or the previous one, never half.
+
+Every temporary file is named ``.<name>.<pid>.<random>.tmp`` beside its target, so a crash
+leaves only names that ``is_temp`` recognises and a clean-up can remove.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+TEMP_SUFFIX = ".tmp"
+
+
+def temp_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}")
+
+
+def is_temp(path: Path) -> bool:
+    """A leftover of an interrupted atomic write (this module's naming)."""
+    return path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX)
+
+
+@contextmanager
+def atomic_target(target: Path, *, durable: bool = False) -> Iterator[Path]:
+    """Yields a temporary path to write ``target``'s content to (by any writer: pyarrow, a
+    DuckDB COPY, shutil); on success it replaces ``target``, on failure it is removed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(target)
+    try:
+        yield tmp
+        if durable:
+            _fsync(tmp)
+        os.replace(tmp, target)
+        if durable:
+            _fsync_dir(target.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def atomic_write_bytes(target: Path, data: bytes, *, durable: bool = False) -> None:
+    """Write ``data`` to ``target`` atomically; ``durable`` also survives a power cut (fsync),
+    for bookkeeping a restart relies on (the alert journal, check results)."""
+    with atomic_target(target, durable=durable) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(target: Path, text: str, *, durable: bool = False) -> None:
+    atomic_write_bytes(target, text.encode("utf-8"), durable=durable)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # some platforms cannot open a directory; the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
