@@ -116,7 +116,7 @@ def _posts(account: ScaleAccount, seed: int, start: date, day_index: int, n: int
         when = datetime.combine(start + timedelta(days=d), datetime.min.time(), tzinfo=UTC)
         for k in range(n):
             age = back + 1
-            created = when + timedelta(seconds=rng.randrange(86_400))
+            created = when + timedelta(seconds=rng.randrange(82_800))  # before the 23:50 pull
             post_id = str(1_900_000_000_000_000_000 + account.index * 10**7 + d * 100 + k)
             likes = int(rng.paretovariate(1.5) * 20 * age)
             yield post_id, created, likes, rng
