@@ -8,7 +8,7 @@ REALREACH_HOME ?= $(CURDIR)/.realreach
 export REALREACH_HOME
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo run test lint format sql-lint bench eval airflow clean
+.PHONY: help venv demo run test lint format sql-lint bench eval fuzz airflow clean
 
 help:
 	@echo "make demo      create the virtualenv if needed, then run 'realreach demo' (home: $(REALREACH_HOME))"
@@ -16,6 +16,7 @@ help:
 	@echo "make run       process everything new in \$$REALREACH_HOME/landing"
 	@echo "make bench     ingestion, pipeline and landing-to-alert latency benchmarks (bench-results/)"
 	@echo "make eval      spike detector vs a mean±3σ baseline on labelled held-out seeds (bench-results/eval.json)"
+	@echo "make fuzz      property-based fuzzing of every landing parser (Hypothesis, >=100k inputs, a few minutes)"
 	@echo "make airflow   Airflow standalone with realreach's DAGs on http://localhost:8080"
 	@echo "make lint | format | sql-lint | clean"
 
@@ -58,6 +59,12 @@ bench: venv
 
 eval: venv
 	$(BIN)/python benchmarks/eval.py
+
+# Every parser through ingestion's own parse_file; exit 1 and a list when anything but a
+# quarantine (IngestError) comes out. FUZZ_EXAMPLES is per parser and input family (15 x 4), each input tried in 5 variants.
+FUZZ_EXAMPLES ?= 350
+fuzz: venv
+	$(BIN)/python -m tests.fuzz_parsers --examples $(FUZZ_EXAMPLES)
 
 airflow: venv
 	REALREACH_HOME="$(REALREACH_HOME)" bash scripts/airflow-standalone.sh

@@ -1,9 +1,22 @@
-"""Alerts: one line per suspicious spike in ``alerts/alerts.jsonl``, delivered to every channel.
+"""Alerts: one line per suspicious spike in ``alerts/alerts.jsonl``, told once to every channel.
 
-A spike is identified by (platform, account_id, spike_start); its line is written once, updated
-in place when the same spike grows, and carries a delivery status per channel. Delivery is
-retried with backoff; a channel that still fails leaves the alert ``undelivered`` for that
-channel and the next ``raise_alerts`` tries again. Nothing is ever dropped from the file.
+A spike is identified by (platform, account_id, spike_start) (``alert_id``); its line is written
+once, updated in place when the spike grows or its verdict changes, and remembers per channel
+what that channel was told. Each channel gets one message per change of the alert's state:
+
+- ``alert``: the spike is suspicious (the first message a channel gets about it);
+- ``withdrawn``: it was told "suspicious", and the spike is now ``unexplained``, ``explained``
+  or no longer detected;
+- ``now_suspicious``: it was told "withdrawn", and the spike is suspicious again.
+
+Delivery is a small journal protocol, so a crash anywhere never loses a message and never
+doubles one on a channel that can drop repeats: the message owed (its kind and an idempotency
+key derived from the spike id, the event's sequence number and kind) is recorded durably as
+``pending`` before it is sent, and marked delivered after. A pending message found later (a
+failed send, or a crash between send and mark) is sent again with the same key: the webhook's
+``Idempotency-Key`` header and the e-mail's ``Message-ID`` let receivers drop the repeat.
+Slack has no such key: it gets at-least-once, the window being the moment between the
+receiver's answer and the journal's fsync.
 
 Secrets (webhook URLs, SMTP passwords) are never logged nor stored: channels describe
 themselves by name and host only.
@@ -11,6 +24,7 @@ themselves by name and host only.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -27,8 +41,9 @@ from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
+from realreach_core.contract import ALERTED_VERDICT
 from realreach_core.files import atomic_write_text
 from realreach_core.home import Home
 from realreach_core.jsonable import dumps, to_jsonable
@@ -37,13 +52,32 @@ from realreach_core.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
-DELIVERED = "delivered"
-UNDELIVERED = "undelivered"
+DELIVERED = "delivered"  # the channel knows the alert's current state
+UNDELIVERED = "undelivered"  # a message is owed (pending) and the last attempt failed
+SENDING = "sending"  # recorded just before a send; seen later, the send's fate is unknown
+NOT_NEEDED = "not_needed"  # withdrawn before this channel was ever told: nothing to say
+
+ALERT = "alert"
+WITHDRAWN = "withdrawn"
+NOW_SUSPICIOUS = "now_suspicious"
 DEFAULT_TIMEOUT_S = 10.0
+NOT_DETECTED = "no longer detected"
 
 
 class DeliveryError(Exception):
-    """A channel could not deliver; the message never contains the channel's secrets."""
+    """A channel could not deliver; the message never contains the channel's secrets.
+
+    ``refused``: the receiver answered with an error or could not be reached at all, so it
+    certainly did not take the message; otherwise (a timeout, a dropped connection) it may have.
+    """
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+# The receiver never got the message: nothing listened, or the name did not resolve.
+_UNREACHED = (ConnectionRefusedError, socket.gaierror)
 
 
 # --------------------------------------------------------------------------------- channels
@@ -67,23 +101,37 @@ def _host_of(url: str) -> str:
     return f"{parts.hostname or '?'}" + (f":{parts.port}" if parts.port else "")
 
 
-def _post_json(url: str, payload: Mapping[str, Any], timeout: float) -> None:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json", "User-Agent": "realreach-alerts"},
-        method="POST",
-    )
+def split_credentials(url: str) -> tuple[str, str | None]:
+    """(the URL without ``user:pass@``, an HTTP basic ``Authorization`` value or None).
+    Left in the URL, urllib would take the credentials for part of the host name."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    host = parts.netloc.rsplit("@", 1)[1]
+    user, password = unquote(parts.username or ""), unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return urlunsplit(parts._replace(netloc=host)), f"Basic {token}"
+
+
+def _post_json(
+    url: str, payload: Mapping[str, Any], timeout: float, headers: Mapping[str, str] = {}
+) -> None:
+    url, authorization = split_credentials(url)
+    sent = {"Content-Type": "application/json", "User-Agent": "realreach-alerts", **headers}
+    if authorization:
+        sent["Authorization"] = authorization
+    request = urllib.request.Request(url, data=dumps(payload).encode(), headers=sent, method="POST")
     # Exceptions are re-raised without their text: urllib errors can carry the full URL.
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()
     except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code} from {_host_of(url)}") from None
+        raise DeliveryError(f"HTTP {exc.code} from {_host_of(url)}", refused=True) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         kind = type(reason).__name__
-        raise DeliveryError(f"{kind} while posting to {_host_of(url)}") from None
+        refused = isinstance(reason, _UNREACHED)
+        raise DeliveryError(f"{kind} while posting to {_host_of(url)}", refused=refused) from None
 
 
 @dataclass(frozen=True)
@@ -101,8 +149,16 @@ class WebhookChannel:
     def payload(self, alert: Mapping[str, Any]) -> dict[str, Any]:
         return dict(alert)
 
+    def headers(self, alert: Mapping[str, Any]) -> dict[str, str]:
+        """The idempotency key a receiver drops repeats by, and what the message is about."""
+        headers = {"X-Realreach-Alert-Id": str(alert.get("alert_id"))}
+        if alert.get("idempotency_key"):
+            headers["Idempotency-Key"] = str(alert["idempotency_key"])
+            headers["X-Realreach-Event"] = str(alert.get("event"))
+        return headers
+
     def send(self, alert: Mapping[str, Any]) -> None:
-        _post_json(self.url, self.payload(alert), self.timeout)
+        _post_json(self.url, self.payload(alert), self.timeout, self.headers(alert))
 
 
 @dataclass(frozen=True)
@@ -160,6 +216,8 @@ class SmtpChannel:
         message["Subject"] = email_subject(alert)
         message["From"] = self.sender
         message["To"] = ", ".join(self.recipients)
+        for name, value in email_headers(alert).items():
+            message[name] = value
         message.set_content(email_body(alert))
         try:
             if self.implicit_tls:
@@ -178,16 +236,41 @@ class SmtpChannel:
                     server.login(self.username, self.password or "")
                 server.send_message(message)
         except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(f"SMTP {exc.smtp_code} from {self.target}") from None
+            raise DeliveryError(f"SMTP {exc.smtp_code} from {self.target}", refused=True) from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryError(f"{type(exc).__name__} talking to {self.target}") from None
+            refused = isinstance(exc, _UNREACHED)
+            raise DeliveryError(
+                f"{type(exc).__name__} talking to {self.target}", refused=refused
+            ) from None
 
 
 def email_subject(alert: Mapping[str, Any]) -> str:
+    what = {WITHDRAWN: "withdrawn: no longer suspicious", NOW_SUSPICIOUS: "now suspicious again"}
+    prefix = f"{what[alert['event']]}: " if alert.get("event") in what else "suspicious "
     return (
-        f"realreach: suspicious follower spike on {alert.get('platform')} account "
+        f"realreach: {prefix}follower spike on {alert.get('platform')} account "
         f"{alert.get('account_id')} from {alert.get('spike_start')}"
     )
+
+
+MESSAGE_ID_DOMAIN = "alerts.realreach.invalid"
+
+
+def email_headers(alert: Mapping[str, Any]) -> dict[str, str]:
+    """A Message-ID derived from the spike id, the event and its verdict: a repeat of the same
+    message has the same id (receivers and archives drop it); a follow-up refers to the first."""
+    headers = {"X-Realreach-Alert-Id": str(alert.get("alert_id"))}
+    key = alert.get("idempotency_key")
+    if key:
+        headers["Message-ID"] = f"<{key}@{MESSAGE_ID_DOMAIN}>"
+        if alert.get("event") != ALERT:
+            first = message_key(str(alert["alert_id"]), 1, ALERT, ALERTED_VERDICT)
+            headers["In-Reply-To"] = headers["References"] = f"<{first}@{MESSAGE_ID_DOMAIN}>"
+    return headers
+
+
+def _token(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in str(text))
 
 
 def email_body(alert: Mapping[str, Any]) -> str:
@@ -255,6 +338,7 @@ class SmtpHookChannel:
                     subject=email_subject(alert),
                     html_content=f"<pre>{escape(email_body(alert))}</pre>",
                     from_email=self.sender or hook.from_email or "realreach@localhost",
+                    custom_headers=email_headers(alert),
                 )
         except Exception as exc:
             raise DeliveryError(f"{type(exc).__name__} via {self.target}") from None
@@ -277,8 +361,12 @@ def format_alert_text(alert: Mapping[str, Any], *, markdown: bool) -> str:
     period = str(alert.get("spike_start"))
     if alert.get("spike_end") and alert.get("spike_end") != alert.get("spike_start"):
         period += f" to {alert.get('spike_end')}"
+    title = {
+        WITHDRAWN: f"Withdrawn, no longer suspicious (now {alert.get('verdict')}): follower spike",
+        NOW_SUSPICIOUS: "Suspicious again: follower spike",
+    }.get(str(alert.get("event")), "Suspicious follower spike")
     lines = [
-        f"{bold}Suspicious follower spike{bold} on {alert.get('platform')} account "
+        f"{bold}{title}{bold} on {alert.get('platform')} account "
         f"{alert.get('account_id')}, {period}",
         f"Followers gained: {_number(gained)} (expected about {_number(expected)}); "
         f"suspicion score {_number(score, digits=2)}",
@@ -345,12 +433,6 @@ def merge_channels(preferred: list[Channel], fallback: list[Channel]) -> list[Ch
     return [*preferred, *(c for c in fallback if c.name not in names)]
 
 
-def _checked_http_url(url: str, variable: str) -> str:
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-        raise ValueError(f"{variable} must be an http(s) URL")
-    return url
-
-
 # ----------------------------------------------------------------------------- the journal
 
 
@@ -358,13 +440,33 @@ def _checked_http_url(url: str, variable: str) -> str:
 class AlertReport:
     new: int
     already_known: int
-    delivered: dict[str, int]  # alerts delivered by this call, per channel
-    undelivered: dict[str, int]  # alerts still waiting for each channel after this call
+    delivered: dict[str, int]  # messages delivered by this call, per channel
+    undelivered: dict[str, int]  # alerts still owing each channel a message after this call
+    withdrawn: int = 0  # alerts whose spike stopped being suspicious in this call
+    now_suspicious: int = 0  # withdrawn alerts whose spike is suspicious again
+    repeated: dict[str, int] = field(default_factory=dict)  # pending sends tried again
+    skipped: dict[str, str] = field(default_factory=dict)  # misconfigured channel -> why
 
 
 def alert_id(platform: str, account_id: str, spike_start: str) -> str:
     key = "\x1f".join((str(platform), str(account_id), str(spike_start)))
     return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def current_spikes(home: Home) -> dict[str, dict] | None:
+    """Every row of the exported ``follower_spikes`` mart by alert id; None when there is no
+    export to judge by (then no alert is withdrawn for lack of its row)."""
+    path = home.marts_export / "follower_spikes.parquet"
+    if not path.exists():
+        return None
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(path).to_pylist()
+    judged = {}
+    for row in rows:
+        row = {k: to_jsonable(v) for k, v in row.items()}
+        judged[alert_id(row["platform"], row["account_id"], row["spike_start"])] = row
+    return judged
 
 
 def raise_alerts(
@@ -373,32 +475,53 @@ def raise_alerts(
     *,
     channels: list[Channel] | None = None,
     retry: RetryPolicy | None = None,
+    judged: Mapping[str, Mapping[str, Any]] | None = None,
+    skipped: Mapping[str, str] | None = None,
 ) -> AlertReport:
-    """Record each suspicious spike once, then deliver every alert still owed to a channel."""
-    channels = channels_from_env() if channels is None else channels
+    """Record each suspicious spike once, withdraw alerts whose spike is no longer suspicious
+    (``judged``: the follower_spikes rows by alert id, read from the home's export by
+    default), then send every channel the one message it is owed per alert."""
+    if channels is None:
+        settings = load_settings()
+        channels = channels_from_settings(settings)
+        skipped = settings.channel_problems if skipped is None else skipped
+        retry = retry or retry_policy_from_settings(settings)
     retry = retry or retry_policy_from_env()
+    for name, why in (skipped or {}).items():
+        log.warning("%s alerts are skipped: %s", name, why)
     names = [c.name for c in channels]
     if len(set(names)) != len(names):
         raise ValueError(f"two alert channels share a name: {names}")
     now = _utc_now()
     path = home.alerts_file
+    report = AlertReport(
+        new=0, already_known=0, delivered=dict.fromkeys(names, 0),
+        undelivered=dict.fromkeys(names, 0), repeated=dict.fromkeys(names, 0),
+        skipped=dict(skipped or {}),
+    )  # fmt: skip
     with _locked(path):
-        alerts = _read(path)
+        alerts = [_upgraded(a) for a in _read(path)]
         index = {a["alert_id"]: a for a in alerts}
-        new = known = 0
+        suspicious: set[str] = set()
         for spike in spikes:
-            if spike.get("verdict", "suspicious") != "suspicious":
+            if spike.get("verdict", ALERTED_VERDICT) != ALERTED_VERDICT:
                 continue
             fields = {
-                k: to_jsonable(v) for k, v in spike.items() if k not in ("alert_id", "delivery")
-            }
+                k: to_jsonable(v) for k, v in spike.items() if k not in _BOOKKEEPING
+            }  # fmt: skip
             aid = alert_id(fields["platform"], fields["account_id"], fields["spike_start"])
+            suspicious.add(aid)
             if aid in index:
-                known += 1
-                _update(index[aid], fields, now)
+                report.already_known += 1
+                alert = index[aid]
+                _update(alert, fields, now)
+                if alert["state"] != ALERTED_VERDICT:
+                    _change_state(alert, ALERTED_VERDICT, now)
+                    report.now_suspicious += 1
                 continue
-            new += 1
-            alert = {**fields, "alert_id": aid, "first_seen_at": now}
+            report.new += 1
+            alert = {**fields, "alert_id": aid, "first_seen_at": now, "state": ALERTED_VERDICT}
+            alert["events"] = [{"seq": 1, "event": ALERT, "verdict": ALERTED_VERDICT, "at": now}]
             # Channels configured now owe this alert; recorded before any send, so a crash
             # mid-delivery leaves it owed rather than lost.
             alert["delivery"] = {name: {"status": UNDELIVERED, "attempts": 0} for name in names}
@@ -406,21 +529,29 @@ def raise_alerts(
             index[aid] = alert
             log.info("new alert %s: %s account %s from %s", aid, fields["platform"],
                      fields["account_id"], fields["spike_start"])  # fmt: skip
+        judged = current_spikes(home) if judged is None else judged
+        if judged is not None:
+            for alert in alerts:
+                if alert["state"] != ALERTED_VERDICT or alert["alert_id"] in suspicious:
+                    continue
+                row = judged.get(alert["alert_id"])
+                if row is not None and row.get("verdict") == ALERTED_VERDICT:
+                    continue  # still suspicious in the mart; the check's list lags behind
+                fields = {k: to_jsonable(v) for k, v in (row or {}).items()}
+                _update(alert, {k: v for k, v in fields.items() if k not in _BOOKKEEPING}, now)
+                if row is None:
+                    alert["verdict"] = NOT_DETECTED
+                _change_state(alert, WITHDRAWN, now)
+                report.withdrawn += 1
         _write(path, alerts)
 
-        delivered = dict.fromkeys(names, 0)
-        undelivered = dict.fromkeys(names, 0)
         for channel in channels:
             for alert in alerts:
-                status = alert.get("delivery", {}).get(channel.name)
-                if status is None or status.get("status") == DELIVERED:
-                    continue
-                if _deliver(channel, alert, status, retry):
-                    delivered[channel.name] += 1
-                else:
-                    undelivered[channel.name] += 1
-                _write(path, alerts)  # progress is durable after every alert
-    return AlertReport(new=new, already_known=known, delivered=delivered, undelivered=undelivered)
+                status = alert["delivery"].get(channel.name)
+                if status is None:
+                    continue  # the channel was set up after this alert was raised
+                _settle(channel, alert, status, retry, path, alerts, report)
+    return report
 
 
 def read_alerts(home: Home) -> list[dict]:
@@ -428,28 +559,132 @@ def read_alerts(home: Home) -> list[dict]:
         return _read(home.alerts_file)
 
 
-def _payload(alert: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in alert.items() if k != "delivery"}
+_BOOKKEEPING = ("alert_id", "delivery", "events", "state", "first_seen_at", "updated_at")
 
 
-def _deliver(channel: Channel, alert: dict, status: dict, retry: RetryPolicy) -> bool:
+def _upgraded(alert: dict) -> dict:
+    """Lines written before verdict changes were tracked: one "alert" event, told per status."""
+    if "state" in alert:
+        return alert
+    alert["state"] = ALERTED_VERDICT
+    at = alert.get("first_seen_at")
+    alert["events"] = [{"seq": 1, "event": ALERT, "verdict": ALERTED_VERDICT, "at": at}]
+    for status in alert.get("delivery", {}).values():
+        if status.get("status") == DELIVERED:
+            status.update(told=ALERTED_VERDICT, told_seq=1)
+    return alert
+
+
+def _change_state(alert: dict, state: str, now: str) -> None:
+    seq = len(alert["events"]) + 1
+    event = NOW_SUSPICIOUS if state == ALERTED_VERDICT else WITHDRAWN
+    alert["state"] = state
+    alert["events"].append({"seq": seq, "event": event, "verdict": alert.get("verdict"), "at": now})
+    alert["updated_at"] = now
+    log.info("alert %s: %s (verdict %s)", alert["alert_id"], event, alert.get("verdict"))
+
+
+def _owed(alert: Mapping[str, Any], status: Mapping[str, Any]) -> str | None:
+    """The kind of message a channel is owed, from what it was told and the alert's state."""
+    told, state = status.get("told"), alert["state"]
+    if told == state:
+        return None
+    if told is None:
+        return ALERT if state == ALERTED_VERDICT else None
+    return WITHDRAWN if state == WITHDRAWN else NOW_SUSPICIOUS
+
+
+def message_key(aid: str, seq: int, kind: str, verdict: str) -> str:
+    """The idempotency key of one message (spike id, event number, kind, verdict), fixed when
+    the message becomes owed: a repeat of it carries the same key."""
+    return f"{aid}-{seq}-{kind}-{_token(verdict)}"
+
+
+def _settle(
+    channel: Channel,
+    alert: dict,
+    status: dict,
+    retry: RetryPolicy,
+    path: Path,
+    alerts: list[dict],
+    report: AlertReport,
+) -> None:
+    """Send the channel what it is owed about one alert: first a pending (possibly already
+    received) message again, with its key, then a follow-up if the state moved on since."""
+    for _ in range(2):
+        pending = status.get("pending")
+        if pending is not None and status.get("status") == UNDELIVERED and status.get("refused"):
+            # Every attempt was refused: nobody saw it, so say what is owed now instead.
+            status.pop("pending")
+            pending = None
+        if pending is None:
+            kind = _owed(alert, status)
+            if kind is None:  # the channel already knows the current state, or need not
+                settled = DELIVERED if status.get("told") else NOT_NEEDED
+                if status.get("status") != settled:
+                    status["status"] = settled
+                    for stale in ("last_error", "refused", "sending_since"):
+                        status.pop(stale, None)
+                    _write(path, alerts)
+                return
+            seq = alert["events"][-1]["seq"]
+            verdict = str(alert.get("verdict") or alert["state"])
+            key = message_key(alert["alert_id"], seq, kind, verdict)
+            pending = {"kind": kind, "seq": seq, "key": key}
+            status.update(pending=pending, attempts=0)
+            status.pop("refused", None)
+        elif status.get("status") == SENDING:
+            report.repeated[channel.name] += 1
+            log.warning("alert %s: repeating %s via %s after an interrupted send (key %s)",
+                        alert["alert_id"], pending["kind"], channel.name, pending["key"])  # fmt: skip
+        # Intent first, durably: a crash from here on leaves the message pending, and the
+        # next run repeats it with the same key.
+        status["status"] = SENDING
+        status["sending_since"] = _utc_now()
+        _write(path, alerts)
+        if not _deliver(channel, alert, status, pending, retry):
+            report.undelivered[channel.name] += 1
+            _write(path, alerts)
+            return
+        report.delivered[channel.name] += 1
+        status.update(
+            status=DELIVERED, delivered_at=_utc_now(), told_seq=pending["seq"],
+            told=WITHDRAWN if pending["kind"] == WITHDRAWN else ALERTED_VERDICT,
+        )  # fmt: skip
+        for stale in ("pending", "sending_since", "last_error", "refused"):
+            status.pop(stale, None)
+        _write(path, alerts)  # marked right after the receiver answered
+
+
+def message_of(alert: Mapping[str, Any], pending: Mapping[str, Any]) -> dict[str, Any]:
+    """What channels send: the alert's fields, the message kind and its idempotency key."""
+    message = {k: v for k, v in alert.items() if k not in ("delivery", "events")}
+    message.update(event=pending["kind"], idempotency_key=pending["key"])
+    return message
+
+
+def _deliver(
+    channel: Channel, alert: dict, status: dict, pending: Mapping[str, Any], retry: RetryPolicy
+) -> bool:
     delays = retry.delays()
+    message = message_of(alert, pending)
     while True:
         status["attempts"] = int(status.get("attempts", 0)) + 1
         try:
-            channel.send(_payload(alert))
+            channel.send(message)
         except DeliveryError as exc:
-            error = str(exc)
+            error, refused = str(exc), exc.refused
         except Exception as exc:  # a channel bug must not lose the alert either
-            error = type(exc).__name__
+            error, refused = type(exc).__name__, False
         else:
-            status.update(status=DELIVERED, delivered_at=_utc_now())
-            status.pop("last_error", None)
-            log.info(
-                "alert %s delivered via %s (%s)", alert["alert_id"], channel.name, channel.target
-            )
+            log.info("alert %s: %s delivered via %s (%s)", alert["alert_id"], pending["kind"],
+                     channel.name, channel.target)  # fmt: skip
             return True
-        status.update(status=UNDELIVERED, last_error=error, last_attempt_at=_utc_now())
+        # One attempt that may have got through makes the message "maybe seen" for good.
+        refused = refused and status.get("refused", True)
+        status.update(
+            status=UNDELIVERED, last_error=error, last_attempt_at=_utc_now(), refused=refused
+        )
         delay = next(delays, None)
         if delay is None:
             log.warning("alert %s undelivered via %s (%s): %s; will retry on the next run",
@@ -472,7 +707,7 @@ def _utc_now() -> str:
 
 
 def _locked(path: Path) -> AbstractContextManager[None]:
-    return exclusive(path.with_name(f".{path.name}.lock"))
+    return exclusive(path.with_name(f".{path.name}.lock"), purpose="alerts")
 
 
 def _read(path: Path) -> list[dict]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 from realreach_core.home import PLATFORMS, Home
 from realreach_core.locking import LockTimeout
-from realreach_core.settings import SettingsError, load_settings
+from realreach_core.settings import Settings, SettingsError, load_settings
 
 
 def _home_arg(parser: argparse.ArgumentParser) -> None:
@@ -138,8 +137,14 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
         )
     alerts = report.alerts
     print(
-        f"  alerts        {alerts.new} new, {alerts.already_known} already raised → {home.alerts_file}"
+        f"  alerts        {alerts.new} new, {alerts.already_known} already raised, "
+        f"{alerts.withdrawn} withdrawn, {alerts.now_suspicious} suspicious again → {home.alerts_file}"
     )
+    for name, sent in alerts.delivered.items():
+        owed = alerts.undelivered.get(name, 0)
+        print(f"    {name}: {sent} message(s) sent" + (f", {owed} still owed" if owed else ""))
+    for name, why in alerts.skipped.items():
+        print(f"    {name}: skipped, {why}")
     if checks.data_docs_index:
         print(f"  data docs     {checks.data_docs_index}")
     print(f"  BI            {home.bi_database} (read-only) or {home.marts_export}/*.parquet")
@@ -153,11 +158,10 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
 RUN_SETTLE_SECONDS = 2.0
 
 
-def landing_settle_seconds(settings) -> float:
+def landing_settle_seconds(settings: Settings) -> float:
     # The watch's default (1 s, across two looks) is shorter; one look needs a wider margin.
-    if os.environ.get("REALREACH_LANDING_SETTLE_SECONDS", "").strip():
-        return settings.landing_settle_seconds
-    return RUN_SETTLE_SECONDS
+    configured = settings.landing_settle_seconds
+    return RUN_SETTLE_SECONDS if configured is None else configured
 
 
 def main(argv: list[str] | None = None) -> int:

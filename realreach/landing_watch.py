@@ -32,9 +32,11 @@ from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
+from realreach_core.settings import Settings
+
 CLASSPATH = "realreach.landing_watch.LandingFileTrigger"
-DEFAULT_POLL_SECONDS = 2.0
-DEFAULT_SETTLE_SECONDS = 1.0
+DEFAULT_POLL_SECONDS = Settings().landing_poll_seconds  # one default: the settings object
+DEFAULT_SETTLE_SECONDS = 1.0  # REALREACH_LANDING_SETTLE_SECONDS unset: two looks this far apart
 MAX_LISTED = 20  # names carried in the event (it is stored in the metadata DB)
 
 Signature = tuple[int, int]  # (size in bytes, mtime in ns)
@@ -61,10 +63,12 @@ def scan_signatures(landing: Path) -> dict[str, Signature]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((Path(entry.path), rel + "/"))
-                elif entry.is_file():
+                else:
+                    # lstat only: a link or FIFO is announced as itself (ingestion quarantines
+                    # it by name), never followed or opened here.
                     if not prefix and entry.name in IGNORED_ROOT_FILES:
                         continue
-                    st = entry.stat()
+                    st = entry.stat(follow_symlinks=False)
                     found[rel] = (st.st_size, st.st_mtime_ns)
             except FileNotFoundError:  # removed between listing and stat
                 continue

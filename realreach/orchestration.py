@@ -35,7 +35,7 @@ from typing import Any
 from airflow.sdk import Asset, AssetWatcher
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from realreach.landing_watch import LandingFileTrigger
+from realreach.landing_watch import DEFAULT_SETTLE_SECONDS, LandingFileTrigger
 from realreach_core.home import Home
 from realreach_core.jsonable import to_jsonable
 from realreach_core.settings import load_settings
@@ -53,7 +53,11 @@ def landing_asset(home: Home | None = None) -> Asset:
     trigger = LandingFileTrigger(
         directory=str(home.landing),
         poll_seconds=settings.landing_poll_seconds,
-        settle_seconds=settings.landing_settle_seconds,
+        settle_seconds=(
+            DEFAULT_SETTLE_SECONDS
+            if settings.landing_settle_seconds is None
+            else settings.landing_settle_seconds
+        ),
     )
     return Asset(
         name="realreach_landing",
@@ -389,11 +393,20 @@ def alerts_extra(report: Any) -> dict[str, Any]:
         "undelivered": count(report.undelivered),
         "delivered_by_channel": to_jsonable(report.delivered),
         "undelivered_by_channel": to_jsonable(report.undelivered),
+        "withdrawn": count(getattr(report, "withdrawn", 0)),
+        "now_suspicious": count(getattr(report, "now_suspicious", 0)),
+        "skipped_channels": to_jsonable(getattr(report, "skipped", {})),
     }
 
 
 def alert_channels() -> list[Any]:
-    """Channels of the Airflow connections that exist, then the REALREACH_* ones not overridden.
+    return alert_channel_setup()[0]
+
+
+def alert_channel_setup() -> tuple[list[Any], dict[str, str]]:
+    """(channels, misconfigured channel -> why it is skipped).
+
+    Channels of the Airflow connections that exist, then the REALREACH_* ones not overridden.
 
     ``realreach_slack`` and ``realreach_smtp`` deliver through the Slack and SMTP providers'
     hooks; ``realreach_webhook`` (a plain JSON POST, for which no provider is installed) through
@@ -409,6 +422,7 @@ def alert_channels() -> list[Any]:
     )
 
     settings = load_settings()
+    problems = dict(settings.channel_problems)
     preferred: list[Any] = []
     if (conn := _connection(WEBHOOK_CONN_ID)) and (url := _url_of(conn)):
         preferred.append(WebhookChannel(url))
@@ -417,25 +431,32 @@ def alert_channels() -> list[Any]:
     if conn := _connection(SMTP_CONN_ID):
         extra = conn.extra_dejson if conn.extra else {}
         to = recipients_of(extra.get("to")) or settings.alert_email_to
-        if not to:
-            raise ValueError(
+        if to:
+            preferred.append(SmtpHookChannel(SMTP_CONN_ID, to, sender=settings.alert_email_from))
+        else:  # reported and skipped: it must not hold up alerts.jsonl or the other channels
+            problems["email"] = (
                 f"Airflow connection {SMTP_CONN_ID} has no recipients: set its extra "
                 '"to" or REALREACH_ALERT_EMAIL_TO'
             )
-        preferred.append(SmtpHookChannel(SMTP_CONN_ID, to, sender=settings.alert_email_from))
     # Names only: connection values are secrets.
     if preferred:
         log.info("alert channels from Airflow connections: %s", [c.name for c in preferred])
-    return merge_channels(preferred, channels_from_settings(settings))
+    for name in [c.name for c in preferred]:
+        problems.pop(name, None)  # the connection replaces the misconfigured variable
+    return merge_channels(preferred, channels_from_settings(settings)), problems
 
 
 def alert(outlet_events: Any) -> dict[str, Any]:
     """Record each new suspicious spike once and deliver it; retry while a channel fails."""
     from expectations.checks import latest_suspicious_spikes
-    from realreach.alerts import raise_alerts
+    from realreach.alerts import raise_alerts, retry_policy_from_settings
 
     home = current_home()
-    report = raise_alerts(home, latest_suspicious_spikes(home), channels=alert_channels())
+    channels, skipped = alert_channel_setup()
+    report = raise_alerts(
+        home, latest_suspicious_spikes(home), channels=channels, skipped=skipped,
+        retry=retry_policy_from_settings(load_settings()),
+    )  # fmt: skip
     extra = alerts_extra(report)
     log.info("alerts: %s", json.dumps(extra, sort_keys=True))
     if extra["undelivered"]:

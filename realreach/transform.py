@@ -91,6 +91,7 @@ def _run_dbt(home: Home, select: str | None) -> tuple[int, list[str]]:
     with subprocess.Popen(
         cmd,
         env=env,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         cwd=DBT_PROJECT_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -110,6 +111,16 @@ def _run_dbt(home: Home, select: str | None) -> tuple[int, list[str]]:
                     log.info("dbt: %s", node)
         returncode = proc.wait()
     return returncode, output
+
+
+def _die_with_parent() -> None:
+    """Runs in the dbt child before exec: a kill -9 of the run takes dbt with it. An orphaned
+    dbt would go on writing the warehouse and hold DuckDB's lock while the next run builds."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _read_results(home: Home, started: float) -> BuildReport:

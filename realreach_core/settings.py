@@ -121,9 +121,15 @@ def shown(variable: str, raw: str) -> str:
 
 
 def _var(
-    env: str, default: Any, meaning: str, parse: Callable[[str], Any], *, channel: str = ""
+    env: str,
+    default: Any,
+    meaning: str,
+    parse: Callable[[str], Any],
+    *,
+    channel: str = "",
+    default_text: str = "",
 ) -> Any:
-    default_text = "(unset)" if default in (None, ()) else str(default)
+    default_text = default_text or ("(unset)" if default in (None, ()) else str(default))
     return field(
         default=default,
         metadata={
@@ -142,6 +148,7 @@ class Settings:
         Path("./.realreach"),
         "the realreach home (landing/, lake/, marts/, alerts/, state/); `--home` wins",
         _path,
+        default_text="./.realreach",
     )
     run_wait_seconds: float = _var(
         "REALREACH_RUN_WAIT_SECONDS",
@@ -168,11 +175,13 @@ class Settings:
         "how often Airflow's landing watch looks for new files",
         _positive_seconds,
     )
-    landing_settle_seconds: float = _var(
+    # None: each reader's own default (the watch looks twice, `realreach run` once).
+    landing_settle_seconds: float | None = _var(
         "REALREACH_LANDING_SETTLE_SECONDS",
-        1.0,
+        None,
         "a landing file must keep its size and mtime this long before it counts as complete",
         _seconds,
+        default_text="1 s for the Airflow watch (two looks), 2 s for `realreach run` (one look)",
     )
     alert_webhook: str | None = _var(
         "REALREACH_ALERT_WEBHOOK",
@@ -205,7 +214,7 @@ class Settings:
     alert_email_from: str | None = _var(
         "REALREACH_ALERT_EMAIL_FROM",
         None,
-        "sender address (default realreach@<this host>)",
+        "sender address (realreach@hostname when unset)",
         _address,
         channel="email",
     )

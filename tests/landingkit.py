@@ -17,20 +17,49 @@ from ingestion.lake import kind_dir
 from realreach_core.home import Home
 
 _REPO = Path(__file__).resolve().parents[1]
-# The real samples live in shared/ beside the repository (/work/main -> /work/shared), two
-# levels up from a worktree, or at /work/shared when CI clones main somewhere else.
-CORPUS = next(
+
+
+def _checkouts() -> list[Path]:
+    """This checkout, and the main one when this is a git worktree (its .git is a file)."""
+    found = [_REPO]
+    git = _REPO / ".git"
+    if git.is_file():  # "gitdir: <main>/.git/worktrees/<name>"
+        text = git.read_text().strip()
+        if text.startswith("gitdir:"):
+            common = Path(text.split(":", 1)[1].strip()).resolve()
+            if common.parent.name == "worktrees":
+                found.append(common.parents[2])
+    return found
+
+
+# The real export samples live in shared/ beside the repository (../shared/corpus), found
+# relative to this checkout or, from a git worktree, to its main checkout: never a fixed path.
+# A clone without ../shared skips the tests that need them, saying so (corpus_file, and the
+# header pytest prints: tests/conftest.py).
+SHARED = next(
     (
-        candidate
-        for candidate in (
-            _REPO.parent / "shared" / "corpus",
-            _REPO.parents[1] / "shared" / "corpus",
-            Path("/work/shared/corpus"),
-        )
-        if candidate.is_dir()
+        root.parent / "shared"
+        for root in _checkouts()
+        if (root.parent / "shared" / "corpus").is_dir()
     ),
-    Path("/work/shared/corpus"),
+    _REPO.parent / "shared",
 )
+CORPUS = SHARED / "corpus"
+HAVE_CORPUS = CORPUS.is_dir()
+CORPUS_MISSING = (
+    f"real export samples not found: no ../shared/corpus beside {_REPO} "
+    "(clone the project next to its shared/ folder to run these tests)"
+)
+
+
+def corpus_file(rel: str) -> Path:
+    """A real sample from ../shared/corpus; skips the calling test when the clone has none."""
+    import pytest
+
+    path = CORPUS / rel
+    if not path.exists():
+        pytest.skip(f"{CORPUS_MISSING}; needs corpus/{rel}")
+    return path
 
 
 #: How long ago ``land`` dates a file: older than any settle time, so `realreach run` takes it.

@@ -20,7 +20,7 @@ from ingestion.parsers.safe_zip import SafeZip, ZipLimits
 from ingestion.run import ingest_landing
 from realreach.cli import main as cli_main
 from realreach_core.home import Home
-from tests.landingkit import CORPUS, dyi_followers, lake_rows, land, x_archive, zip_bytes
+from tests.landingkit import corpus_file, dyi_followers, lake_rows, land, x_archive, zip_bytes
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ GOOD = [
     ("x/analytics/4242_20261119T060000Z.csv", (ANALYTICS_HEADER + ANALYTICS_ROW).encode("utf-16")),
     ("x/archive/4242_20261120T060000Z.zip", x_archive(followers=["1", "2"], following=["3"])),
     ("instagram/dyi/17841_20261120T060000Z.json", dyi_followers([("ann", 1763683200)]).encode()),
-    ("facebook/insights/123456_20190612T060000Z_003.json", (CORPUS / "restfb/insight-page-3.json").read_bytes()),
+    ("facebook/insights/123456_20190612T060000Z_003.json", "restfb/insight-page-3.json"),  # corpus
 ]  # fmt: skip
 
 
@@ -90,7 +90,7 @@ def test_a_mixed_batch_lands_the_good_and_quarantines_each_bad_file(
     home: Home, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for rel, body in GOOD:
-        land(home, rel, body)
+        land(home, rel, corpus_file(body) if isinstance(body, str) else body)
     for rel, body, _ in BAD:
         land(home, rel, body)
     # The whole pipeline runs on the batch: bad files are a result, not a failure.

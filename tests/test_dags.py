@@ -22,11 +22,10 @@ from typing import Any
 import pytest
 
 from realreach_core.contract import MARTS
-from tests.landingkit import CORPUS as SHARED_CORPUS
+from tests.landingkit import corpus_file
 
 REPO = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = REPO / "dags"
-CORPUS = SHARED_CORPUS / "python-twitter"
 STAMP = "20261121T060000Z"
 X_USER_ID = "2244994945"  # @TwitterDev, one of the users in the corpus lookup response
 
@@ -136,7 +135,7 @@ def _fill_landing(home: Any) -> dict[str, Any]:
     for name, target in copies.items():
         assert not target.exists(), f"the generator already wrote {target}"
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(CORPUS / name, target)
+        shutil.copyfile(corpus_file(f"python-twitter/{name}"), target)
     return json.loads(labels.read_text())
 
 

@@ -16,7 +16,7 @@ from ingestion.run import ingest_landing
 from ingestion.schemas import LAKE_SCHEMAS
 from ingestion.values import to_int, to_time
 from realreach_core.home import Home
-from tests.landingkit import CORPUS, lake_rows, land
+from tests.landingkit import corpus_file, lake_rows, land
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ X_CORPUS = [
 def test_real_x_exports_ingest(
     home: Home, source: str, rel: str, kind: str, rows: int | None
 ) -> None:
-    land(home, rel, CORPUS / source)
+    land(home, rel, corpus_file(source))
     report = ingest_landing(home)
     assert report.files_quarantined == 0, report.quarantined
     assert report.files_ingested == 1
@@ -60,7 +60,7 @@ def test_real_x_exports_ingest(
         if rows is not None
         else sum(
             len(json.loads(line).get("data", []))
-            for line in (CORPUS / source).read_text().splitlines()
+            for line in (corpus_file(source)).read_text().splitlines()
             if line.strip()
         )
     )
@@ -70,7 +70,7 @@ def test_real_x_exports_ingest(
 
 def test_lake_files_have_exactly_their_kinds_schema(home: Home) -> None:
     for source, rel, _, _ in X_CORPUS:
-        land(home, rel, CORPUS / source)
+        land(home, rel, corpus_file(source))
     report = ingest_landing(home)
     assert report.lake_files
     for name in report.lake_files:
@@ -83,10 +83,10 @@ def test_lake_files_have_exactly_their_kinds_schema(home: Home) -> None:
 
 
 def test_user_fields_are_typed_and_unknown_fields_kept(home: Home) -> None:
-    land(home, "x/users/20261121T060000Z.json", CORPUS / "python-twitter/users_resp.json")
+    land(home, "x/users/20261121T060000Z.json", corpus_file("python-twitter/users_resp.json"))
     ingest_landing(home)
     users = {r["account_id"]: r for r in lake_rows(home, "x", "users")}
-    raw = json.loads((CORPUS / "python-twitter/users_resp.json").read_text())["data"]
+    raw = json.loads(corpus_file("python-twitter/users_resp.json").read_text())["data"]
     for user in raw:
         row = users[user["id"]]
         assert row["followers_count"] == user["public_metrics"]["followers_count"]
@@ -99,7 +99,7 @@ def test_user_fields_are_typed_and_unknown_fields_kept(home: Home) -> None:
 
 
 def test_same_file_twice_is_ingested_once(home: Home) -> None:
-    src = CORPUS / "python-twitter/users_resp.json"
+    src = corpus_file("python-twitter/users_resp.json")
     land(home, "x/users/20261121T060000Z.json", src)
     first = ingest_landing(home)
     again = ingest_landing(home)
@@ -114,7 +114,7 @@ def test_same_file_twice_is_ingested_once(home: Home) -> None:
 
 def test_same_bytes_pulled_at_another_time_is_another_observation(home: Home) -> None:
     # An unchanged response pulled on two days is byte-identical but is two observations.
-    src = CORPUS / "python-twitter/users_resp.json"
+    src = corpus_file("python-twitter/users_resp.json")
     land(home, "x/users/20261121T060000Z.json", src)
     land(home, "x/users/20261122T060000Z.json", src)
     report = ingest_landing(home)
@@ -162,7 +162,7 @@ BAD_FILES = [
 
 
 def test_bad_files_are_quarantined_with_reasons_and_good_ones_still_land(home: Home) -> None:
-    land(home, "x/users/20261121T060000Z.json", CORPUS / "python-twitter/users_resp.json")
+    land(home, "x/users/20261121T060000Z.json", corpus_file("python-twitter/users_resp.json"))
     for rel, body, _ in BAD_FILES:
         land(home, rel, body)
     report = ingest_landing(home)
@@ -184,13 +184,13 @@ def test_bad_files_are_quarantined_with_reasons_and_good_ones_still_land(home: H
 def test_a_fixed_file_is_retried(home: Home) -> None:
     path = land(home, "x/users/20261121T060000Z.json", '{"data": [')
     assert ingest_landing(home).files_quarantined == 1
-    shutil.copyfile(CORPUS / "python-twitter/users_resp.json", path)
+    shutil.copyfile(corpus_file("python-twitter/users_resp.json"), path)
     report = ingest_landing(home)
     assert report.files_ingested == 1 and report.files_quarantined == 0
 
 
 def test_utf8_bom_and_partial_uploads(home: Home) -> None:
-    body = (CORPUS / "python-twitter/users_resp.json").read_bytes()
+    body = corpus_file("python-twitter/users_resp.json").read_bytes()
     land(home, "x/users/20261121T060000Z.json", b"\xef\xbb\xbf" + body)
     land(home, "x/users/.20261122T060000Z.json.tmp", b'{"data": [')  # still being copied
     land(home, "x/users/20261123T060000Z.json.part", b'{"data": [')
@@ -223,7 +223,9 @@ def test_bad_role_in_registry_is_quarantined(home: Home) -> None:
 def test_big_batches_flush_in_parts_and_count_once(home: Home) -> None:
     for day in range(1, 6):
         land(
-            home, f"x/users/202611{day:02d}T060000Z.json", CORPUS / "python-twitter/users_resp.json"
+            home,
+            f"x/users/202611{day:02d}T060000Z.json",
+            corpus_file("python-twitter/users_resp.json"),
         )
     report = ingest_landing(home, flush_rows=3)
     assert report.files_ingested == 5 and len(set(report.lake_files)) >= 3
@@ -234,7 +236,7 @@ def test_big_batches_flush_in_parts_and_count_once(home: Home) -> None:
 
 def test_unfinished_batch_is_rolled_back(home: Home) -> None:
     # A batch that crashed after writing lake files but before committing its manifest rows.
-    land(home, "x/users/20261121T060000Z.json", CORPUS / "python-twitter/users_resp.json")
+    land(home, "x/users/20261121T060000Z.json", corpus_file("python-twitter/users_resp.json"))
     ingest_landing(home)
     orphan = kind_dir(home.lake, "x", "users") / "date=2026-11-21" / "part-orphan.parquet"
     shutil.copyfile(next(kind_dir(home.lake, "x", "users").glob("date=*/part-*.parquet")), orphan)

@@ -445,13 +445,13 @@ def test_gx_mart_suites_pass_on_every_platform(marts: Marts) -> None:
 def test_every_ingestible_corpus_file_builds_into_the_marts(tmp_path) -> None:
     """The real samples (the tests/test_corpus.py cases that ingest) together through dbt."""
     from ingestion.run import ingest_landing
-    from tests.landingkit import CORPUS, land
+    from tests.landingkit import corpus_file, land
     from tests.test_corpus import CASES
 
     home = Home(tmp_path / "corpus").ensure()
     for case in CASES:
         if case.quarantined is None:
-            land(home, case.rel, CORPUS / case.source)
+            land(home, case.rel, corpus_file(case.source))
     ingest = ingest_landing(home)
     assert ingest.files_quarantined == 0, ingest.quarantined
     report = build_marts(home)

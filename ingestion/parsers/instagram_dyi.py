@@ -63,6 +63,8 @@ def _follower_rows(where: str, entry: Any, account: str, observed: Any) -> list[
     if not isinstance(entry, Mapping):
         raise IngestError(f"{where}: a follower entry is not an object: {entry!r}")
     items = entry.get("string_list_data") or [{}]
+    if not isinstance(items, list):
+        raise IngestError(f"{where}: string_list_data should be a list: {items!r:.80}")
     rows = []
     for item in items:
         if not isinstance(item, Mapping):

@@ -123,6 +123,8 @@ class XTweetsParser(JsonApiParser):
         # A user timeline may omit author_id; then the file name says whose timeline it is.
         account = to_text(item.get("author_id")) or self.require_account(file)
         referenced = item.get("referenced_tweets") or []
+        if not isinstance(referenced, list):
+            raise IngestError(f"{where}: referenced_tweets should be a list: {referenced!r:.80}")
         first_ref = referenced[0] if referenced and isinstance(referenced[0], Mapping) else {}
         metric_sources = [
             item.get("public_metrics"),
