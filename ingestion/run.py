@@ -188,6 +188,8 @@ class _Run:
     def parse_all(self, todo: list[tuple[LandingFile, str | None]], workers: int | None) -> None:
         chunks = [todo[i : i + CHUNK_FILES] for i in range(0, len(todo), CHUNK_FILES)]
         workers = default_workers() if workers is None else max(1, workers)
+        if multiprocessing.current_process().daemon:
+            workers = 1  # a daemonic process may not start children (some task runners)
         if workers == 1 or len(todo) < PARALLEL_MIN_FILES:
             for chunk in chunks:
                 self._merge(chunk, parse_chunk([f for f, _ in chunk], [s for _, s in chunk],
