@@ -137,6 +137,8 @@ def check_json_depth(where: str, text: str, limit: int = MAX_JSON_DEPTH) -> None
     Strings are blanked, everything but brackets dropped, then innermost pairs are removed
     once per level (C-speed regex passes): what is left after ``limit`` passes is deeper.
     """
+    if text.count("[") + text.count("{") <= limit:
+        return  # cannot nest deeper than it has openings: most API pages stop here, at C speed
     brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
     removed = 0  # levels peeled off so far
     while brackets and removed < limit:
