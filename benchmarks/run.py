@@ -343,8 +343,8 @@ def _fmt(step: dict | None, key: str = "wall_s") -> str:
         return "—"
     if "error" in step:
         return f"error: {step['error'][:40]}"
-    if "skipped" in step:
-        return "skipped"
+    if isinstance(step.get("skipped"), str):  # a step not run (dbt's own `skipped` is a bool)
+        return f"skipped: {step['skipped'][:40]}"
     rss = step.get("peak_rss_mb")
     return f"{step[key]:.1f} s" + (f" ({rss} MB)" if rss else "")
 
