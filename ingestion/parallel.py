@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from ingestion.errors import IngestError
 from ingestion.landing import LandingFile
+from ingestion.parsers.safe_zip import is_zip
 from ingestion.reading import NotSettled, read_landing
 from ingestion.validate import validated_table
 
@@ -122,7 +123,11 @@ def _validate_one_by_one(
         try:
             for table, (offset, n) in parsed.spans.items():
                 rows = rows_by_table[(parsed.platform, table)][offset : offset + n]
-                mine[table] = validated_table(parsed.platform, table, rows, file.rel)
+                raw = parsed.raw
+                mine[table] = validated_table(
+                    parsed.platform, table, rows, file.rel,
+                    source_bytes=None if raw is None or is_zip(raw) else raw,
+                )  # fmt: skip
         except IngestError as exc:
             parsed.status, parsed.reason, parsed.spans = "bad", str(exc), {}
             continue

@@ -428,7 +428,14 @@ def parse_file(
     parser, tables = parse_rows(file, content, ingested_at)
     # The lake's expectations, before anything is written (ingestion/validate.py).
     validated = {
-        table: validated_table(parser.platform, table, rows, file.rel)
+        table: validated_table(
+            parser.platform,
+            table,
+            rows,
+            file.rel,
+            # a zip's members inflate: its own bytes say nothing about their text
+            source_bytes=None if is_zip(content.raw) else content.raw,
+        )
         for table, rows in tables.items()
     }
     return parser, validated

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-HEAD_BYTES = 256 * 1024
+HEAD_BYTES = 32 * 1024  # the first items carry their kind's keys
 
 
 def _keys(*names: str) -> re.Pattern[str]:

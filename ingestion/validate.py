@@ -45,14 +45,28 @@ def _fail(where: str, table: str, index: int, column: str, value: Any, problem: 
     return IngestError(f"{where}: {table} row {index + 1}: {column} = {_show(value)}: {problem}")
 
 
-def validated_table(platform: str, kind: str, rows: list[dict[str, Any]], where: str) -> pa.Table:
-    """``rows`` as a table of the lake's schema for ``platform/kind``, or IngestError."""
+def validated_table(
+    platform: str,
+    kind: str,
+    rows: list[dict[str, Any]],
+    where: str,
+    *,
+    source_bytes: bytes | None = None,
+) -> pa.Table:
+    """``rows`` as a table of the lake's schema for ``platform/kind``, or IngestError.
+
+    ``source_bytes`` (the file the rows came from) lets text checks that cannot fail be
+    skipped: with no NUL byte and no ``\\u0000`` escape in the file no text holds a NUL, and
+    text from a small file cannot reach ``MAX_TEXT`` (JSON re-encoding at most doubles it).
+    """
     schema = schema_for(platform, kind)
     name = f"{platform}/{kind}"
     try:
         table = pa.Table.from_pylist(rows, schema=schema)
     except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
         raise _conversion_error(schema, rows, where, name, exc) from None
+    nul = source_bytes is None or b"\x00" in source_bytes or b"\\u0000" in source_bytes
+    long = source_bytes is None or 2 * len(source_bytes) + 1024 >= MAX_TEXT
     ids = ID_PATTERNS.get((platform, kind), {})
     signed = SIGNED_COLUMNS.get((platform, kind), frozenset())
     accepted = ACCEPTED_VALUES.get((platform, kind), {})
@@ -64,7 +78,7 @@ def validated_table(platform: str, kind: str, rows: list[dict[str, Any]], where:
         if pa.types.is_integer(field.type) or pa.types.is_floating(field.type):
             _check_numbers(where, name, field, column, signed=field.name in signed)
         elif pa.types.is_string(field.type):
-            _check_text(where, name, field.name, column, ids.get(field.name))
+            _check_text(where, name, field.name, column, ids.get(field.name), nul, long)
             if field.name in accepted:
                 allowed = pa.array(accepted[field.name], pa.string())
                 bad = pc.and_(pc.invert(pc.is_in(column, value_set=allowed)), column.is_valid())
@@ -96,6 +110,11 @@ def _check_numbers(where: str, table: str, field: pa.Field, column: Any, *, sign
                 where, table, index, field.name, column[index].as_py(), "not a finite number"
             )
     low = -MAX_COUNT if signed else 0
+    if column.null_count == len(column):
+        return
+    extremes = pc.min_max(column)  # one pass; the row is looked for only when out of range
+    if low <= extremes["min"].as_py() and extremes["max"].as_py() <= MAX_COUNT:
+        return
     bad = pc.or_(pc.less(column, low), pc.greater(column, MAX_COUNT))
     if pc.any(bad).as_py():
         index = _first(bad)
@@ -106,16 +125,19 @@ def _check_numbers(where: str, table: str, field: pa.Field, column: Any, *, sign
         raise _fail(where, table, index, field.name, value, problem)
 
 
-def _check_text(where: str, table: str, name: str, column: Any, pattern: str | None) -> None:
-    nul = pc.match_substring(column, "\x00")
-    if pc.any(nul).as_py():
-        index = _first(nul)
-        raise _fail(where, table, index, name, column[index].as_py(), "contains a NUL byte")
-    too_long = pc.greater(pc.utf8_length(column), MAX_TEXT)
-    if pc.any(too_long).as_py():
+def _check_text(
+    where: str, table: str, name: str, column: Any, pattern: str | None, nul: bool, long: bool
+) -> None:
+    if nul:
+        has_nul = pc.match_substring(column, "\x00")
+        if pc.any(has_nul).as_py():
+            index = _first(has_nul)
+            raise _fail(where, table, index, name, column[index].as_py(), "contains a NUL byte")
+    too_long = pc.greater(pc.utf8_length(column), MAX_TEXT) if long else None
+    if too_long is not None and pc.any(too_long).as_py():
         index = _first(too_long)
         raise _fail(where, table, index, name, column[index].as_py(), f"longer than {MAX_TEXT}")
-    if pattern:
+    if pattern and column.null_count < len(column):
         bad = pc.invert(pc.match_substring_regex(column, pattern))
         if pc.any(bad).as_py():
             index = _first(bad)
@@ -131,6 +153,11 @@ def _check_times(where: str, table: str, field: pa.Field, column: Any) -> None:
     else:
         low = pa.scalar(_MIN_TIME, field.type)
         high = pa.scalar(_MAX_TIME, field.type)
+    if column.null_count == len(column):
+        return
+    extremes = pc.min_max(column)
+    if low.as_py() <= extremes["min"].as_py() and extremes["max"].as_py() < high.as_py():
+        return
     bad = pc.or_(pc.less(column, low), pc.greater_equal(column, high))
     if pc.any(bad).as_py():
         index = _first(bad)
