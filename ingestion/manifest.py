@@ -114,6 +114,13 @@ class Manifest:
         """Every processed file's identity (ingested or quarantined), in one query."""
         return {row[0] for row in self.db.execute("SELECT file_key FROM files")}
 
+    def ingested_paths(self) -> set[str]:
+        """Paths with rows in the lake: only these can have a version to supersede."""
+        rows = self.db.execute(
+            "SELECT DISTINCT path FROM files WHERE outcome = 'ingested' AND rows > 0"
+        )
+        return {row[0] for row in rows}
+
     def remember_paths(self, entries: Iterable[tuple[str, int, int, str]]) -> None:
         with closing(self.db.cursor()) as cur:
             cur.execute("BEGIN")

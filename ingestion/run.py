@@ -183,6 +183,7 @@ class _Run:
         self.batch = _Batch()
         self.seen: set[str] = set()
         self.known = manifest.known_keys()
+        self.ingested_paths = manifest.ingested_paths()  # no per-file query for new paths
         self.stat_cache: list[tuple[str, int, int, str]] = []
 
     def parse_all(self, todo: list[tuple[LandingFile, str | None]], workers: int | None) -> None:
@@ -248,7 +249,10 @@ class _Run:
             total = parsed.rows
             batch.row_count += total
             # A new version of a path already ingested supersedes the old one's rows.
-            for old in self.manifest.active_versions(file.rel):
+            olds = (
+                self.manifest.active_versions(file.rel) if file.rel in self.ingested_paths else []
+            )
+            for old in olds:
                 if old != sha:
                     batch.retractions.append((file.rel, old, f"superseded by version {sha[:12]}"))
                     report.superseded.append(file.rel)
