@@ -7,6 +7,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -60,8 +61,17 @@ def plan_partitions(
     for (platform, kind), tables in tables_by_kind.items():
         table = pa.concat_tables(tables)
         days = pc.cast(table.column("observed_at"), pa.date32())
-        for day in pc.unique(days).to_pylist():
-            part = table.filter(pc.equal(days, pa.scalar(day, pa.date32())))
+        # One stable sort by day, then zero-copy slices: a filter per day over the whole batch
+        # cost O(days × rows) (10 s for a year of 200 accounts). Stable, so each day's rows
+        # keep the order they came in, as the filter gave them.
+        order = pc.array_sort_indices(days)
+        table, days = table.take(order), days.take(order)
+        values = days.combine_chunks() if isinstance(days, pa.ChunkedArray) else days
+        unique, counts = np.unique(values.to_numpy(zero_copy_only=False), return_counts=True)
+        offset = 0
+        for day, count in zip(unique.astype(object), counts.tolist(), strict=True):
+            part = table.slice(offset, count)
+            offset += count
             path = (
                 kind_dir(lake, platform, kind)
                 / f"date={day.isoformat()}"

@@ -6,6 +6,7 @@ Names follow the contract: ``landing/<platform>/<kind>/[<account_id>_]<YYYYMMDDT
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -69,6 +70,16 @@ def is_partial(name: str) -> bool:
     return name.startswith(".") or name.endswith(_PARTIAL_SUFFIXES)
 
 
+@functools.lru_cache(maxsize=4096)
+def _pull_time(stamp: str) -> datetime:
+    """Cached: every account's daily pull shares the day's stamp, and strptime is slow enough
+    to show on a scan of a year of files."""
+    try:
+        return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise ValueError(f"the time {stamp} in the file name is not a date ({exc})") from None
+
+
 def parse_name(name: str) -> tuple[str | None, datetime | None, int | None]:
     """Account id, pull time and page from a landing file name (each None when absent).
 
@@ -77,10 +88,7 @@ def parse_name(name: str) -> tuple[str | None, datetime | None, int | None]:
     match = _NAME.match(name)
     if not match:
         return None, None, None
-    try:
-        pulled = datetime.strptime(match["ts"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise ValueError(f"the time {match['ts']} in the file name is not a date ({exc})") from None
+    pulled = _pull_time(match["ts"])
     page = int(match["page"]) if match["page"] else None
     return match["account"], pulled, page
 

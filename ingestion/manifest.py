@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS files (
     batch_id TEXT,
     processed_at TEXT NOT NULL
 );
+-- A new version of a path looks its older ones up by path (ingestion/run.py, per new file).
+CREATE INDEX IF NOT EXISTS files_by_path ON files (path);
 -- Stat cache: a file whose size and mtime are unchanged is not hashed again.
 CREATE TABLE IF NOT EXISTS seen_paths (
     path TEXT PRIMARY KEY,
@@ -96,6 +98,28 @@ class Manifest:
             (rel, size, mtime_ns),
         ).fetchone()
         return row[0] if row else None
+
+    def stat_cache(self) -> dict[str, tuple[int, int, str]]:
+        """Every remembered path's (size, mtime_ns, sha256), in one query: a run over a landing
+        folder of known files decides "already ingested" from this and ``known_keys`` alone,
+        without a query, an open or a hash per file."""
+        return {
+            path: (size, mtime_ns, sha)
+            for path, size, mtime_ns, sha in self.db.execute(
+                "SELECT path, size, mtime_ns, sha256 FROM seen_paths"
+            )
+        }
+
+    def known_keys(self) -> set[str]:
+        """Every processed file's identity (ingested or quarantined), in one query."""
+        return {row[0] for row in self.db.execute("SELECT file_key FROM files")}
+
+    def ingested_paths(self) -> set[str]:
+        """Paths with rows in the lake: only these can have a version to supersede."""
+        rows = self.db.execute(
+            "SELECT DISTINCT path FROM files WHERE outcome = 'ingested' AND rows > 0"
+        )
+        return {row[0] for row in rows}
 
     def remember_paths(self, entries: Iterable[tuple[str, int, int, str]]) -> None:
         with closing(self.db.cursor()) as cur:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
 import stat
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +28,7 @@ from ingestion.lake import (
 )
 from ingestion.landing import LandingFile, scan
 from ingestion.manifest import FileRecord, Manifest
+from ingestion.parallel import Chunk, parse_chunk
 from ingestion.parsers import PARSERS, Parser
 from ingestion.parsers.safe_zip import is_zip
 from ingestion.quarantine import quarantine
@@ -99,12 +102,19 @@ def prepare_lake(home: Home) -> None:
 
 
 def ingest_landing(
-    home: Home, *, flush_rows: int = FLUSH_ROWS, settle_seconds: float = 0.0
+    home: Home,
+    *,
+    flush_rows: int = FLUSH_ROWS,
+    settle_seconds: float = 0.0,
+    workers: int | None = None,
 ) -> IngestReport:
     """Ingests every landing file not ingested before; quarantines what it cannot read.
 
     Files modified less than ``settle_seconds`` ago may still be being written: they are left
-    for the next run (``files_waiting``), as are files that change while read.
+    for the next run (``files_waiting``), as are files that change while read. A file whose
+    path, size and mtime match the manifest's stat cache and whose identity is recorded is
+    skipped without being opened; everything else is read, hashed, parsed and validated in
+    ``workers`` processes (default: up to two cores).
     """
     started = time.perf_counter()
     home.ensure()
@@ -114,30 +124,166 @@ def ingest_landing(
         remove_leftovers(home.lake)
         remove_leftovers(home.quarantine)
         ensure_schema_files(home.lake)
-        batch = _Batch()
-        seen_in_run: set[str] = set()
-        stat_cache: list[tuple[str, int, int, str]] = []
-        ingested_at = datetime.now(UTC)
+        run = _Run(home, manifest, report, datetime.now(UTC), flush_rows)
         settled_before_ns = time.time_ns() - int(settle_seconds * 1e9)
+        cache = manifest.stat_cache()
+        todo: list[tuple[LandingFile, str | None]] = []
         deferred: list[LandingFile] = []  # X-named activity CSVs: after the users and registry
         for file in scan(home.landing):
             report.files_seen += 1
             if file.kind == "analytics" and parse_activity_name_safe(file.name):
                 deferred.append(file)
-                continue
-            batch = _take(file, None, manifest, batch, seen_in_run, stat_cache, home, report,
-                          ingested_at, settled_before_ns, flush_rows)  # fmt: skip
+            elif not stat.S_ISREG(file.mode):
+                run.batch = _take(file, None, manifest, run.batch, run.seen, run.stat_cache,
+                                  home, report, run.ingested_at, settled_before_ns, flush_rows)  # fmt: skip
+            elif file.mtime_ns > settled_before_ns:
+                report.files_waiting += 1
+            else:
+                size, mtime_ns, sha = cache.get(file.rel, (-1, -1, None))
+                if (size, mtime_ns) != (file.size, file.mtime_ns):
+                    sha = None  # new or touched: read and hash it
+                elif (key := file_key(file, sha)) in run.seen or key in run.known:
+                    report.files_skipped += 1  # known: never opened, never hashed
+                    continue
+                todo.append((file, sha))
+        run.parse_all(todo, workers)
         directory = None
         for file in deferred:
             if directory is None:
-                directory = HandleDirectory(home.lake, batch.pending())
-            batch = _take(file, directory, manifest, batch, seen_in_run, stat_cache, home, report,
-                          ingested_at, settled_before_ns, flush_rows)  # fmt: skip
-        _flush(batch, home, manifest, report)
-        manifest.remember_paths(stat_cache)
+                directory = HandleDirectory(home.lake, run.batch.pending())
+            run.batch = _take(file, directory, manifest, run.batch, run.seen, run.stat_cache,
+                              home, report, run.ingested_at, settled_before_ns, flush_rows)  # fmt: skip
+        _flush(run.batch, home, manifest, report)
+        manifest.remember_paths(run.stat_cache)
     report.platforms = sorted({key.split("/")[0] for key in report.rows_by_kind})
     report.elapsed_s = time.perf_counter() - started
     return report
+
+
+#: Files per worker task: big enough that a chunk's rows validate in one vectorised pass and
+#: the process hop is cheap per file, small enough to keep both cores busy to the end.
+CHUNK_FILES = 256
+#: Below this many files to read, worker start-up (imports) costs more than it saves.
+PARALLEL_MIN_FILES = 400
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+class _Run:
+    """One ingestion pass's state: the batch being filled and what is known or seen."""
+
+    def __init__(
+        self, home: Home, manifest: Manifest, report: IngestReport, ingested_at: datetime,
+        flush_rows: int,
+    ) -> None:  # fmt: skip
+        self.home, self.manifest, self.report = home, manifest, report
+        self.ingested_at, self.flush_rows = ingested_at, flush_rows
+        self.batch = _Batch()
+        self.seen: set[str] = set()
+        self.known = manifest.known_keys()
+        self.ingested_paths = manifest.ingested_paths()  # no per-file query for new paths
+        self.stat_cache: list[tuple[str, int, int, str]] = []
+
+    def parse_all(self, todo: list[tuple[LandingFile, str | None]], workers: int | None) -> None:
+        chunks = [todo[i : i + CHUNK_FILES] for i in range(0, len(todo), CHUNK_FILES)]
+        workers = default_workers() if workers is None else max(1, workers)
+        if multiprocessing.current_process().daemon:
+            workers = 1  # a daemonic process may not start children (some task runners)
+        if workers == 1 or len(todo) < PARALLEL_MIN_FILES:
+            for chunk in chunks:
+                self._merge(chunk, parse_chunk([f for f, _ in chunk], [s for _, s in chunk],
+                                               self.ingested_at))  # fmt: skip
+            return
+        # spawn, not fork: the parent holds pyarrow's thread pools, which fork does not copy
+        # safely. At most 2 chunks in flight per worker, so memory stays bounded when the
+        # parent is busy writing the lake.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            pending: deque[tuple[list, Future]] = deque()
+            for chunk in chunks:
+                files = [f for f, _ in chunk]
+                shas = [s for _, s in chunk]
+                pending.append((chunk, pool.submit(parse_chunk, files, shas, self.ingested_at)))
+                while len(pending) >= 2 * workers:
+                    done_chunk, future = pending.popleft()
+                    self._merge(done_chunk, future.result())
+            while pending:
+                done_chunk, future = pending.popleft()
+                self._merge(done_chunk, future.result())
+
+    def _merge(self, chunk: list[tuple[LandingFile, str | None]], result: Chunk) -> None:
+        """A worker's chunk into the batch: skip what is known, quarantine what is bad."""
+        report, batch = self.report, self.batch
+        accepted: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        offered: dict[tuple[str, str], int] = defaultdict(int)
+        for parsed in result.files:
+            for table, (_, n) in parsed.spans.items():
+                offered[(parsed.platform, table)] += n
+        for (file, cached), parsed in zip(chunk, result.files, strict=True):
+            if parsed.status == "waiting":
+                report.files_waiting += 1
+                continue
+            if parsed.status == "unread":
+                sha = hashlib.sha256(
+                    f"unread|{file.rel}|{file.size}|{file.mtime_ns}".encode()
+                ).hexdigest()
+            else:
+                sha = parsed.sha
+                if cached is None:
+                    self.stat_cache.append((file.rel, file.size, file.mtime_ns, sha))
+            key = file_key(file, sha)
+            if key in self.seen or key in self.known:
+                report.files_skipped += 1
+                continue
+            self.seen.add(key)
+            if parsed.status != "ok":
+                _quarantine(file, key, sha, file.size if parsed.raw is None else parsed.size,
+                            parsed.reason or "", parsed.raw, self.home, batch, report)  # fmt: skip
+                continue
+            for table, span in parsed.spans.items():
+                accepted[(parsed.platform, table)].append(span)
+                name = f"{parsed.platform}/{table}"
+                report.rows_by_kind[name] = report.rows_by_kind.get(name, 0) + span[1]
+            total = parsed.rows
+            batch.row_count += total
+            # A new version of a path already ingested supersedes the old one's rows.
+            olds = (
+                self.manifest.active_versions(file.rel) if file.rel in self.ingested_paths else []
+            )
+            for old in olds:
+                if old != sha:
+                    batch.retractions.append((file.rel, old, f"superseded by version {sha[:12]}"))
+                    report.superseded.append(file.rel)
+            note = None if total else "no rows: the response says it is empty"
+            batch.records.append(
+                FileRecord(
+                    key,
+                    sha,
+                    parsed.size,
+                    file.rel,
+                    parsed.platform,
+                    parsed.kind,
+                    total,
+                    "ingested",
+                    note,
+                )
+            )
+            report.new_files.append(file.rel)
+            report.files_ingested += 1
+        for key, spans in accepted.items():
+            table = result.tables[key]
+            rows = sum(n for _, n in spans)
+            if not rows:
+                continue
+            if rows != offered[key]:  # some files were skipped or quarantined: take the rest
+                index = [i for offset, n in spans for i in range(offset, offset + n)]
+                table = table.take(pa.array(index, pa.int64()))
+            batch.tables[key].append(table)
+        if batch.row_count >= self.flush_rows:
+            _flush(batch, self.home, self.manifest, report)
+            self.batch = _Batch()
 
 
 def parse_activity_name_safe(name: str) -> bool:
@@ -235,14 +381,10 @@ def file_key(file: LandingFile, sha: str) -> str:
 _CSV_OR_ZIP = {("x", "analytics"), ("x", "archive"), ("registry", "accounts")}
 
 
-def parse_file(
+def parse_rows(
     file: LandingFile, content: Content, ingested_at: datetime
-) -> tuple[Parser, dict[str, pa.Table]]:
-    """One landing file's rows per lake table, validated against the lake's expectations.
-
-    Raises IngestError for anything wrong with the file; the fuzzer (`make fuzz`) calls this
-    with hostile input and counts any other exception as a crash.
-    """
+) -> tuple[Parser, dict[str, list[dict]]]:
+    """One landing file's rows per lake table with their provenance, not yet validated."""
     if file.name_error:
         raise IngestError(f"{file.rel}: {file.name_error}")
     parser = PARSERS.get((file.platform, file.kind))
@@ -270,19 +412,36 @@ def parse_file(
             f"{file.rel}: no rows: not a {file.platform}/{file.kind} response"
             + (f" (looks like {seen[0]})" if seen else "")
         )
-    validated: dict[str, pa.Table] = {}
-    for table, rows in tables.items():
+    for rows in tables.values():
         for row in rows:
             row.setdefault("platform", parser.platform)
             row["source_file"] = file.rel
             row["source_sha256"] = content.sha256
             row["ingested_at"] = ingested_at
-        # The lake's expectations, before anything is written (ingestion/validate.py).
-        validated[table] = validated_table(
-            parser.platform, table, rows, file.rel,
+    return parser, tables
+
+
+def parse_file(
+    file: LandingFile, content: Content, ingested_at: datetime
+) -> tuple[Parser, dict[str, pa.Table]]:
+    """One landing file's rows per lake table, validated against the lake's expectations.
+
+    Raises IngestError for anything wrong with the file; the fuzzer (`make fuzz`) calls this
+    with hostile input and counts any other exception as a crash.
+    """
+    parser, tables = parse_rows(file, content, ingested_at)
+    # The lake's expectations, before anything is written (ingestion/validate.py).
+    validated = {
+        table: validated_table(
+            parser.platform,
+            table,
+            rows,
+            file.rel,
             # a zip's members inflate: its own bytes say nothing about their text
             source_bytes=None if is_zip(content.raw) else content.raw,
-        )  # fmt: skip
+        )
+        for table, rows in tables.items()
+    }
     return parser, validated
 
 
@@ -388,7 +547,10 @@ def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) 
                 batch.retractions, datetime.now(UTC)
             )
         manifest.begin_batch(batch_id, [str(path) for path in plan])
-        for path, table in plan.items():
-            atomic_write_table(table, path)
+        # One file per kind × date: thousands of small writes on a first build. Parquet
+        # encoding and the file system calls release the GIL, so threads keep both cores busy.
+        with ThreadPoolExecutor(default_workers()) as pool:
+            for _ in pool.map(atomic_write_table, plan.values(), plan.keys()):
+                pass
         report.lake_files.extend(os.fspath(p) for p in plan)
     manifest.commit_batch(batch_id, batch.records, batch.retractions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from realreach_core.home import PLATFORMS, Home
@@ -43,8 +43,10 @@ def _generate_options(parser: argparse.ArgumentParser) -> None:
         help="platforms to generate (default: all)",
     )  # fmt: skip
     parser.add_argument(
-        "--scenario", choices=("default", "eval"), default="default",
-        help="'eval': a dense, balanced mix of labelled events for measuring detection",
+        "--scenario", choices=("default", "eval", "scale"), default="default",
+        help="'eval': a dense, balanced mix of labelled events for measuring detection; "
+        "'scale' (generate only): the shape of a real team's daily pulls, ~500 files and 1 MB "
+        "per account-year, fast, no labels (realreach_sim/scale.py; for benchmarks)",
     )  # fmt: skip
     # Simulator assumptions (realreach_sim.assumptions); left out, the usual ones.
     parser.add_argument(
@@ -282,6 +284,13 @@ def main(argv: list[str] | None = None) -> int:
     for problem in settings.describe_problems():
         print(f"realreach: warning: {problem}", file=sys.stderr)
     try:
+        if args.command == "generate" and args.scenario == "scale":
+            from realreach_sim.scale import write_scale
+
+            end = args.end or (date.today() - timedelta(days=1))
+            print(write_scale(args.out, accounts=args.accounts, days=range(args.days),
+                              start=end - timedelta(days=args.days - 1), seed=args.seed))  # fmt: skip
+            return 0
         if args.command == "generate":
             from realreach_sim import generate
 

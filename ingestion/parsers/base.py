@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+import orjson
+
 from ingestion.errors import IngestError
 from ingestion.landing import LandingFile
 from ingestion.values import to_time
@@ -135,6 +137,8 @@ def check_json_depth(where: str, text: str, limit: int = MAX_JSON_DEPTH) -> None
     Strings are blanked, everything but brackets dropped, then innermost pairs are removed
     once per level (C-speed regex passes): what is left after ``limit`` passes is deeper.
     """
+    if text.count("[") + text.count("{") <= limit:
+        return  # cannot nest deeper than it has openings: most API pages stop here, at C speed
     brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
     removed = 0  # levels peeled off so far
     while brackets and removed < limit:
@@ -154,10 +158,21 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _loads(text: str) -> Any:
+    """orjson first (the fastest decoder measured on landing files, benchmarks/run.py); it is
+    strict JSON, refusing NaN/Infinity as we do. Whatever it refuses goes through ``json.loads``,
+    so a bad file is judged, and its reason worded, exactly as before (big integers, lone
+    surrogates and malformed text included)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text, parse_constant=_no_constants)
+
+
 def load_json(where: str, text: str) -> Any:
     """``json.loads`` refusing NaN/Infinity and nesting beyond ``MAX_JSON_DEPTH``."""
     check_json_depth(where, text)
-    return json.loads(text, parse_constant=_no_constants)
+    return _loads(text)
 
 
 def json_documents(file: LandingFile | str, raw: bytes) -> list[Any]:
@@ -166,7 +181,7 @@ def json_documents(file: LandingFile | str, raw: bytes) -> list[Any]:
     where = _where(file)
     check_json_depth(where, text)
     try:
-        return [json.loads(text, parse_constant=_no_constants)]
+        return [_loads(text)]
     except ValueError as whole_error:  # JSONDecodeError or a NaN/Infinity constant
         lines = [line for line in text.splitlines() if line.strip()]
         if len(lines) < 2:

@@ -1,0 +1,114 @@
+"""The incremental fast path of ingestion: known files are neither opened nor hashed again,
+touched ones are, and the parallel, chunk-validated path lands exactly what the serial one does."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import ingestion.parallel
+import ingestion.run
+from ingestion.reading import read_landing
+from ingestion.run import ingest_landing
+from realreach_core.home import Home
+from realreach_sim.scale import write_scale
+from tests.landingkit import lake_rows, land
+
+START = date(2026, 1, 1)
+LANDED_AT_NS = 1_767_830_400 * 10**9  # 2026-01-08, long settled
+
+
+def _scale_home(root: Path, accounts: int = 4, days: int = 6) -> Home:
+    home = Home(root).ensure()
+    write_scale(home.landing, accounts=accounts, days=range(days), start=START, seed=5, workers=1)
+    then = LANDED_AT_NS  # one fixed time: the registry is "as of" its mtime
+    for path in home.landing.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(then, then))
+    return home
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every landing file read (and so hashed: ``read_landing`` hashes as it reads)."""
+    seen: list[str] = []
+
+    def counting(file, **kwargs):
+        seen.append(file.rel)
+        return read_landing(file, **kwargs)
+
+    monkeypatch.setattr(ingestion.parallel, "read_landing", counting)
+    monkeypatch.setattr(ingestion.run, "read_landing", counting)
+    return seen
+
+
+def test_a_rerun_over_known_files_opens_and_hashes_none(tmp_path: Path, reads: list[str]) -> None:
+    home = _scale_home(tmp_path / "home")
+    first = ingest_landing(home, workers=1)
+    assert first.files_ingested == len(reads) > 20
+    assert not first.quarantined
+    reads.clear()
+    again = ingest_landing(home, workers=1)
+    assert (again.files_ingested, again.files_skipped, reads) == (0, first.files_ingested, [])
+
+
+def test_a_touched_file_is_rehashed_and_an_edited_one_supersedes(
+    tmp_path: Path, reads: list[str]
+) -> None:
+    home = _scale_home(tmp_path / "home")
+    ingest_landing(home, workers=1)
+    users = sorted((home.landing / "x" / "users").iterdir())
+    touched, edited = users[0], users[1]
+    then = touched.stat().st_mtime_ns + 10**9
+    os.utime(touched, ns=(then, then))  # same bytes, new mtime: re-hashed, found known
+    body = json.loads(edited.read_text())
+    body["data"][0]["public_metrics"]["followers_count"] += 1
+    edited.write_text(json.dumps(body))
+    os.utime(edited, ns=(then, then))
+    reads.clear()
+    report = ingest_landing(home, workers=1)
+    rel = lambda p: p.relative_to(home.landing).as_posix()  # noqa: E731
+    assert sorted(reads) == sorted([rel(touched), rel(edited)])
+    assert report.files_ingested == 1 and report.superseded == [rel(edited)]
+    reads.clear()
+    assert ingest_landing(home, workers=1).files_ingested == 0
+    assert reads == [], "the new mtimes were remembered"
+
+
+def _rows(home: Home, platform: str, kind: str) -> list[tuple]:
+    return sorted(
+        tuple(sorted((k, str(v)) for k, v in row.items() if k != "ingested_at"))
+        for row in lake_rows(home, platform, kind)
+    )
+
+
+def test_parallel_workers_land_exactly_what_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = _scale_home(tmp_path / "serial", accounts=6, days=5)
+    parallel = _scale_home(tmp_path / "parallel", accounts=6, days=5)
+    monkeypatch.setattr(ingestion.run, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(ingestion.run, "CHUNK_FILES", 7)  # many chunks, several per worker
+    one = ingest_landing(serial, workers=1)
+    two = ingest_landing(parallel, workers=2)
+    assert one.rows_by_kind == two.rows_by_kind and one.rows > 100
+    assert sorted(one.new_files) == sorted(two.new_files)
+    for key in one.rows_by_kind:
+        platform, kind = key.split("/")
+        assert _rows(serial, platform, kind) == _rows(parallel, platform, kind), key
+
+
+def test_one_bad_value_in_a_chunk_quarantines_only_its_file(tmp_path: Path) -> None:
+    home = _scale_home(tmp_path / "home")
+    bad = "instagram/users/17841400000000999_20260103T235000Z.json"
+    land(home, bad, json.dumps({"id": "17841400000000999", "followers_count": -4}))
+    report = ingest_landing(home, workers=1)
+    assert [path for path, _ in report.quarantined] == [bad]
+    assert "followers_count = -4" in report.quarantined[0][1]
+    assert report.files_ingested == report.files_seen - 1
+    ids = {row["account_id"] for row in lake_rows(home, "instagram", "users")}
+    assert "17841400000000999" not in ids and ids
