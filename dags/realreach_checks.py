@@ -1,4 +1,5 @@
-"""Validate the marts with Great Expectations and count suspicious follower spikes.
+"""Validate the marts with Great Expectations, publish them when the data-quality suites
+passed (write-audit-publish: BI sees only audited marts), and count suspicious follower spikes.
 
 ``run_checks`` announces the spike count on the checks asset whatever the suites said (the
 alerts DAG behaves like ``realreach run``); ``quality_gate`` fails the run when a suite failed.
@@ -17,8 +18,8 @@ from realreach import orchestration as rr
 )
 def realreach_checks() -> None:
     @task(outlets=[rr.CHECKS])
-    def run_checks(*, outlet_events=None) -> dict:
-        return rr.check(outlet_events)
+    def run_checks(*, outlet_events=None, triggering_asset_events=None) -> dict:
+        return rr.check(outlet_events, triggering_asset_events)
 
     @task(retries=0)
     def quality_gate(checks: dict) -> None:

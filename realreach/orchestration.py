@@ -277,13 +277,17 @@ def build_extra(report: Any, home: Home) -> dict[str, Any]:
 
 
 def build(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, Any]:
-    """``dbt build`` the marts and export them; fail (and retry) when dbt reports errors."""
+    """``dbt build`` the warehouse; fail (and retry) when dbt reports errors.
+
+    Write-audit-publish's write: the Parquet exports and bi.duckdb BI reads are left as they
+    are; ``check`` publishes this build (named by its fingerprint, carried on the marts
+    event) only after the data-quality suites passed."""
     from realreach.transform import build_marts
 
     for event in describe_triggering_events(triggering_asset_events):
         log.info("building for lake event: %s", json.dumps(event, sort_keys=True))
     home = current_home()
-    report = build_marts(home)
+    report = build_marts(home, publish=False)
     _log_report("build", report)
     if report.skipped:
         log.info("dbt: nothing changed since the last green build; marts left as they are")
@@ -297,6 +301,8 @@ def build(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, 
             f"{count(report.tests_failed)} test(s) failed; see the log above"
         )
     extra = build_extra(report, home)
+    extra["fingerprint"] = report.fingerprint  # what check() publishes once audited
+    extra["skipped"] = bool(report.skipped)
     outlet_events[MARTS].extra = extra
     return extra
 
@@ -327,17 +333,36 @@ def checks_extra(report: Any, home: Home) -> dict[str, Any]:
     }
 
 
-def check(outlet_events: Any) -> dict[str, Any]:
-    """Validate the marts with Great Expectations; announce the spike count on CHECKS.
+def built_fingerprint(triggering_asset_events: Any) -> str:
+    """The fingerprint of the newest build that triggered this run ('' when none says)."""
+    found = ""
+    try:
+        for event in triggering_asset_events[MARTS]:
+            found = str((getattr(event, "extra", None) or {}).get("fingerprint") or found)
+    except (KeyError, TypeError):
+        return ""
+    return found
 
-    The event goes out even when a suite failed, so alerting behaves as in ``realreach run``;
-    ``quality_gate`` then fails the run so the failure shows in Airflow.
+
+def check(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, Any]:
+    """Validate the warehouse with Great Expectations, publish it when the data-quality suites
+    passed (write-audit-publish), and announce the spike count on CHECKS.
+
+    The event goes out even when a suite failed, so alerting behaves as in ``realreach run``
+    (alerts read the published export: the last good marts); ``quality_gate`` then fails the
+    run so the failure shows in Airflow.
     """
     from expectations.checks import run_checks
+    from realreach.transform import publish_built
 
     home = current_home()
     report = run_checks(home)
     _log_report("checks", report)
+    if report.data_quality_ok:
+        published = publish_built(home, built_fingerprint(triggering_asset_events))
+        log.info("published %d mart export(s) after the checks passed", len(published))
+    else:
+        log.error("data quality failed: the exports and bi.duckdb keep the last good marts")
     extra = checks_extra(report, home)
     log.info(
         "%d suspicious follower spike(s); data quality %s",

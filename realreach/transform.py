@@ -347,6 +347,18 @@ def publish_marts(home: Home, build: BuildReport) -> list[Path]:
     return build.exported
 
 
+def publish_built(home: Home, fingerprint: str = "") -> list[Path]:
+    """Publish the warehouse as it stands, after its checks passed (Airflow's checks task, a
+    process apart from the build). ``fingerprint`` is the audited build's (carried on the marts
+    event): it is stamped only when the lake still matches it, so a lake that moved on since
+    is rebuilt by the next build instead of being taken as built."""
+    with exclusive(home.state / "build.lock"):
+        exported = export_marts(home)
+        if fingerprint and fingerprint == inputs_fingerprint(home):
+            _write_stamp(home, fingerprint, exported)
+    return exported
+
+
 def _write_stamp(home: Home, fingerprint: str, exported: list[Path]) -> None:
     stamp = {"fingerprint": fingerprint, "marts": [p.stem for p in exported]}
     atomic_write_text(_stamp_path(home), json.dumps(stamp))
