@@ -10,6 +10,7 @@ import stat
 import time
 from collections import defaultdict, deque
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,18 +201,32 @@ class _Run:
         # safely. At most 2 chunks in flight per worker, so memory stays bounded when the
         # parent is busy writing the lake.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            pending: deque[tuple[list, Future]] = deque()
-            for chunk in chunks:
-                files = [f for f, _ in chunk]
-                shas = [s for _, s in chunk]
-                pending.append((chunk, pool.submit(parse_chunk, files, shas, self.ingested_at)))
-                while len(pending) >= 2 * workers:
+        merged = 0
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                pending: deque[tuple[list, Future]] = deque()
+                for chunk in chunks:
+                    files = [f for f, _ in chunk]
+                    shas = [s for _, s in chunk]
+                    pending.append((chunk, pool.submit(parse_chunk, files, shas, self.ingested_at)))
+                    while len(pending) >= 2 * workers:
+                        done_chunk, future = pending.popleft()
+                        self._merge(done_chunk, future.result())
+                        merged += 1
+                while pending:
                     done_chunk, future = pending.popleft()
                     self._merge(done_chunk, future.result())
-            while pending:
-                done_chunk, future = pending.popleft()
-                self._merge(done_chunk, future.result())
+                    merged += 1
+        except BrokenProcessPool:
+            # A worker killed from outside (some task supervisors end children they did not
+            # start): chunks are merged in order, so the rest is parsed here, none twice.
+            log.warning(
+                "a parse worker died; parsing the remaining %d chunk(s) in-process",
+                len(chunks) - merged,
+            )
+            for chunk in chunks[merged:]:
+                self._merge(chunk, parse_chunk([f for f, _ in chunk], [s for _, s in chunk],
+                                               self.ingested_at))  # fmt: skip
 
     def _merge(self, chunk: list[tuple[LandingFile, str | None]], result: Chunk) -> None:
         """A worker's chunk into the batch: skip what is known, quarantine what is bad."""

@@ -158,7 +158,9 @@ def ingest(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str,
 
     for event in describe_triggering_events(triggering_asset_events):
         log.info("landing event: %s", json.dumps(event, sort_keys=True))
-    report = ingest_landing(current_home())
+    # In-process: a spawned parse worker re-runs the task runner's __main__ and dies under
+    # Airflow's task supervisor (BrokenProcessPool, seen in tests/test_airflow_e2e.py).
+    report = ingest_landing(current_home(), workers=1)
     _log_report("ingest", report)
     for path, reason in report.quarantined:
         # A bad file is the sender's problem, not a task failure: it waits in quarantine
