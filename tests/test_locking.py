@@ -72,6 +72,10 @@ def test_waiter_gives_up_after_its_bound(tmp_path):
 
 def test_run_behind_another_run_exits_3_naming_the_holder(tmp_path):
     home = Home(tmp_path / "home").ensure()
+    # something to ingest: an empty landing returns at once, without the lock ("nothing to
+    # ingest"), and this test is about a run that has work to do
+    (home.landing / "accounts.csv").write_text("platform,account_id,handle,owner,role\n")
+    os.utime(home.landing / "accounts.csv", (time.time() - 60, time.time() - 60))
     holder = _holder(home.state / "run.lock", 60)
     try:
         started = time.monotonic()
