@@ -339,7 +339,7 @@ def baseline_spikes(daily: list[dict[str, Any]]) -> list[dict[str, Any]]:
             sigma = statistics.stdev(window)
             if sigma > 0 and (gains[i] - mean) / sigma > BASELINE_SIGMAS:
                 flagged.append(_day(row["date"]))
-        for start, end in _episodes(flagged):
+        for start, end in episodes(flagged):
             spikes.append(
                 {
                     "platform": key[0],
@@ -353,7 +353,8 @@ def baseline_spikes(daily: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return spikes
 
 
-def _episodes(days: list[date], max_gap_days: int = 1) -> list[tuple[date, date]]:
+def episodes(days: list[date], max_gap_days: int = 1) -> list[tuple[date, date]]:
+    """Flagged days at most ``max_gap_days`` apart as (first, last) episodes."""
     episodes: list[tuple[date, date]] = []
     for day in sorted(days):
         if episodes and (day - episodes[-1][1]).days <= max_gap_days + 1:

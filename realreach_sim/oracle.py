@@ -12,10 +12,13 @@ no detector working from the counts can be asked to find them.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
+
+# flagged days -> episodes exactly as the baseline's (one rule for every detector scored)
+from realreach_sim.evaluation import episodes
 
 TAIL = 1e-4  # one false day in 10,000 organic account-days
 WINDOW_DAYS = 7
@@ -73,7 +76,7 @@ def oracle_spikes(sim: Any) -> list[dict[str, Any]]:
             gains = series.organic_gain + series.bought_gain
             days = oracle_days(series.expected_gain, gains, series.noise_shape)
             flagged = [sim.start + timedelta(days=int(d)) for d in days]
-            for start, end in _episodes(flagged):
+            for start, end in episodes(flagged):
                 spikes.append(
                     {
                         "platform": ps.platform,
@@ -84,13 +87,3 @@ def oracle_spikes(sim: Any) -> list[dict[str, Any]]:
                     }
                 )
     return spikes
-
-
-def _episodes(days: list[date], max_gap_days: int = 1) -> list[tuple[date, date]]:
-    episodes: list[tuple[date, date]] = []
-    for day in sorted(days):
-        if episodes and (day - episodes[-1][1]).days <= max_gap_days + 1:
-            episodes[-1] = (episodes[-1][0], day)
-        else:
-            episodes.append((day, day))
-    return episodes
