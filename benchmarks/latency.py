@@ -74,13 +74,13 @@ def wait_idle(airflow_home: Path, timeout: float = 300) -> None:
     raise TimeoutError("Airflow still busy")
 
 
-CRITICAL_PATH = ("ingest_landing", "build_marts", "run_checks", "raise_alerts")
+CRITICAL_PATH = ("ingest_landing", "build_marts", "check_spikes", "raise_alerts")
 
 
 def stage_times(airflow_home: Path, since: float) -> dict[str, float]:
     """Seconds each task of the round ran (start -> end), from the metadata DB.
 
-    The tasks on the way to the alert are ingest_landing -> build_marts -> run_checks ->
+    The tasks on the way to the alert are ingest_landing -> build_marts -> check_spikes ->
     raise_alerts; what the latency has beyond their sum is orchestration (the watch's poll,
     scheduling, starting task processes).
     """

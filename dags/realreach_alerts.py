@@ -1,4 +1,5 @@
-"""Alert once per suspicious follower spike, on every configured channel."""
+"""Alert once per suspicious follower spike, on every configured channel, as soon as the spike
+mart's own suites passed (the SPIKES asset), without waiting for the quality suites."""
 
 from airflow.sdk import dag, task
 
@@ -7,7 +8,7 @@ from realreach import orchestration as rr
 
 @dag(
     dag_id="realreach_alerts",
-    schedule=[rr.CHECKS],
+    schedule=[rr.SPIKES],
     doc_md=__doc__,
     **rr.DAG_DEFAULTS,
 )

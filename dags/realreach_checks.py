@@ -1,8 +1,8 @@
-"""Validate the marts with Great Expectations, publish them when the data-quality suites
-passed (write-audit-publish: BI sees only audited marts), and count suspicious follower spikes.
+"""Validate what changed with Great Expectations: first the spike mart's own suites (SPIKES
+starts the alerts DAG at once), then the slower quality suites of the lake and the other marts,
+publishing the marts when they passed (write-audit-publish: BI sees only audited marts).
 
-``run_checks`` announces the spike count on the checks asset whatever the suites said (the
-alerts DAG behaves like ``realreach run``); ``quality_gate`` fails the run when a suite failed.
+``quality_gate`` fails the run when a quality suite failed.
 """
 
 from airflow.sdk import dag, task
@@ -17,15 +17,22 @@ from realreach import orchestration as rr
     **rr.DAG_DEFAULTS,
 )
 def realreach_checks() -> None:
+    @task(outlets=[rr.SPIKES])
+    def check_spikes(*, outlet_events=None) -> dict:
+        return rr.check_spikes(outlet_events)
+
     @task(outlets=[rr.CHECKS])
-    def run_checks(*, outlet_events=None, triggering_asset_events=None) -> dict:
+    def check_quality(*, outlet_events=None, triggering_asset_events=None) -> dict:
         return rr.check(outlet_events, triggering_asset_events)
 
     @task(retries=0)
     def quality_gate(checks: dict) -> None:
         rr.quality_gate(checks)
 
-    quality_gate(run_checks())
+    spikes = check_spikes()
+    checks = check_quality()
+    spikes >> checks
+    quality_gate(checks)
 
 
 realreach_checks()

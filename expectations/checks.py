@@ -12,17 +12,23 @@ columns the other tables do not have.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from expectations import gx_context
-from expectations.snapshots import Snapshot, snapshot_lake_kind, snapshot_marts
+from expectations.build_changes import INCREMENTAL, read_last_build
+from expectations.lake_suites import FRESH_KINDS
+from expectations.snapshots import LakeDelta, Snapshot, snapshot_lake_kind, snapshot_marts
+from expectations.validated import Validated, kind_key, lake_files
+from ingestion.schemas import NATURAL_KEYS
 from realreach_core.contract import ALERTED_VERDICT, SPIKE_FIELDS
-from realreach_core.files import atomic_write_text
+from realreach_core.files import atomic_target, atomic_write_text
 from realreach_core.home import Home
 from realreach_core.jsonable import dumps, to_jsonable
 from realreach_core.locking import exclusive
@@ -57,6 +63,7 @@ class CheckReport:
     checked_at: str = ""
     freshness_hours: float = DEFAULT_FRESHNESS_HOURS
     notes: list[str] = field(default_factory=list)
+    validated: bool = True  # False: nothing had changed, no suite ran (and GX was not loaded)
 
 
 def latest_path(home: Home) -> Path:
@@ -68,23 +75,84 @@ def freshness_hours_from_env(env: dict[str, str] | None = None) -> float:
     return load_settings(env).freshness_hours
 
 
+# Stages of a check run: the spike mart and its own suites first (alerts may go out as soon
+# as they passed), then the slower quality suites of the lake and the other marts.
+ALL, SPIKES, QUALITY = "all", "spikes", "quality"
+SPIKES_TABLE = "follower_spikes"
+
+# Expectations judged row by row: on a delta they need only the new or rewritten rows. Every
+# other kind (uniqueness, column max, column set) is judged on the whole table.
+ROW_LEVEL = frozenset(
+    {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_match_regex",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+    }
+)
+TABLE_SUFFIX = "__table"
+
+
+def in_stage(spec: gx_context.SuiteSpec, stage: str) -> bool:
+    spiky = spec.source == "marts" and spec.table == SPIKES_TABLE
+    return stage == ALL or (stage == SPIKES) == spiky
+
+
+@dataclass
+class Scope:
+    """What one suite validates this run: ``all`` rows, a ``delta`` or nothing (``unchanged``)."""
+
+    mode: str  # "all" | "delta" | "unchanged"
+    lake: LakeDelta | None = None  # lake suites: the new files (and the older ones)
+    changes: Path | None = None  # mart suites: the build's changed accounts
+    files: list[str] = field(default_factory=list)  # lake files this run covers (to record)
+    seq: int | None = None  # mart suites: the build covered
+
+
 def run_checks(
-    home: Home, *, now: dt.datetime | None = None, freshness_hours: float | None = None
+    home: Home,
+    *,
+    now: dt.datetime | None = None,
+    freshness_hours: float | None = None,
+    stage: str = ALL,
+    only_changed: bool = False,
 ) -> CheckReport:
-    """Validate lake and marts, find suspicious spikes, build Data Docs, persist the result."""
+    """Validate lake and marts, find suspicious spikes, build Data Docs, persist the result.
+
+    ``stage`` picks the suites (``spikes``: the follower_spikes mart's; ``quality``: the rest).
+    ``only_changed`` validates what is new since the last check: lake files not validated yet
+    (``expectations.validated``) and the mart rows the last build rewrote
+    (``expectations.build_changes``); with nothing new nothing runs, and GX is not imported."""
+    if stage not in (ALL, SPIKES, QUALITY):
+        raise ValueError(f"unknown check stage {stage!r}")
     now = _as_utc(now or dt.datetime.now(dt.UTC))
     settings = load_settings()
     hours = freshness_hours if freshness_hours is not None else settings.freshness_hours
     keep = settings.gx_keep_runs
-    specs = gx_context.load_suite_specs()
+    every = gx_context.load_suite_specs()
+    specs = [s for s in every if in_stage(s, stage)]
     # The GX context and its stores are files: two concurrent runs would corrupt each other.
     with exclusive(latest_path(home).with_name(".run.lock")):
-        report = _run_locked(home, specs, now=now, hours=hours, keep=keep)
-        _write_latest(home, report)
-        if report.data_docs_index is not None:
-            add_offline_index(report.data_docs_index, report)
+        record = Validated.load(home)
+        scopes = _plan(home, specs, record, only_changed=only_changed)
+        if all(scope.mode == "unchanged" for scope in scopes.values()):
+            report = _unchanged(specs, now, hours)
+        else:
+            report, spikes_snapshot = _run_locked(
+                home, specs, scopes, now=now, hours=hours, keep=keep, all_specs=len(every)
+            )
+            _keep_audited_spikes(home, report, spikes_snapshot)
+            _remember(home, record, specs, scopes, report)
+        report = _merge_latest(home, report, specs, stage)
+        if any(scope.mode != "unchanged" for scope in scopes.values()):
+            _write_latest(home, report)
+            if report.data_docs_index is not None:
+                add_offline_index(report.data_docs_index, report)
     log.info(
-        "checks: %d suites, data quality %s, %d suspicious spikes",
+        "checks (%s%s): %d suites, data quality %s, %d suspicious spikes",
+        stage,
+        ", what changed" if only_changed else "",
         len(report.suites),
         "ok" if report.data_quality_ok else "FAILED",
         len(report.suspicious_spikes),
@@ -104,52 +172,151 @@ def latest_suspicious_spikes(home: Home) -> list[dict]:
         raise ValueError(f"{path}: unreadable check results ({exc!r})") from exc
 
 
+UNCHANGED_NOTE = "nothing new since its last passing validation; not validated again"
+
+
+def _unchanged(specs: list[gx_context.SuiteSpec], now: dt.datetime, hours: float) -> CheckReport:
+    return CheckReport(
+        suites=[
+            SuiteResult(s.name, True, 0, 0, [], note=UNCHANGED_NOTE, purpose=s.purpose)
+            for s in specs
+        ],
+        data_quality_ok=True,
+        suspicious_spikes=[],
+        data_docs_index=None,
+        checked_at=now.isoformat(),
+        freshness_hours=hours,
+        notes=["nothing changed since the last check: no validation ran"],
+        validated=False,
+    )
+
+
+def _plan(
+    home: Home, specs: list[gx_context.SuiteSpec], record: Validated, *, only_changed: bool
+) -> dict[str, Scope]:
+    """Per suite, what it validates this run (a cheap look at files: no GX, no table scan)."""
+    last = read_last_build(home)
+    spike_tables = {s.table for s in specs if s.source == "marts" and s.purpose == "spikes"}
+    scopes: dict[str, Scope] = {}
+    for spec in specs:
+        if spec.source == "lake":
+            platform, kind = spec.lake_kind
+            files = lake_files(home, platform, kind)
+            done = record.lake.get(kind_key(platform, kind), set())
+            new = [f for f in files if f not in done]
+            if not only_changed:
+                scopes[spec.name] = Scope("all", files=files)
+            elif not new:
+                scopes[spec.name] = Scope("unchanged")
+            else:
+                folder = home.lake / f"platform={platform}" / f"kind={kind}"
+                delta = LakeDelta(
+                    new=[folder / f for f in new],
+                    old=[folder / f for f in files if f in done],
+                    natural_key=tuple(NATURAL_KEYS.get((platform, kind), ())),
+                    newest_column="observed_at" if (platform, kind) in FRESH_KINDS else None,
+                )
+                scopes[spec.name] = Scope("delta", lake=delta, files=files)
+            continue
+        validated_seq = record.marts.get(spec.table)
+        if not only_changed or last.seq is None or last.everything:
+            mode = "unchanged" if only_changed and _same(last.seq, validated_seq) else "all"
+            scopes[spec.name] = Scope(mode, seq=last.seq)
+        elif last.seq == validated_seq:
+            scopes[spec.name] = Scope("unchanged", seq=last.seq)
+        elif (
+            last.mode == INCREMENTAL
+            and validated_seq == last.seq - 1
+            and spec.table not in spike_tables  # alerts take every row of the spike mart
+        ):
+            scopes[spec.name] = Scope("delta", changes=last.changes, seq=last.seq)
+        else:  # a build in between was never validated (a crash, a failed suite): all rows
+            scopes[spec.name] = Scope("all", seq=last.seq)
+    # Suites of one table go together: a mart's quality suite and its spike verdict see the
+    # same rows, and an unchanged table is only skipped when all its suites are.
+    by_table: dict[str, list[str]] = {}
+    for spec in specs:
+        if spec.source == "marts":
+            by_table.setdefault(spec.table, []).append(spec.name)
+    for names in by_table.values():
+        modes = {scopes[n].mode for n in names}
+        if len(modes) > 1:
+            for n in names:
+                scopes[n] = Scope("all", seq=scopes[n].seq)
+    return scopes
+
+
+def _same(seq: int | None, validated: int | None) -> bool:
+    return seq is not None and seq == validated
+
+
+@dataclass
+class _Unit:
+    """One GX validation: a suite (or its row- or table-level part) on one snapshot."""
+
+    spec: gx_context.SuiteSpec
+    gx_name: str
+    expectations: list[dict]
+    snapshot: Snapshot
+
+
 def _run_locked(
-    home: Home, specs: list[gx_context.SuiteSpec], *, now: dt.datetime, hours: float, keep: int
-) -> CheckReport:
+    home: Home,
+    specs: list[gx_context.SuiteSpec],
+    scopes: dict[str, Scope],
+    *,
+    now: dt.datetime,
+    hours: float,
+    keep: int,
+    all_specs: int,
+) -> tuple[CheckReport, Snapshot | None]:
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core.run_identifier import RunIdentifier
 
-    snapshots = _take_snapshots(home, specs)
-    context = gx_context.open_context(home, docs_results_limit=keep * len(specs))
+    units, unchanged = _take_snapshots(home, specs, scopes)
+    context = gx_context.open_context(home, docs_results_limit=keep * all_specs * 2)
     gx_context.reset_runtime_objects(context, [QUALITY_CHECKPOINT, SPIKES_CHECKPOINT])
     gx_context.prune_results(home, keep=max(1, keep - 1))
     datasource = context.data_sources.add_pandas(gx_context.DATASOURCE)
 
-    results: dict[str, SuiteResult] = {}
+    results: dict[str, SuiteResult] = {
+        name: SuiteResult(name, True, 0, 0, [], note=UNCHANGED_NOTE, purpose=purpose)
+        for name, purpose in unchanged
+    }
     notes: list[str] = []
     planned: dict[str, list[Any]] = {"quality": [], "spikes": []}
     assets: dict[Path, Any] = {}
-    for spec in specs:
-        snap = snapshots[spec.name]
-        suite = context.suites.add_or_update(_suite_from_spec(gx, spec))
-        skip = _skip_reason(spec, snap)
+    for unit in units:
+        spec, snap = unit.spec, unit.snapshot
+        skip = _skip_reason(spec, snap, scopes[spec.name])
         if skip:
             results[spec.name] = SuiteResult(
                 spec.name, success=snap.path is not None, evaluated=0,
                 failed=0 if snap.path else 1,
                 failed_expectations=[] if snap.path else [f"table marts.{spec.table} exists"],
-                note=skip,
+                note=skip, purpose=spec.purpose,
             )  # fmt: skip
             notes.append(f"{spec.name}: {skip}")
             continue
         assert snap.path is not None
+        suite = context.suites.add_or_update(_suite_from_spec(gx, spec, unit))
         if snap.path not in assets:
             asset = datasource.add_parquet_asset(snap.name, path=snap.path)
             assets[snap.path] = asset.add_batch_definition_whole_dataframe(
                 gx_context.BATCH_DEFINITION
             )
         definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=spec.name, data=assets[snap.path], suite=suite)
+            gx.ValidationDefinition(name=unit.gx_name, data=assets[snap.path], suite=suite)
         )
-        planned[spec.purpose].append((spec, definition))
+        planned[spec.purpose].append((unit, definition))
 
     run_id = RunIdentifier(
         run_name=f"realreach-{now:%Y%m%dT%H%M%SZ}", run_time=dt.datetime.now(dt.UTC)
     )
     parameters = {FRESHNESS_PARAMETER: now - dt.timedelta(hours=hours)}
     spike_results = []
+    by_gx_name = {unit.gx_name: unit for unit in units}
     for purpose, checkpoint_name in (
         ("quality", QUALITY_CHECKPOINT),
         ("spikes", SPIKES_CHECKPOINT),
@@ -159,7 +326,7 @@ def _run_locked(
         result_format: dict[str, Any] = {"result_format": "SUMMARY"}
         if purpose == "spikes":
             index_columns = list(
-                dict.fromkeys(c for s, _ in planned[purpose] for c in s.index_columns)
+                dict.fromkeys(c for u, _ in planned[purpose] for c in u.spec.index_columns)
             )
             result_format = {"result_format": "COMPLETE"}
             if index_columns:
@@ -174,21 +341,29 @@ def _run_locked(
         )  # fmt: skip
         outcome = checkpoint.run(expectation_parameters=parameters, run_id=run_id)
         for validation in outcome.run_results.values():
-            results[validation.suite_name] = _suite_result(validation)
-            results[validation.suite_name].purpose = purpose
+            unit = by_gx_name[validation.suite_name]
+            part = _suite_result(validation)
+            part.name, part.purpose = unit.spec.name, purpose
+            results[unit.spec.name] = _combine(results.get(unit.spec.name), part)
             if purpose == "spikes":
-                spec = next(s for s, _ in planned[purpose] if s.name == validation.suite_name)
-                spike_results.append((spec, snapshots[spec.name], validation))
+                spike_results.append((unit.spec, unit.snapshot, validation))
 
     spikes: list[dict] = []
+    spikes_snapshot = None
     for spec, snap, validation in spike_results:
         found, problem = _suspicious_spikes(spec, snap, validation)
         spikes.extend(found)
         if problem:
             notes.append(f"{spec.name}: {problem}")
             results[spec.name].note = problem
+        elif spec.table == SPIKES_TABLE:
+            spikes_snapshot = snap
     ordered = [results[spec.name] for spec in specs]
-    spike_suites_ran = all(not results[s.name].note for s in specs if s.purpose == "spikes")
+    spike_suites_ran = all(
+        not results[s.name].note or results[s.name].note == UNCHANGED_NOTE
+        for s in specs
+        if s.purpose == "spikes"
+    )
     index = gx_context_docs_index(home)
     return CheckReport(
         suites=ordered,
@@ -199,7 +374,100 @@ def _run_locked(
         checked_at=now.isoformat(),
         freshness_hours=hours,
         notes=notes,
-    )  # fmt: skip
+    ), spikes_snapshot  # fmt: skip
+
+
+def _combine(before: SuiteResult | None, part: SuiteResult) -> SuiteResult:
+    """A suite validated in two parts (row-level on the delta, table-level on the table)."""
+    if before is None:
+        return part
+    return SuiteResult(
+        part.name,
+        success=before.success and part.success,
+        evaluated=before.evaluated + part.evaluated,
+        failed=before.failed + part.failed,
+        failed_expectations=before.failed_expectations + part.failed_expectations,
+        note="row-level expectations on the rows the build rewrote, the others on the table",
+        purpose=part.purpose,
+    )
+
+
+def _keep_audited_spikes(home: Home, report: CheckReport, snapshot: Snapshot | None) -> None:
+    """The spike mart as its suites passed it, for alerts; kept as it was when they failed."""
+    if snapshot is None or snapshot.path is None:
+        return
+    own = [r for r in report.suites if r.name.endswith(SPIKES_TABLE)]
+    if not own or not all(r.success or r.purpose == "spikes" for r in own):
+        log.warning("the follower_spikes suites failed: alerts keep the last audited spikes")
+        return
+    target = home.audited_spikes
+    with atomic_target(target, durable=True) as tmp:
+        shutil.copyfile(snapshot.path, tmp)
+
+
+def _remember(
+    home: Home,
+    record: Validated,
+    specs: list[gx_context.SuiteSpec],
+    scopes: dict[str, Scope],
+    report: CheckReport,
+) -> None:
+    """Record what passed: only that is skipped next time (failed data is checked again)."""
+    by_name = {r.name: r for r in report.suites}
+    tables: dict[str, bool] = {}
+    for spec in specs:
+        scope, result = scopes[spec.name], by_name[spec.name]
+        if scope.mode == "unchanged":
+            continue
+        passed = result.success or (spec.purpose == "spikes" and not result.note)
+        if spec.source == "lake":
+            if passed:
+                key = kind_key(*spec.lake_kind)
+                record.lake[key] = record.lake.get(key, set()) | set(scope.files)
+        else:
+            tables[spec.table] = tables.get(spec.table, True) and passed and scope.seq is not None
+    for spec in specs:
+        if spec.source == "marts" and scopes[spec.name].mode != "unchanged":
+            seq = scopes[spec.name].seq
+            if tables.get(spec.table) and seq is not None:
+                record.marts[spec.table] = seq
+            else:
+                record.marts.pop(spec.table, None)
+    record.save(home)
+
+
+def _merge_latest(
+    home: Home, report: CheckReport, specs: list[gx_context.SuiteSpec], stage: str
+) -> CheckReport:
+    """One stage's report completed with the other stage's last results (latest.json holds
+    both), and unchanged suites with the findings they had: the spikes of an unchanged spike
+    mart are still the spikes."""
+    try:
+        previous = json.loads(latest_path(home).read_text())
+    except (OSError, ValueError):
+        previous = {}
+    mine = {s.name for s in specs}
+    others = [
+        SuiteResult(**{k: v for k, v in s.items() if k in SuiteResult.__dataclass_fields__})
+        for s in previous.get("suites", [])
+        if isinstance(s, dict) and s.get("name") not in mine and stage != ALL
+    ]
+    ran_spikes = any(
+        s.purpose == "spikes" and r.note != UNCHANGED_NOTE
+        for s, r in zip(specs, report.suites, strict=True)
+    )
+    spikes = report.suspicious_spikes
+    if not ran_spikes:
+        spikes = list(previous.get("suspicious_spikes", []))
+    suites = report.suites + others
+    quality = [r for r in suites if r.purpose != "spikes"]
+    return dataclasses.replace(
+        report,
+        suites=suites,
+        suspicious_spikes=spikes,
+        data_quality_ok=report.data_quality_ok and all(r.success for r in quality),
+        data_docs_index=report.data_docs_index or gx_context_docs_index(home),
+    )
 
 
 OFFLINE_MARK = "<!-- realreach offline index -->"
@@ -268,24 +536,67 @@ def gx_context_docs_index(home: Home) -> Path | None:
     return index if index.exists() else None
 
 
-def _take_snapshots(home: Home, specs: list[gx_context.SuiteSpec]) -> dict[str, Snapshot]:
-    by_suite: dict[str, Snapshot] = {}
-    lake_kinds = sorted({s.lake_kind for s in specs if s.source == "lake"})
-    lake = {
-        kind: snapshot_lake_kind(home, *kind, keep=_columns_read(specs, "lake", kind))
-        for kind in lake_kinds
-    }
-    tables = sorted({s.table for s in specs if s.source == "marts"})
-    keep = {table: _columns_read(specs, "marts", table) for table in tables}
-    marts = snapshot_marts(home, tables, keep) if tables else {}
-    for spec in specs:
-        by_suite[spec.name] = lake[spec.lake_kind] if spec.source == "lake" else marts[spec.table]
-    return by_suite
+def _take_snapshots(
+    home: Home, specs: list[gx_context.SuiteSpec], scopes: dict[str, Scope]
+) -> tuple[list[_Unit], list[tuple[str, str]]]:
+    """The GX validations of this run, each with its frozen rows, and the suites left alone."""
+    live = [s for s in specs if scopes[s.name].mode != "unchanged"]
+    unchanged = [(s.name, s.purpose) for s in specs if scopes[s.name].mode == "unchanged"]
+    lake_kinds = sorted({s.lake_kind for s in live if s.source == "lake"})
+    lake = {}
+    for kind in lake_kinds:
+        scope = next(scopes[s.name] for s in live if s.source == "lake" and s.lake_kind == kind)
+        lake[kind] = snapshot_lake_kind(
+            home, *kind, keep=_columns_read(live, "lake", kind), delta=scope.lake
+        )
+    whole = sorted({s.table for s in live if s.source == "marts" and scopes[s.name].mode == "all"})
+    marts = snapshot_marts(home, whole, {t: _columns_read(live, "marts", t) for t in whole})
+    units: list[_Unit] = []
+    changed: dict[Path, list[str]] = {}
+    for spec in live:
+        scope = scopes[spec.name]
+        if spec.source == "lake":
+            units.append(_Unit(spec, spec.name, _expectations(spec), lake[spec.lake_kind]))
+        elif scope.mode == "all":
+            units.append(_Unit(spec, spec.name, _expectations(spec), marts[spec.table]))
+        else:
+            assert scope.changes is not None
+            changed.setdefault(scope.changes, []).append(spec.table)
+    for changes, tables in changed.items():
+        mine = [s for s in live if s.source == "marts" and s.table in tables]
+        rows = snapshot_marts(
+            home, tables, {t: _columns_read(mine, "marts", t, "rows") for t in tables},
+            changes=changes,
+        )  # fmt: skip
+        table_level = snapshot_marts(
+            home, tables, {t: _columns_read(mine, "marts", t, "table") for t in tables},
+            suffix=TABLE_SUFFIX,
+        )  # fmt: skip
+        for spec in mine:
+            by_row = [e for e in _expectations(spec) if e["type"] in ROW_LEVEL]
+            by_table = [e for e in _expectations(spec) if e["type"] not in ROW_LEVEL]
+            if by_row:
+                units.append(_Unit(spec, spec.name, by_row, rows[spec.table]))
+            if by_table or not by_row:
+                units.append(
+                    _Unit(spec, spec.name + TABLE_SUFFIX, by_table, table_level[spec.table])
+                )
+    return units, unchanged
 
 
-def _columns_read(specs: list[gx_context.SuiteSpec], source: str, table: Any) -> set[str] | None:
+def _expectations(spec: gx_context.SuiteSpec) -> list[dict]:
+    return [dict(e) for e in spec.document["expectations"]]
+
+
+def _columns_read(
+    specs: list[gx_context.SuiteSpec],
+    source: str,
+    table: Any,
+    part: str = "all",
+) -> set[str] | None:
     """Columns the suites of one table read values of; None (all) where spikes are taken from
-    it, since alerts carry every field of a suspicious spike."""
+    it, since alerts carry every field of a suspicious spike. ``part``: of the row-level
+    expectations only ("rows"), of the others only ("table"), or of all ("all")."""
     mine = [
         s
         for s in specs
@@ -293,10 +604,18 @@ def _columns_read(specs: list[gx_context.SuiteSpec], source: str, table: Any) ->
     ]
     if any(s.purpose == "spikes" for s in mine):
         return None
-    return set().union(*(s.value_columns for s in mine))
+    if part == "all":
+        return set().union(*(s.value_columns for s in mine))
+    columns: set[str] = set()
+    for spec in mine:
+        for expectation in spec.document.get("expectations", []):
+            is_row = expectation.get("type") in ROW_LEVEL
+            if is_row == (part == "rows"):
+                columns |= gx_context.columns_of(expectation)
+    return columns
 
 
-def _skip_reason(spec: gx_context.SuiteSpec, snap: Snapshot) -> str:
+def _skip_reason(spec: gx_context.SuiteSpec, snap: Snapshot, scope: Scope) -> str:
     if snap.path is None:
         return f"table marts.{spec.table} does not exist in the warehouse"
     if snap.rows == 0 and spec.source == "lake":
@@ -306,11 +625,11 @@ def _skip_reason(spec: gx_context.SuiteSpec, snap: Snapshot) -> str:
     return ""
 
 
-def _suite_from_spec(gx: Any, spec: gx_context.SuiteSpec) -> Any:
+def _suite_from_spec(gx: Any, spec: gx_context.SuiteSpec, unit: _Unit) -> Any:
     doc = spec.document
     return gx.ExpectationSuite(
-        name=spec.name,
-        expectations=[dict(e) for e in doc["expectations"]],
+        name=unit.gx_name,
+        expectations=unit.expectations,
         meta=dict(doc.get("meta") or {}),
         notes=doc.get("notes"),
     )

@@ -60,12 +60,16 @@ class SuiteSpec:
         """Columns whose values an expectation reads (a column-set check needs names only)."""
         columns = set(self.index_columns)
         for expectation in self.document.get("expectations", []):
-            kwargs = expectation.get("kwargs", {})
-            for key in ("column", "column_A", "column_B"):
-                if key in kwargs:
-                    columns.add(kwargs[key])
-            columns.update(kwargs.get("column_list", []))
+            columns |= columns_of(expectation)
         return columns
+
+
+def columns_of(expectation: dict[str, Any]) -> set[str]:
+    """Columns whose values one expectation reads."""
+    kwargs = expectation.get("kwargs", {})
+    columns = {kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs}
+    columns.update(kwargs.get("column_list", []))
+    return columns
 
 
 def load_suite_specs(folder: Path = SUITES_DIR) -> list[SuiteSpec]:

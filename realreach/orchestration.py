@@ -11,7 +11,13 @@ new export appears in ``<home>/landing``. From there four DAGs are chained by as
 stage of the home:
 
     (landing watch) --LANDING--> realreach_ingest --LAKE--> realreach_transform --MARTS-->
-        realreach_checks --CHECKS--> realreach_alerts --ALERTS-->
+        realreach_checks: check_spikes --SPIKES--> realreach_alerts --ALERTS-->
+                          └─> check_quality (publishes) --CHECKS-->
+
+Alerts do not wait for the slower quality suites: ``check_spikes`` validates the spike mart
+with its own suites, writes the audited rows to ``<home>/state/checks/follower_spikes.parquet``
+and announces SPIKES; the alerts DAG reads that file (never the warehouse, which the next build
+may be writing). ``check_quality`` then runs the other suites and publishes the marts for BI.
 
 There is one LAKE asset, not one per platform kind: its only consumer is a single
 ``dbt build`` that rebuilds every mart from the whole lake, so finer assets would only add
@@ -70,6 +76,7 @@ def landing_asset(home: Home | None = None) -> Asset:
 LANDING = landing_asset()
 LAKE = Asset(name="realreach_lake", uri="x-realreach://lake", group=ASSET_GROUP)
 MARTS = Asset(name="realreach_marts", uri="x-realreach://marts", group=ASSET_GROUP)
+SPIKES = Asset(name="realreach_spikes", uri="x-realreach://spikes", group=ASSET_GROUP)
 CHECKS = Asset(name="realreach_checks", uri="x-realreach://checks", group=ASSET_GROUP)
 ALERTS = Asset(name="realreach_alerts", uri="x-realreach://alerts", group=ASSET_GROUP)
 
@@ -346,19 +353,39 @@ def built_fingerprint(triggering_asset_events: Any) -> str:
     return found
 
 
-def check(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, Any]:
-    """Validate the warehouse with Great Expectations, publish it when the data-quality suites
-    passed (write-audit-publish), and announce the spike count on CHECKS.
-
-    The event goes out even when a suite failed, so alerting behaves as in ``realreach run``
-    (alerts read the published export: the last good marts); ``quality_gate`` then fails the
-    run so the failure shows in Airflow.
-    """
+def check_spikes(outlet_events: Any) -> dict[str, Any]:
+    """The spike mart's own suites (on what changed), then SPIKES for the alerts DAG: alerts go
+    out from the rows they audited, before the slower quality suites. The event goes out
+    whatever they found, as alerts also settle deliveries still owed."""
+    from expectations.checks import SPIKES as SPIKE_STAGE
     from expectations.checks import run_checks
+
+    home = current_home()
+    report = run_checks(home, stage=SPIKE_STAGE, only_changed=True)
+    _log_report("spike checks", report)
+    extra = {
+        "suspicious_spikes": len(report.suspicious_spikes),
+        "validated": bool(report.validated),
+        "audited": home.audited_spikes.exists(),
+    }
+    log.info("spike checks: %s", json.dumps(extra, sort_keys=True))
+    outlet_events[SPIKES].extra = extra
+    return extra
+
+
+def check(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, Any]:
+    """Validate with Great Expectations what changed (lake batches not validated yet, the mart
+    rows the build rewrote), publish the warehouse when the data-quality suites passed
+    (write-audit-publish), and announce the result on CHECKS.
+
+    ``quality_gate`` then fails the run when a suite failed, so the failure shows in Airflow;
+    alerts went out before, from the spike mart's own audit (``check_spikes``).
+    """
+    from expectations.checks import QUALITY, run_checks
     from realreach.transform import publish_built
 
     home = current_home()
-    report = run_checks(home)
+    report = run_checks(home, stage=QUALITY, only_changed=True)
     _log_report("checks", report)
     if report.data_quality_ok:
         published = publish_built(home, built_fingerprint(triggering_asset_events))

@@ -1,4 +1,5 @@
-"""One pass of the pipeline: ingest → dbt build → data-quality checks → alerts.
+"""One pass of the pipeline: ingest → dbt build → spike checks → alerts → quality checks →
+publish → report.
 
 The CLI calls ``run_pipeline``; Airflow runs the same steps as separate tasks.
 """
@@ -49,6 +50,11 @@ def _step(name: str, progress: Progress, action: Callable[[], Any]) -> Any:
     return result
 
 
+def _say_unchanged(report: Any, progress: Progress) -> None:
+    if not report.validated:
+        progress("  nothing new to validate")
+
+
 def _stderr(message: str) -> None:
     print(f"realreach: {message}", file=sys.stderr, flush=True)
 
@@ -81,7 +87,7 @@ def _run(
     settle_seconds: float,
     alert_since: date | None = None,
 ) -> PipelineReport:
-    from expectations.checks import run_checks
+    from expectations.checks import QUALITY, SPIKES, run_checks
     from ingestion.run import ingest_landing
     from realreach.alerts import raise_alerts
     from realreach.report import write_report
@@ -105,13 +111,24 @@ def _run(
     build = _step("dbt build", progress, lambda: build_marts(home, force=rebuild, publish=False))
     if build.skipped:
         progress("  nothing changed since the last build: marts kept as they are")
-    checks = _step("checks", progress, lambda: run_checks(home))
+    # What is new is validated (lake batches not yet validated, mart rows the build rewrote);
+    # a rebuild validates everything again.
+    changed = not rebuild
+    # The spike mart's own suites first: alerts go out as soon as they passed, from the rows
+    # they audited (state/checks/follower_spikes.parquet), before the slower quality suites.
+    spikes = _step(
+        "spike checks", progress, lambda: run_checks(home, stage=SPIKES, only_changed=changed)
+    )
+    _say_unchanged(spikes, progress)
+    alerts = _step("alerts", progress, lambda: raise_alerts(home, since=alert_since))
+    checks = _step(
+        "quality checks", progress, lambda: run_checks(home, stage=QUALITY, only_changed=changed)
+    )
+    _say_unchanged(checks, progress)
     if checks.data_quality_ok:
         _step("publish", progress, lambda: publish_marts(home, build))
     elif not build.skipped:
         progress("  data-quality suites failed: the exports and bi.duckdb keep the last good marts")
-    # alerts read the flagged rows from the published follower_spikes export, nowhere else
-    alerts = _step("alerts", progress, lambda: raise_alerts(home, since=alert_since))
     # the report is drawn from the published marts, after alerts, so it shows what they say
     report = None
     if (home.marts_export / "dim_accounts.parquet").exists():  # nothing published yet: no report

@@ -325,14 +325,28 @@ def build_marts(
         fingerprint = inputs_fingerprint(home)
         if not force and select is None and _up_to_date(home, fingerprint):
             log.info("lake and dbt project unchanged since the last green build: not rebuilding")
+            _record_build(home, "skipped")
             return BuildReport(True, 0.0, 0, 0, 0, 0, skipped=True)
         report = _build_locked(home, select, publish=publish)
+        _record_build(home, "full")
         if select is None:
             if publish:
                 _write_stamp(home, fingerprint, report.exported)
             else:
                 report.fingerprint = fingerprint
         return report
+
+
+def _record_build(home: Home, mode: str) -> None:
+    """What the checks validate next (expectations/build_changes.py): ``seq`` counts the
+    builds that ran; a skipped one keeps the last build's."""
+    path = home.state / "dbt" / "last_build.json"
+    try:
+        seq = int(json.loads(path.read_text()).get("seq") or 0)
+    except (OSError, ValueError, TypeError, AttributeError):
+        seq = 0
+    record = {"mode": mode, "seq": seq if mode == "skipped" else seq + 1}
+    atomic_write_text(path, json.dumps(record), durable=True)
 
 
 def publish_marts(home: Home, build: BuildReport) -> list[Path]:

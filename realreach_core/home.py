@@ -81,6 +81,13 @@ class Home:
     def data_docs(self) -> Path:
         return self.gx / "data_docs"
 
+    @property
+    def audited_spikes(self) -> Path:
+        """The follower_spikes rows as their own suites passed them: what alerts read. Alerts
+        go out before the slower quality suites, so neither the published export (after all
+        suites) nor the warehouse (the next build may be writing it) is theirs to read."""
+        return self.state / "checks" / "follower_spikes.parquet"
+
     def ensure(self) -> Home:
         for folder in (self.landing, self.lake, self.quarantine, self.alerts, self.state):
             folder.mkdir(parents=True, exist_ok=True)

@@ -190,6 +190,14 @@ def test_exports_dropped_into_landing_alert_the_webhook_and_smtp_without_a_manua
     runs = dag_runs(airflow.airflow_home)
     assert {run_type for _, run_type, _ in runs} == {"asset_triggered"}, runs
     assert [dag for dag, _, _ in runs][:1] == ["realreach_ingest"]
+    # Alerts answer the spike suites' event (check_spikes), not the slower quality suites'.
+    with sqlite3.connect(airflow.airflow_home / "airflow.db") as con:
+        sources = con.execute(
+            "select distinct e.source_task_id from dag_run r "
+            "join dagrun_asset_event d on d.dag_run_id = r.id "
+            "join asset_event e on e.id = d.event_id where r.dag_id = 'realreach_alerts'"
+        ).fetchall()
+    assert sources == [("check_spikes",)], sources
     assert {
         "realreach_ingest",
         "realreach_transform",

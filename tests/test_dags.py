@@ -39,6 +39,7 @@ PIPELINE = (INGEST, TRANSFORM, CHECKS, ALERTS)
 ASSET_URIS = {
     "lake": "x-realreach://lake",
     "marts": "x-realreach://marts",
+    "spikes": "x-realreach://spikes",
     "checks": "x-realreach://checks",
     "alerts": "x-realreach://alerts",
 }
@@ -221,9 +222,32 @@ def test_each_dag_is_scheduled_on_the_asset_its_upstream_produces(dagbag: Any) -
     assert schedule(TRANSFORM) == outlets(INGEST)
     assert outlets(TRANSFORM) == {ASSET_URIS["marts"]}
     assert schedule(CHECKS) == outlets(TRANSFORM)
-    assert outlets(CHECKS) == {ASSET_URIS["checks"]}
-    assert schedule(ALERTS) == outlets(CHECKS)
+    assert outlets(CHECKS) == {ASSET_URIS["spikes"], ASSET_URIS["checks"]}
+    # Alerts wait for the spike mart's own suites only, not for the quality suites.
+    assert schedule(ALERTS) == {ASSET_URIS["spikes"]}
     assert outlets(ALERTS) == {ASSET_URIS["alerts"]}
+
+
+def test_spike_suites_and_alerts_come_before_the_quality_suites_and_publishing(
+    dagbag: Any,
+) -> None:
+    """The checks DAG audits the spike mart first and announces SPIKES from that task alone;
+    the quality suites (which publish) and the gate follow it; alerts hang on SPIKES only."""
+    from airflow.sdk import Asset
+
+    checks = dagbag.dags[CHECKS]
+    spikes, quality, gate = (
+        checks.get_task(t) for t in ("check_spikes", "check_quality", "quality_gate")
+    )
+    assert spikes.downstream_task_ids == {"check_quality"}
+    assert quality.upstream_task_ids == {"check_spikes"}
+    assert gate.upstream_task_ids == {"check_quality"}
+    announcing = {
+        t.task_id
+        for t in checks.tasks
+        if any(isinstance(a, Asset) and a.uri == ASSET_URIS["spikes"] for a in t.outlets)
+    }
+    assert announcing == {"check_spikes"}
 
 
 def test_ingest_is_started_by_the_landing_watch_and_every_dag_runs_one_at_a_time(
@@ -419,6 +443,12 @@ def test_asset_events_carry_what_arrived_and_what_was_built(pipeline: dict[str, 
     assert checks.extra["data_quality_ok"] is True, checks.extra["suites_failed"]
     assert checks.extra["suites_failed"] == []
     assert checks.extra["suites"] > 0
+
+    # The spike suites announced the same spikes first, from their own task.
+    (audited,) = _asset_events(ASSET_URIS["spikes"])
+    assert audited.source_task_id == "check_spikes"
+    assert audited.extra["suspicious_spikes"] == spikes and audited.extra["audited"]
+    assert audited.timestamp < checks.timestamp
 
     alerts = _asset_events(ASSET_URIS["alerts"])[0]
     assert alerts.extra["new"] == spikes

@@ -57,6 +57,8 @@ def test_airflow_builds_then_publishes_only_after_the_checks_passed(
     home = Home(tmp_path / "home")
     shutil.copytree(built_home, home.root, symlinks=True)
     (home.state / "dbt" / "last_green_build.json").unlink()  # a lake not yet built: build
+    # ... nor validated: the checks take every lake batch (the freshness suites among them).
+    (home.state / "checks" / "validated.json").unlink()
     monkeypatch.setenv("REALREACH_HOME", str(home.root))
     before = _published(home)
     outlets = _Outlets()

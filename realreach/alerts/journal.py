@@ -62,10 +62,19 @@ def alert_id(platform: str, account_id: str, spike_start: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def spikes_source(home: Home) -> Path:
+    """Where alerts read the follower_spikes rows: the rows the checks audited
+    (``Home.audited_spikes``, written as soon as the spike mart's own suites passed, before the
+    slower quality suites). A home whose checks never wrote that file (one from before it, or
+    rows written by hand) falls back to the published export."""
+    audited = home.audited_spikes
+    return audited if audited.exists() else home.marts_export / "follower_spikes.parquet"
+
+
 def current_spikes(home: Home) -> dict[str, dict] | None:
-    """Every row of the exported ``follower_spikes`` mart by alert id; None when there is no
-    export to judge by (then no alert is withdrawn for lack of its row)."""
-    path = home.marts_export / "follower_spikes.parquet"
+    """Every audited row of the ``follower_spikes`` mart by alert id; None when there is none
+    to judge by (then no alert is withdrawn for lack of its row)."""
+    path = spikes_source(home)
     if not path.exists():
         return None
     import pyarrow.parquet as pq
@@ -79,8 +88,8 @@ def current_spikes(home: Home) -> dict[str, dict] | None:
 
 
 def flagged_spikes(home: Home) -> list[dict]:
-    """The one place alerts read flagged rows from: the exported follower_spikes mart's
-    suspicious rows (published only after the quality suites passed), every field as is."""
+    """The one place alerts read flagged rows from: the audited follower_spikes mart's
+    suspicious rows (``spikes_source``), every field as is."""
     judged = current_spikes(home) or {}
     return [row for row in judged.values() if row.get("verdict") == ALERTED_VERDICT]
 
@@ -107,10 +116,9 @@ def raise_alerts(
     since: dt.date | None = None,
 ) -> AlertReport:
     """Record each suspicious spike once, withdraw alerts whose spike is no longer suspicious
-    (``judged``: the follower_spikes rows by alert id, read from the home's export by
-    default), then send every channel the one message it is owed per alert.
+    (``judged``: the follower_spikes rows by alert id, the audited ones by default), then send every channel the one message it is owed per alert.
 
-    ``spikes`` defaults to the export's suspicious rows (``flagged_spikes``). A spike starting
+    ``spikes`` defaults to the audited suspicious rows (``flagged_spikes``). A spike starting
     before ``since`` (default REALREACH_ALERT_SINCE) raises no new alert: a first run over
     months of history alerts on what is recent; alerts already raised go on as before."""
     settings = load_settings()
