@@ -402,7 +402,8 @@ def _build_changes(home: Home, select: str | None, *, force: bool, publish: bool
         why_full = "no build watermark in the warehouse"
         if home.warehouse.exists():
             log.warning(
-                "warehouse %s was built by an earlier realreach (no build watermark): "
+                "warehouse %s has no build watermark (built by an earlier realreach, or no full "
+                "build finished yet): "
                 "rebuilding every model once from the whole lake (dbt build --full-refresh); "
                 "later runs are incremental",
                 home.warehouse,
@@ -421,7 +422,7 @@ def _build_changes(home: Home, select: str | None, *, force: bool, publish: bool
             # not see these changes)
             built = BuildState(upto, project) if select is None else state
             write_changes(home, pending, built=built)
-            report = _build_locked(home, select, publish=publish, full_refresh=True)
+            report = _build_reported(home, select, publish, pending, why_full)
     else:
         assert state is not None
         with Manifest(home.manifest) as manifest:
@@ -440,11 +441,27 @@ def _build_changes(home: Home, select: str | None, *, force: bool, publish: bool
             len(pending.retracted),
             len(pending.accounts),
         )
-        report = _build_locked(home, select, publish=publish, full_refresh=False)
+        report = _build_reported(home, select, publish, pending, why_full)
+    return report
+
+
+def _build_reported(
+    home: Home, select: str | None, publish: bool, pending: PendingChanges, why_full: str
+) -> BuildReport:
+    """The build, its report saying how it was built (also on a BuildError's report)."""
+    try:
+        report = _build_locked(home, select, publish=publish, full_refresh=bool(why_full))
+    except BuildError as exc:
+        _describe_mode(exc.report, pending, why_full)
+        raise
+    _describe_mode(report, pending, why_full)
+    return report
+
+
+def _describe_mode(report: BuildReport, pending: PendingChanges, why_full: str) -> None:
     report.mode = "full" if why_full else "incremental"
     report.why_full = why_full
     report.changes = pending
-    return report
 
 
 def _build_locked(

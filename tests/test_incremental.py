@@ -53,18 +53,20 @@ def _stages(landing: Path) -> dict[str, list[Path]]:
     """The landing folder's files, split into the base and the late arrivals."""
     days = _by_day(landing)
     dated = sorted(d for d in days if d)
-    last, week, late_day = dated[-1], dated[15:22], dated[30]
+    # the last pull day, with the follower pages fetched after midnight (named the day after)
+    last, week, late_day = dated[-2:], dated[15:22], dated[30]
     late = [
         p
         for p in days[late_day]
         if p.parent.name == "followers" or (p.parent.name == "dyi" and p.parent.parent.name)
     ]
     assert any(p.parent.name == "followers" for p in late), "no X followers list to hold back"
-    held = set(days[last]) | {p for d in week for p in days[d]} | set(late)
+    new_day = [p for d in last for p in days[d]]
+    held = set(new_day) | {p for d in week for p in days[d]} | set(late)
     base = [p for d, paths in days.items() for p in paths if p not in held]
     return {
         "base": base,
-        "new_day": days[last],
+        "new_day": new_day,
         "backfill": [p for d in week for p in days[d]],
         "late_followers": late,
     }
