@@ -80,10 +80,6 @@ class PendingChanges:
         pending.retracted = list(retracted)
         return pending
 
-    @property
-    def empty(self) -> bool:
-        return not (self.lake_files or self.retracted)
-
 
 def changes_dir(home: Home) -> Path:
     return home.state / "dbt" / "changes"
