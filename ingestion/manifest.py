@@ -55,7 +55,46 @@ CREATE TABLE IF NOT EXISTS batches (
     started_at TEXT NOT NULL,
     committed_at TEXT
 );
+-- The change log the incremental dbt build reads (realreach/transform.py): one row per
+-- (change, account) with the data dates it touches, in commit order (seq). kind 'lake_file':
+-- a lake file a batch wrote; 'retracted': a retracted or superseded landing file version,
+-- whose rows staging deletes. A build keeps the last seq it built (its watermark).
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    change TEXT NOT NULL CHECK (change IN ('lake_file', 'retracted')),
+    lake_file TEXT,                -- home-relative lake path ('lake_file')
+    source_file TEXT,              -- landing-relative path ('retracted')
+    source_sha256 TEXT,            -- the retracted version ('retracted')
+    platform TEXT NOT NULL,        -- the account's platform (registry rows name their own)
+    kind TEXT NOT NULL,
+    account_id TEXT,               -- NULL: the change's accounts are unknown (all of them)
+    min_date TEXT,
+    max_date TEXT
+);
+-- Per ingested landing file version, the (account, data dates) its rows cover, written at
+-- ingest time: a later retraction or supersession logs them without scanning the lake.
+CREATE TABLE IF NOT EXISTS file_ranges (
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    min_date TEXT NOT NULL,
+    max_date TEXT NOT NULL,
+    PRIMARY KEY (path, sha256, platform, kind, account_id)
+);
 """
+
+
+@dataclass(frozen=True)
+class Range:
+    """The rows of one account in one lake file (or landing file version): their dates."""
+
+    platform: str
+    kind: str
+    account_id: str
+    min_date: str
+    max_date: str
 
 
 @dataclass(frozen=True)
@@ -160,12 +199,17 @@ class Manifest:
         batch_id: str | None,
         records: list[FileRecord],
         retractions: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
+        lake_ranges: dict[str, list[Range]] | None = None,
+        file_ranges: dict[tuple[str, str], list[Range]] | None = None,
     ) -> None:
         """Marks the batch's lake files valid and records its files (and the versions they
-        supersede), in one transaction."""
+        supersede), in one transaction; with them the change log: ``lake_ranges`` per lake file
+        written, ``file_ranges`` per (landing path, sha256) ingested, and a change per
+        retracted version with the ranges its ingest recorded."""
         now = _now()
         with closing(self.db.cursor()) as cur:
             cur.execute("BEGIN IMMEDIATE")
+            self._log_changes(cur, retractions, lake_ranges or {}, file_ranges or {})
             cur.executemany(
                 "INSERT OR IGNORE INTO retractions VALUES (?, ?, ?, ?)",
                 [(path, sha, reason, now) for path, sha, reason in retractions],
@@ -184,6 +228,53 @@ class Manifest:
                     (now, batch_id),
                 )
             cur.execute("COMMIT")
+
+    @staticmethod
+    def _log_changes(
+        cur: sqlite3.Cursor,
+        retractions: list[tuple[str, str, str]],
+        lake_ranges: dict[str, list[Range]],
+        file_ranges: dict[tuple[str, str], list[Range]],
+    ) -> None:
+        cur.executemany(
+            "INSERT OR REPLACE INTO file_ranges VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(path, sha, r.platform, r.kind, r.account_id, r.min_date, r.max_date)
+             for (path, sha), ranges in file_ranges.items() for r in ranges],
+        )  # fmt: skip
+        for path, sha, _ in retractions:
+            known = cur.execute(
+                "SELECT platform, kind, account_id, min_date, max_date FROM file_ranges "
+                "WHERE path = ? AND sha256 = ?",
+                (path, sha),
+            ).fetchall()
+            # Ingested before the change log existed: its accounts are unknown, so the
+            # change names none and the build recomputes every account of the platform.
+            platform = path.split("/", 1)[0]
+            for row in known or [(platform, "?", None, None, None)]:
+                cur.execute(
+                    "INSERT INTO changes (change, source_file, source_sha256, platform, kind, "
+                    "account_id, min_date, max_date) VALUES ('retracted', ?, ?, ?, ?, ?, ?, ?)",
+                    (path, sha, *row),
+                )
+        cur.executemany(
+            "INSERT INTO changes (change, lake_file, platform, kind, account_id, min_date, "
+            "max_date) VALUES ('lake_file', ?, ?, ?, ?, ?, ?)",
+            [(lake_file, r.platform, r.kind, r.account_id, r.min_date, r.max_date)
+             for lake_file, ranges in lake_ranges.items() for r in ranges],
+        )  # fmt: skip
+
+    def last_change(self) -> int:
+        """The newest change's seq (0: none logged yet)."""
+        return self.db.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+
+    def changes_since(self, seq: int, upto: int) -> list[tuple]:
+        """Change rows with ``seq < n <= upto``: (change, lake_file, source_file,
+        source_sha256, platform, kind, account_id, min_date, max_date)."""
+        return self.db.execute(
+            "SELECT change, lake_file, source_file, source_sha256, platform, kind, account_id, "
+            "min_date, max_date FROM changes WHERE seq > ? AND seq <= ? ORDER BY seq",
+            (seq, upto),
+        ).fetchall()
 
     def abandoned_batches(self) -> list[tuple[str, list[str]]]:
         rows = self.db.execute(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ingestion.changes import lake_file_ranges, source_file_ranges
 from ingestion.errors import IngestError
 from ingestion.handles import HandleDirectory, parse_activity_name, resolve_activity_file
 from ingestion.lake import (
@@ -24,6 +25,7 @@ from ingestion.lake import (
     ensure_schema_files,
     plan_partitions,
     remove_leftovers,
+    retracted_dir,
     retraction_file,
     retraction_table,
 )
@@ -555,6 +557,7 @@ def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) 
     if not batch.records:
         return
     batch_id = batch.batch_id() if batch.tables or batch.retractions else None
+    lake_ranges: dict[str, list] = {}
     if batch_id:
         plan = plan_partitions(batch.tables, home.lake, batch_id)
         if batch.retractions:
@@ -568,4 +571,14 @@ def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) 
             for _ in pool.map(atomic_write_table, plan.values(), plan.keys()):
                 pass
         report.lake_files.extend(os.fspath(p) for p in plan)
-    manifest.commit_batch(batch_id, batch.records, batch.retractions)
+        # The change log the incremental dbt build reads (ingestion/changes.py).
+        lake_ranges = lake_file_ranges(
+            {p: t for p, t in plan.items() if p.parent != retracted_dir(home.lake)}, home.lake
+        )
+    manifest.commit_batch(
+        batch_id,
+        batch.records,
+        batch.retractions,
+        lake_ranges=lake_ranges,
+        file_ranges=source_file_ranges(batch.tables),
+    )

@@ -22,7 +22,14 @@ from pathlib import Path
 import duckdb
 
 from ingestion.lake import remove_leftovers
+from ingestion.manifest import Manifest
 from ingestion.run import prepare_lake
+from realreach.build_state import (
+    BuildState,
+    PendingChanges,
+    read_build_state,
+    write_changes,
+)
 from realreach_core.files import atomic_target, atomic_write_text
 from realreach_core.home import DBT_PROJECT_DIR, Home
 from realreach_core.locking import exclusive
@@ -52,6 +59,11 @@ class BuildReport:
     exported: list[Path] = field(default_factory=list)
     fingerprint: str = ""  # of a build not yet published (build_marts(publish=False))
     skipped: bool = False  # nothing changed since the last green build: marts left as they are
+    # "full" (every model from the whole lake) or "incremental" (only what the change log
+    # names since the last build), and why a full build was chosen
+    mode: str = ""
+    why_full: str = ""
+    changes: PendingChanges | None = None
 
 
 def dbt_executable() -> Path:
@@ -70,6 +82,7 @@ def _run_dbt(
     select: str | None,
     command: tuple[str, ...] = ("build",),
     target_path: Path | None = None,
+    full_refresh: bool = False,
 ) -> tuple[int, list[str]]:
     default_target, log_path = dbt_dirs(home)
     target_path = target_path or default_target
@@ -88,6 +101,8 @@ def _run_dbt(
     ]
     if select:
         cmd += ["--select", select]
+    if full_refresh:
+        cmd.append("--full-refresh")
     env = {
         **os.environ,
         "REALREACH_HOME": str(home.root),
@@ -274,12 +289,23 @@ def _sql_path(path: Path) -> str:
 
 
 def inputs_fingerprint(home: Home) -> str:
-    """What a build depends on: the lake's files and the dbt project's sources."""
+    """What a build depends on: the change log's newest seq (every lake write and retraction
+    is logged there, ingestion/manifest.py) and the dbt project's sources. Cheap: one query,
+    no stat of the lake's thousands of files."""
+    with Manifest(home.manifest) as manifest:
+        seq = manifest.last_change()
+    return f"{seq}:{project_fingerprint()}"
+
+
+def project_fingerprint() -> str:
+    """The dbt project's models, macros, tests, vars and profile: a change means a full
+    refresh (an incremental table built by older SQL would not match the new)."""
     digest = hashlib.sha256()
-    for path in sorted(home.lake.rglob("*.parquet")):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(home.lake)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     for folder in ("models", "macros", "tests"):
+        for path in sorted((DBT_PROJECT_DIR / folder).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + path.read_bytes())
+    for folder in ("seeds",):
         for path in sorted((DBT_PROJECT_DIR / folder).rglob("*")):
             if path.is_file():
                 digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + path.read_bytes())
@@ -327,7 +353,11 @@ def build_marts(
             log.info("lake and dbt project unchanged since the last green build: not rebuilding")
             _record_build(home, "skipped")
             return BuildReport(True, 0.0, 0, 0, 0, 0, skipped=True)
-        report = _build_locked(home, select, publish=publish)
+        report = _build_changes(home, select, force=force, publish=publish)
+        # For the checks every mart row is new: staging is incremental, but the intermediate
+        # models and marts are still rebuilt whole from it, and a new day can rewrite earlier
+        # rows (interpolation back to the last count, spike episodes, the 28-day aftermath).
+        # "incremental" (with last_build_changes.parquet) waits for incremental marts.
         _record_build(home, "full")
         if select is None:
             if publish:
@@ -378,9 +408,85 @@ def _write_stamp(home: Home, fingerprint: str, exported: list[Path]) -> None:
     atomic_write_text(_stamp_path(home), json.dumps(stamp))
 
 
-def _build_locked(home: Home, select: str | None, *, publish: bool = True) -> BuildReport:
+def _build_changes(home: Home, select: str | None, *, force: bool, publish: bool) -> BuildReport:
+    """Incremental when the warehouse has a watermark and the dbt project is the one it was
+    built with; else (or with ``force``, `realreach run --rebuild`) a full refresh."""
+    project = project_fingerprint()
+    state = read_build_state(home)
+    why_full = ""
+    if force:
+        why_full = "rebuild asked for"
+    elif state is None:
+        why_full = "no build watermark in the warehouse"
+        if home.warehouse.exists():
+            log.warning(
+                "warehouse %s has no build watermark (built by an earlier realreach, or no full "
+                "build finished yet): "
+                "rebuilding every model once from the whole lake (dbt build --full-refresh); "
+                "later runs are incremental",
+                home.warehouse,
+            )
+    elif state.project_hash != project:
+        why_full = "the dbt project changed since the last build"
+    if why_full:
+        log.info("dbt: full refresh (%s)", why_full)
+        # The whole lake is read: no ingest may commit meanwhile, or its lake files would be
+        # both in this build and in the next one's change log (counted twice).
+        with exclusive(home.state / "ingest.lock"):
+            with Manifest(home.manifest) as manifest:
+                upto = manifest.last_change()
+            pending = PendingChanges(upto=upto)
+            # a --select build leaves the watermark where it was (the models it skips did
+            # not see these changes)
+            built = BuildState(upto, project) if select is None else state
+            write_changes(home, pending, built=built)
+            report = _build_reported(home, select, publish, pending, why_full)
+    else:
+        assert state is not None
+        with Manifest(home.manifest) as manifest:
+            upto = manifest.last_change()
+            pending = PendingChanges.read(manifest, state.built_seq, upto)
+        # a --select build leaves the watermark where it was: its changes are applied again
+        # (idempotently: staging is delete+insert per landing file version) by the next one
+        built = BuildState(upto if select is None else state.built_seq, project)
+        write_changes(home, pending, built=built)
+        log.info(
+            "dbt: incremental (changes %d..%d: %d lake file(s), %d retracted version(s), "
+            "%d account(s))",
+            state.built_seq + 1,
+            upto,
+            len(pending.lake_files),
+            len(pending.retracted),
+            len(pending.accounts),
+        )
+        report = _build_reported(home, select, publish, pending, why_full)
+    return report
+
+
+def _build_reported(
+    home: Home, select: str | None, publish: bool, pending: PendingChanges, why_full: str
+) -> BuildReport:
+    """The build, its report saying how it was built (also on a BuildError's report)."""
+    try:
+        report = _build_locked(home, select, publish=publish, full_refresh=bool(why_full))
+    except BuildError as exc:
+        _describe_mode(exc.report, pending, why_full)
+        raise
+    _describe_mode(report, pending, why_full)
+    return report
+
+
+def _describe_mode(report: BuildReport, pending: PendingChanges, why_full: str) -> None:
+    report.mode = "full" if why_full else "incremental"
+    report.why_full = why_full
+    report.changes = pending
+
+
+def _build_locked(
+    home: Home, select: str | None, *, publish: bool = True, full_refresh: bool = False
+) -> BuildReport:
     started = time.time()
-    returncode, output = _run_dbt(home, select)
+    returncode, output = _run_dbt(home, select, full_refresh=full_refresh)
     report = _read_results(home, started)
     if not report.elapsed_s:
         report.elapsed_s = time.time() - started

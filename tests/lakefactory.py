@@ -17,6 +17,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ingestion.changes import lake_file_ranges
+from ingestion.manifest import Manifest
 from ingestion.schemas import LAKE_SCHEMAS
 
 _part_numbers = itertools.count(1)
@@ -56,6 +58,10 @@ def write_rows(lake: Path, platform: str, kind: str, rows: Iterable[dict[str, An
         ]
         columns = {field.name: [r.get(field.name) for r in filled] for field in schema}
         target = folder / f"part-{part:06d}.parquet"
-        pq.write_table(pa.table(columns, schema=schema), target)
+        table = pa.table(columns, schema=schema)
+        pq.write_table(table, target)
         written.append(target)
+        # As ingestion does: the change log names the file, so an incremental build reads it.
+        with Manifest(lake.parent / "state" / "manifest.sqlite") as manifest:
+            manifest.commit_batch(None, [], lake_ranges=lake_file_ranges({target: table}, lake))
     return written

@@ -1,6 +1,6 @@
 -- Facebook Page Insights: one row per metric value (deprecated names mapped, source_metric kept).
 with source as (
-    select * from {{ source('facebook', 'insights') }} as lake
+    select * from {{ lake_rows('facebook', 'insights') }} as lake
     where {{ not_retracted('lake') }}
 )
 

@@ -1,6 +1,6 @@
 -- Facebook page posts as pulled: one row per post per pull, counts as of observed_at.
 with source as (
-    select * from {{ source('facebook', 'posts') }} as lake
+    select * from {{ lake_rows('facebook', 'posts') }} as lake
     where {{ not_retracted('lake') }}
 )
 

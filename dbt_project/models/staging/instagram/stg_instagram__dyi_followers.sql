@@ -1,6 +1,6 @@
 -- Instagram "Download your information" followers: one row per follower per export.
 with source as (
-    select * from {{ source('instagram', 'dyi_followers') }} as lake
+    select * from {{ lake_rows('instagram', 'dyi_followers') }} as lake
     where {{ not_retracted('lake') }}
 )
 

@@ -1,6 +1,6 @@
 -- Instagram account insights: one row per metric value; value_date is the day described.
 with source as (
-    select * from {{ source('instagram', 'insights') }} as lake
+    select * from {{ lake_rows('instagram', 'insights') }} as lake
     where {{ not_retracted('lake') }}
 )
 

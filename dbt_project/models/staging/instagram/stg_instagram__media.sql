@@ -1,6 +1,6 @@
 -- Instagram media as pulled: one row per media object per pull, counts as of observed_at.
 with source as (
-    select * from {{ source('instagram', 'media') }} as lake
+    select * from {{ lake_rows('instagram', 'media') }} as lake
     where {{ not_retracted('lake') }}
 )
 

@@ -1,6 +1,6 @@
 -- Instagram accounts as pulled (Graph API user fields): one row per account per pull.
 with source as (
-    select * from {{ source('instagram', 'users') }} as lake
+    select * from {{ lake_rows('instagram', 'users') }} as lake
     where {{ not_retracted('lake') }}
 )
 

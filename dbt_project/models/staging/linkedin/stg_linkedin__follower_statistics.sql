@@ -1,6 +1,6 @@
 -- LinkedIn follower statistics: one row per element (a day's gains, or lifetime breakdowns).
 with source as (
-    select * from {{ source('linkedin', 'follower_statistics') }} as lake
+    select * from {{ lake_rows('linkedin', 'follower_statistics') }} as lake
     where {{ not_retracted('lake') }}
 )
 

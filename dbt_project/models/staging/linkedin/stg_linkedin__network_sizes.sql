@@ -1,6 +1,6 @@
 -- LinkedIn network sizes: one row per pull; first_degree_size is the follower count then.
 with source as (
-    select * from {{ source('linkedin', 'network_sizes') }} as lake
+    select * from {{ lake_rows('linkedin', 'network_sizes') }} as lake
     where {{ not_retracted('lake') }}
 )
 

@@ -1,6 +1,6 @@
 -- LinkedIn share statistics: one row per element (a day's totals, or lifetime when range is null).
 with source as (
-    select * from {{ source('linkedin', 'share_statistics') }} as lake
+    select * from {{ lake_rows('linkedin', 'share_statistics') }} as lake
     where {{ not_retracted('lake') }}
 )
 

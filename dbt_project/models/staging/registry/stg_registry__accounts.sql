@@ -1,6 +1,6 @@
 -- accounts.csv rows: who owns which account, on which platform, in which role.
 with source as (
-    select * from {{ source('registry', 'accounts') }} as lake
+    select * from {{ lake_rows('registry', 'accounts') }} as lake
     where {{ not_retracted('lake') }}
 )
 
@@ -12,5 +12,6 @@ select
     nullif(trim(cast(owner as varchar)), '') as owner,
     lower(nullif(trim(cast(role as varchar)), '')) as role,
     cast(source_file as varchar) as source_file,
+    cast(source_sha256 as varchar) as source_sha256,
     cast(ingested_at as timestamptz) as ingested_at
 from source

@@ -1,6 +1,6 @@
 -- X tweet activity CSV: one row per tweet per export, organic metrics (promoted ones kept).
 with source as (
-    select * from {{ source('x', 'analytics') }} as lake
+    select * from {{ lake_rows('x', 'analytics') }} as lake
     where {{ not_retracted('lake') }}
 )
 

@@ -1,6 +1,6 @@
 -- X archive data/account.js: the archive owner's account, one row per archive.
 with source as (
-    select * from {{ source('x', 'archive_account') }} as lake
+    select * from {{ lake_rows('x', 'archive_account') }} as lake
     where {{ not_retracted('lake') }}
 )
 

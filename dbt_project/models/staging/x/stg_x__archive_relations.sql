@@ -1,6 +1,6 @@
 -- X archive follower.js / following.js: one row per relation per archive (observed_at = generated).
 with source as (
-    select * from {{ source('x', 'archive_relations') }} as lake
+    select * from {{ lake_rows('x', 'archive_relations') }} as lake
     where {{ not_retracted('lake') }}
 )
 

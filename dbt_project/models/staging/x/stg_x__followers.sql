@@ -2,7 +2,7 @@
 -- follower's public profile as seen at observed_at, and where it stood in that pull's list
 -- (list_page, then list_position inside the page file; X lists followers newest first).
 with source as (
-    select * from {{ source('x', 'followers') }} as lake
+    select * from {{ lake_rows('x', 'followers') }} as lake
     where {{ not_retracted('lake') }}
 )
 
@@ -16,5 +16,6 @@ select
     cast(list_page as bigint) as list_page,
     cast(list_position as bigint) as list_position,
     cast(source_file as varchar) as source_file,
+    cast(source_sha256 as varchar) as source_sha256,
     cast(ingested_at as timestamptz) as ingested_at
 from source

@@ -1,6 +1,6 @@
 -- X posts as pulled: one row per post per pull, metrics as of observed_at.
 with source as (
-    select * from {{ source('x', 'tweets') }} as lake
+    select * from {{ lake_rows('x', 'tweets') }} as lake
     where {{ not_retracted('lake') }}
 )
 
@@ -25,5 +25,6 @@ select
     cast(url_link_clicks as bigint) as url_link_clicks,
     cast(user_profile_clicks as bigint) as user_profile_clicks,
     cast(source_file as varchar) as source_file,
+    cast(source_sha256 as varchar) as source_sha256,
     cast(ingested_at as timestamptz) as ingested_at
 from source

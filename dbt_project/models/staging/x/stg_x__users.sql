@@ -1,6 +1,6 @@
 -- X accounts as pulled (users lookup): one row per account per pull, renamed and cast.
 with source as (
-    select * from {{ source('x', 'users') }} as lake
+    select * from {{ lake_rows('x', 'users') }} as lake
     where {{ not_retracted('lake') }}
 )
 
@@ -11,5 +11,6 @@ select
     {{ stg_x_profile_columns() }}
     cast(listed_count as bigint) as listed_count,
     cast(source_file as varchar) as source_file,
+    cast(source_sha256 as varchar) as source_sha256,
     cast(ingested_at as timestamptz) as ingested_at
 from source

@@ -1,0 +1,265 @@
+"""Incremental dbt builds give the marts a full rebuild gives (issue 11).
+
+One generated landing folder is replayed into a home in stages, each followed by an
+incremental build: a base period, then (a) a new day, (b) a backfilled week in the middle of
+the history, (c) a purge (an edited followers count superseding its older version), (d) a
+late followers list (X followers pages and an Instagram DYI followers file days late), (e) a
+retraction by `realreach quarantine`. Every mart must then equal, row for row, both
+`realreach run --rebuild` on a copy of the home and a fresh home ingesting the same landing.
+A home written by the previous version (no change log, no watermark, staging as views)
+upgrades in place with a full build on its first run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.run import ingest_landing
+from realreach.build_state import STATE_TABLE
+from realreach.cli import main as cli_main
+from realreach.transform import BuildReport, build_marts, dbt_dirs
+from realreach_core.home import Home
+
+DAY = re.compile(r"_?(\d{8})T\d{6}Z")
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from realreach_sim import generate
+
+    root = tmp_path_factory.mktemp("incr-source")
+    generate(root / "landing", accounts=3, days=45, seed=23, labels_path=root / "labels.json")
+    return root / "landing"
+
+
+def _by_day(landing: Path) -> dict[str, list[Path]]:
+    days: dict[str, list[Path]] = defaultdict(list)
+    for path in sorted(p for p in landing.rglob("*") if p.is_file()):
+        match = DAY.search(path.name)
+        days[match.group(1) if match else ""].append(path)
+    return days
+
+
+def _stages(landing: Path) -> dict[str, list[Path]]:
+    """The landing folder's files, split into the base and the late arrivals."""
+    days = _by_day(landing)
+    dated = sorted(d for d in days if d)
+    # the last pull day, with the follower pages fetched after midnight (named the day after)
+    last, week, late_day = dated[-2:], dated[15:22], dated[30]
+    late = [
+        p
+        for p in days[late_day]
+        if p.parent.name == "followers" or (p.parent.name == "dyi" and p.parent.parent.name)
+    ]
+    assert any(p.parent.name == "followers" for p in late), "no X followers list to hold back"
+    new_day = [p for d in last for p in days[d]]
+    held = set(new_day) | {p for d in week for p in days[d]} | set(late)
+    base = [p for d, paths in days.items() for p in paths if p not in held]
+    return {
+        "base": base,
+        "new_day": new_day,
+        "backfill": [p for d in week for p in days[d]],
+        "late_followers": late,
+    }
+
+
+def _land(landing: Path, home: Home, files: list[Path]) -> None:
+    for path in files:
+        target = home.landing / path.relative_to(landing)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def _purge(home: Home) -> str:
+    """The newest X users pull, edited: the first account lost 40% of its followers. The
+    edited file supersedes the version ingested before."""
+    newest = sorted((home.landing / "x" / "users").iterdir())[-1]
+    doc = json.loads(newest.read_text())
+    metrics = doc["data"][0]["public_metrics"]
+    metrics["followers_count"] = int(metrics["followers_count"] * 0.6)
+    newest.write_text(json.dumps(doc))
+    return newest.relative_to(home.landing).as_posix()
+
+
+def _build(home: Home, **kwargs: object) -> BuildReport:
+    ingest_landing(home)
+    return build_marts(home, **kwargs)  # type: ignore[arg-type]
+
+
+def _compiled(home: Home, model: str) -> str:
+    target, _ = dbt_dirs(home)
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return next(r["compiled_code"] for r in results if r["unique_id"].endswith("." + model))
+
+
+def _marts(home: Home) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
+        out = {}
+        for table in sorted(tables):
+            rel = con.execute(f'select * from marts."{table}"')
+            columns = [d[0] for d in rel.description]
+            out[table] = [columns, *sorted(rel.fetchall(), key=_sort_key)]
+        return out
+
+
+def _sort_key(row: tuple) -> tuple:
+    return tuple(
+        (0, "") if v is None else (1, round(v, 6)) if isinstance(v, float) else (2, repr(v))
+        for v in row
+    )
+
+
+def _same(value: object, other: object) -> bool:
+    if isinstance(value, float) and isinstance(other, float):
+        return (math.isnan(value) and math.isnan(other)) or math.isclose(
+            value, other, rel_tol=1e-9, abs_tol=1e-9
+        )
+    if isinstance(value, list | tuple) and isinstance(other, list | tuple):
+        return len(value) == len(other) and all(map(_same, value, other))
+    if isinstance(value, dict) and isinstance(other, dict):
+        return value.keys() == other.keys() and all(_same(value[k], other[k]) for k in value)
+    return value == other
+
+
+def assert_same_marts(got: Home, want: Home) -> None:
+    mine, theirs = _marts(got), _marts(want)
+    assert sorted(mine) == sorted(theirs)
+    for table, rows in mine.items():
+        expected = theirs[table]
+        assert rows[0] == expected[0], f"{table}: columns differ"
+        assert len(rows) == len(expected), (
+            f"{table}: {len(rows) - 1} rows, want {len(expected) - 1}"
+        )
+        for row, other in zip(rows[1:], expected[1:], strict=True):
+            assert _same(row, other), f"{table}: {row} != {other}"
+
+
+def _staged(home: Home, table: str) -> set[tuple]:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return set(
+            con.execute(
+                f"select source_file, source_sha256, ingested_at from staging.{table}"
+            ).fetchall()
+        )
+
+
+def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_path: Path) -> None:
+    stages = _stages(landing)
+    home = Home(tmp_path / "home").ensure()
+    _land(landing, home, stages["base"])
+    first = _build(home)
+    assert first.mode == "full" and first.why_full == "no build watermark in the warehouse"
+    base_rows = _staged(home, "stg_x__users")
+
+    # (a) a new day: only its lake files are read, and the older rows stay as built
+    _land(landing, home, stages["new_day"])
+    new_day = _build(home)
+    assert new_day.mode == "incremental", new_day.why_full
+    assert new_day.changes is not None and new_day.changes.lake_files
+    assert not new_day.changes.retracted
+    compiled = _compiled(home, "stg_x__users")
+    assert "kind=users/**" not in compiled and "platform=x/kind=users/date=" in compiled
+    assert compiled.count("/date=") == 1  # the one new day's file, not the history
+    assert base_rows <= _staged(home, "stg_x__users")
+
+    # (b) a backfilled week in the middle of the history
+    _land(landing, home, stages["backfill"])
+    backfill = _build(home)
+    assert backfill.mode == "incremental" and backfill.changes is not None
+    earliest = min(backfill.changes.accounts.values())
+    assert earliest < max(new_day.changes.accounts.values())
+
+    # (c) a purge: the newest followers count edited down; the edit supersedes the old version
+    purged = _purge(home)
+    purge = _build(home)
+    assert purge.mode == "incremental" and purge.changes is not None
+    assert [f for f, _ in purge.changes.retracted] == [purged]
+    assert len({sha for f, sha, _ in _staged(home, "stg_x__users") if f == purged}) == 1
+
+    # (d) a late followers list
+    _land(landing, home, stages["late_followers"])
+    late = _build(home)
+    assert late.mode == "incremental" and late.changes is not None
+    assert any("kind=followers" in f for f in late.changes.lake_files)
+
+    # (e) a retraction via `realreach quarantine`
+    victim = sorted((home.landing / "instagram" / "users").iterdir())[5]
+    rel = victim.relative_to(home.landing).as_posix()
+    assert cli_main(["quarantine", "--home", str(home.root), rel]) == 0
+    retraction = build_marts(home)
+    assert retraction.mode == "incremental" and retraction.changes is not None
+    assert [f for f, _ in retraction.changes.retracted] == [rel]
+    assert not retraction.changes.lake_files
+    assert not any(f == rel for f, _, _ in _staged(home, "stg_instagram__users"))
+
+    # nothing new: no build at all
+    assert build_marts(home).skipped
+
+    # the same marts as `realreach run --rebuild` on a copy ...
+    copy = Home(tmp_path / "copy")
+    shutil.copytree(home.root, copy.root)
+    rebuilt = build_marts(copy, force=True)
+    assert rebuilt.mode == "full" and rebuilt.why_full == "rebuild asked for"
+    assert_same_marts(home, copy)
+
+    # ... and as a fresh home ingesting the same landing folder (with the same retraction)
+    fresh = Home(tmp_path / "fresh").ensure()
+    shutil.copytree(home.landing, fresh.landing, dirs_exist_ok=True)
+    ingest_landing(fresh)
+    assert cli_main(["quarantine", "--home", str(fresh.root), rel]) == 0
+    assert build_marts(fresh).mode == "full"
+    assert_same_marts(home, fresh)
+
+
+def _as_previous_version(home: Home) -> None:
+    """What a home built by the version before the change log looks like: no watermark in
+    the warehouse, no change log in the manifest, staging as views over the lake."""
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute(f"drop table main.{STATE_TABLE}")
+        for (table,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'staging'"
+        ).fetchall():
+            con.execute(f"drop table staging.{table}")
+            con.execute(f"create view staging.{table} as select 1 as stale")
+    with sqlite3.connect(home.manifest) as db:
+        db.execute("drop table changes")
+        db.execute("drop table file_ranges")
+
+
+def test_a_home_of_the_previous_version_upgrades_in_place(
+    landing: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    stages = _stages(landing)
+    home = Home(tmp_path / "home").ensure()
+    _land(landing, home, stages["base"])
+    _build(home)
+    _as_previous_version(home)
+
+    _land(landing, home, stages["new_day"])
+    with caplog.at_level("WARNING"):
+        upgraded = _build(home)
+    assert upgraded.mode == "full"
+    assert "built by an earlier realreach" in caplog.text
+    # ... and the next run is incremental again
+    _land(landing, home, stages["backfill"])
+    assert _build(home).mode == "incremental"
+
+    fresh = Home(tmp_path / "fresh").ensure()
+    shutil.copytree(home.landing, fresh.landing, dirs_exist_ok=True)
+    _build(fresh)
+    assert_same_marts(home, fresh)
