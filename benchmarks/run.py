@@ -320,7 +320,9 @@ def run_cli(home: Path, log, label: str) -> dict:
         "exit": child.returncode,
     }
     if child.returncode != 0:
-        result["error"] = " / ".join(lines[-3:])[:300]
+        # the lines that say what failed (dbt's "Failure in test ...") before the last words
+        said = [ln.strip() for ln in lines if re.search(r"Failure in|failed|Error", ln)]
+        result["error"] = " / ".join(said[-4:] + lines[-2:])[:600]
     log(f"  {label}: {json.dumps(result)}")
     return result
 
