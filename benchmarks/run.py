@@ -1,19 +1,26 @@
-"""`make bench`: ingestion and the whole build at the outside set's shape, side by side.
+"""`make bench`: the issue's table, from whole `realreach run` processes, side by side.
 
 For each size (accounts × 1 year, ``--sizes``; default 200 and 1000) one run lands the year
-(a week held back) with ``realreach generate --scenario scale`` and measures, in the same run so
-the machine's noise falls on every contender alike:
+(a week held back) with ``realreach_sim.scale.write_scale`` (the code behind ``realreach
+generate --scenario scale``, two processes) and measures, in the same run so the machine's noise
+falls on every contender alike:
 
 * the floor: a bare ``json.loads`` of every landing file on one core, and the other decoders
-  (orjson, msgspec, pyarrow.json) — the figures ingestion's decoder was chosen by;
-* DuckDB ``read_json`` per landing kind into an in-memory table;
-* realreach's full build: ingest, dbt build, checks (GX + alerts), each in its own process;
-* one new day (every account's next pull), then the held-back week landing late (a backfill);
-* dlt with its defaults loading the same files into DuckDB — at 200 accounts only, last, and
-  only when the machine has the memory for it (it needed 13 GB there).
+  (orjson, msgspec; pyarrow.json at 200 accounts only) — the figures the decoder was chosen by;
+* DuckDB ``read_json`` per landing kind into an in-memory table (200 accounts only: 2-6 min
+  and 5.8 GB there);
+* the first build, a rerun with nothing new, one new day (every account's next pull), then the
+  held-back week landing late (a backfill): each ONE `realreach run` process, as a team runs it,
+  timed from outside (start-up, GX and dbt imports included) — per step from the pipeline's own
+  ``[<step>] done in <s>s`` lines, landing → alert as the time from the files being complete in
+  landing (the process is started right after) to the ``[alerts] done`` line, the whole run as
+  the process's wall time, peak RSS of the process tree. Nothing else is read from the
+  pipeline's internals, so the harness measures whatever `realreach run` does;
+* dlt with its defaults loading the same year of files into DuckDB — at 200 accounts only,
+  last, and only when the machine has the memory for it.
 
-Every step runs as a child process; its peak RSS comes from ``os.wait4`` (the child and the
-processes it waited for, such as dbt's). Results: bench-results/bench.json and a printed table.
+The table gives a targets column (met / NOT met, the issue's targets per size); results go to
+bench-results/bench.json (with the printed table). ``--no-dlt`` leaves dlt out.
 """
 
 from __future__ import annotations
