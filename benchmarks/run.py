@@ -358,7 +358,7 @@ def bench_size(accounts: int, work: Path, *, dlt: bool, log) -> dict:
         result["duckdb_read_json"] = run_step("duckdb_read_json", home)
     else:
         result["duckdb_read_json"] = {
-            "skipped": f"at {SIDE_BY_SIDE_MAX_ACCOUNTS} accounts only (5.5 min there)"
+            "skipped": f"at {SIDE_BY_SIDE_MAX_ACCOUNTS} accounts only (minutes and ~6 GB there)"
         }
     log(f"[{accounts}] duckdb read_json: {json.dumps(result['duckdb_read_json'])}")
     result["full_build"] = run_cli(home, log, f"[{accounts}] first build")
