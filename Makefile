@@ -53,7 +53,8 @@ sql-lint: venv
 test: lint
 	$(BIN)/pytest
 
-# SIZES=200 to run one size (dlt runs at 200 accounts only; 1000 takes tens of minutes)
+# SIZES=200 to run one size (dlt, DuckDB read_json and pyarrow.json run at 200 accounts only;
+# 1000 takes about 40 min on a shared 2-core machine)
 SIZES ?= 200,1000
 bench: venv
 	$(BIN)/python benchmarks/run.py --sizes $(SIZES)

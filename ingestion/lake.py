@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ingestion.schemas import LAKE_SCHEMAS, RETRACTIONS_SCHEMA
-from realreach_core.files import atomic_target, is_temp
+from realreach_core.files import TEMP_SUFFIX, atomic_target, is_temp
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,9 @@ def remove_leftovers(folder: Path, *, older_than_s: float = 0.0) -> int:
         return 0
     for dirpath, _, names in os.walk(folder):
         for name in names:
+            # the name alone first: a Path per lake file made a rerun's walk cost seconds
+            if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+                continue
             path = Path(dirpath) / name
             if not is_temp(path):
                 continue

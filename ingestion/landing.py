@@ -93,6 +93,15 @@ def parse_name(name: str) -> tuple[str | None, datetime | None, int | None]:
     return match["account"], pulled, page
 
 
+def folder_kind(rel_parts: tuple[str, ...]) -> tuple[str, str]:
+    """(platform, kind) a landing-relative path files its entry under; ("", "") if none."""
+    if len(rel_parts) == 1:
+        return ROOT_KINDS.get(rel_parts[0], ("", ""))
+    if len(rel_parts) == 3:
+        return rel_parts[0], rel_parts[1]
+    return "", ""  # not where the contract puts exports: unknown
+
+
 def describe(
     landing: Path,
     path: Path,
@@ -101,12 +110,7 @@ def describe(
 ) -> LandingFile:
     rel_parts = rel_parts or path.relative_to(landing).parts
     rel = "/".join(rel_parts)
-    if len(rel_parts) == 1:
-        platform, kind = ROOT_KINDS.get(path.name, ("", ""))
-    elif len(rel_parts) == 3:
-        platform, kind = rel_parts[0], rel_parts[1]
-    else:
-        platform, kind = "", ""  # not where the contract puts exports: unknown
+    platform, kind = folder_kind(rel_parts)
     name_error = None
     try:
         account, pulled, page = parse_name(path.name)
@@ -128,13 +132,21 @@ def scan(landing: Path) -> Iterator[LandingFile]:
     so links, FIFOs and devices come back as what they are, for the runner to quarantine by
     name without opening them.
     """
+    for parts, info in walk(landing):
+        yield describe(landing, landing.joinpath(*parts), parts, info)
+
+
+def walk(landing: Path) -> list[tuple[tuple[str, ...], os.stat_result]]:
+    """``scan``'s entries before they are described: (landing-relative parts, lstat), sorted.
+    A rerun checks most of them against the manifest's stat cache without building a
+    LandingFile (a Path each) for entries it will skip."""
     try:
         if not stat.S_ISDIR(os.lstat(landing).st_mode):
-            return
+            return []
     except FileNotFoundError:
-        return
+        return []
     found: list[tuple[tuple[str, ...], os.stat_result]] = []
-    stack: list[tuple[Path, tuple[str, ...]]] = [(landing, ())]
+    stack: list[tuple[str, tuple[str, ...]]] = [(os.fspath(landing), ())]
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -149,8 +161,8 @@ def scan(landing: Path) -> Iterator[LandingFile]:
             except FileNotFoundError:  # removed between listing and stat
                 continue
             if stat.S_ISDIR(info.st_mode):
-                stack.append((Path(entry.path), (*prefix, entry.name)))
+                stack.append((entry.path, (*prefix, entry.name)))
             else:
                 found.append(((*prefix, entry.name), info))
-    for parts, info in sorted(found, key=lambda item: item[0]):
-        yield describe(landing, landing.joinpath(*parts), parts, info)
+    found.sort(key=lambda item: item[0])
+    return found

@@ -13,6 +13,8 @@ where its rows sit in those tables; the runner decides what is new and what is q
 
 from __future__ import annotations
 
+import importlib.abc
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +30,24 @@ from ingestion.validate import validated_table
 #: Exceptions a format quirk can raise in a parser: the file is quarantined, the batch goes on.
 PARSE_ERRORS = (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError,
                 OverflowError, UnicodeError, RecursionError, pa.ArrowException)  # fmt: skip
+
+
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """pyarrow imports pandas (if installed) the first time it converts Python objects, only
+    to ask whether they are pandas objects; ours never are. That import cost each worker
+    about a second of CPU (two when the machine is busy)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named {name!r} (parse worker)", name=name)
+        return None
+
+
+def init_worker() -> None:
+    """A spawned parse worker's set-up: see ``_NoPandas``. Never in the parent, which runs
+    dbt and GX (both use pandas) in the same process."""
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _NoPandas())
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import multiprocessing
@@ -29,9 +30,9 @@ from ingestion.lake import (
     retraction_file,
     retraction_table,
 )
-from ingestion.landing import LandingFile, scan
+from ingestion.landing import LandingFile, describe, folder_kind, parse_name, walk
 from ingestion.manifest import FileRecord, Manifest
-from ingestion.parallel import Chunk, parse_chunk
+from ingestion.parallel import Chunk, init_worker, parse_chunk
 from ingestion.parsers import PARSERS, Parser
 from ingestion.parsers.safe_zip import is_zip
 from ingestion.quarantine import quarantine
@@ -132,8 +133,23 @@ def ingest_landing(
         cache = manifest.stat_cache()
         todo: list[tuple[LandingFile, str | None]] = []
         deferred: list[LandingFile] = []  # X-named activity CSVs: after the users and registry
-        for file in scan(home.landing):
+        for parts, info in walk(home.landing):
             report.files_seen += 1
+            # Known and untouched (same path, size, mtime): skipped on its identity alone,
+            # without describing it. Anything else takes the full path below.
+            hit = cache.get("/".join(parts))
+            if (
+                hit is not None
+                and hit[:2] == (info.st_size, info.st_mtime_ns)
+                and hit[2] is not None
+                and stat.S_ISREG(info.st_mode)
+                and info.st_mtime_ns <= settled_before_ns
+                and (key := _known_identity(parts, hit[2])) is not None
+                and (key in run.seen or key in run.known)
+            ):
+                report.files_skipped += 1
+                continue
+            file = describe(home.landing, home.landing.joinpath(*parts), parts, info)
             if file.kind == "analytics" and parse_activity_name_safe(file.name):
                 deferred.append(file)
             elif not stat.S_ISREG(file.mode):
@@ -205,7 +221,7 @@ class _Run:
         context = multiprocessing.get_context("spawn")
         merged = 0
         try:
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker) as pool:
                 pending: deque[tuple[list, Future]] = deque()
                 for chunk in chunks:
                     files = [f for f, _ in chunk]
@@ -390,8 +406,32 @@ def file_key(file: LandingFile, sha: str) -> str:
     The same bytes under another account id or pull time are other data (an unchanged
     timeline pulled on two days is byte-identical), so they are not skipped as duplicates.
     """
-    context = f"{sha}|{file.platform}|{file.kind}|{file.account_id}|{file.pulled_at}"
+    return _identity(sha, file.platform, file.kind, file.account_id, file.pulled_at)
+
+
+def _identity(sha: str, platform: str, kind: str, account: str | None, pulled: object) -> str:
+    context = f"{sha}|{platform}|{kind}|{account}|{pulled}"
     return hashlib.sha256(context.encode()).hexdigest()
+
+
+def _known_identity(parts: tuple[str, ...], sha: str) -> str | None:
+    """``file_key`` of a landing entry from its relative path, as ``describe`` would give it;
+    None where only the full path can tell (X activity CSVs take their account from a
+    handle; a name that fails to parse is quarantined with its reason)."""
+    platform, kind = folder_kind(parts)
+    if kind == "analytics":
+        return None
+    try:
+        account, pulled, _ = parse_name(parts[-1])
+    except ValueError:
+        return None
+    return _identity(sha, platform, kind, account, _text(pulled))
+
+
+@functools.lru_cache(maxsize=4096)
+def _text(pulled: datetime | None) -> str:
+    """str() of a pull time: a day's files share it, and datetime's str is slow at 100k files."""
+    return str(pulled)
 
 
 # Folders whose files are JSON bodies (CSV and zip kinds are not sniffed).

@@ -6,6 +6,7 @@ spellings; none of that is an error, it is a value or a null.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -115,7 +116,13 @@ def to_time(value: Any) -> datetime | None:
             raise ValueError(f"epoch time out of range: {value}") from None
     if isinstance(value, Mapping | list | tuple | set):
         raise ValueError(f"not a timestamp: {type(value).__name__}")
-    text = str(value).strip()
+    return _text_time(str(value).strip())
+
+
+@functools.lru_cache(maxsize=16384)
+def _text_time(text: str) -> datetime | None:
+    """``to_time`` of a text: cached, as a day's files repeat the same few stamps (an
+    insights end_time, a pull time) thousands of times; datetimes are immutable."""
     if text.isascii() and text.isdigit() and len(text) <= 16:  # epoch numbers sent as strings
         return to_time(int(text))
     try:

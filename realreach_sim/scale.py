@@ -171,8 +171,13 @@ def _files_for(
             out.append((f"instagram/media/{aid}_{stamp}.json", {"data": media}))
     elif account.platform == "facebook":
         rng = random.Random(f"{seed}/{account.index}/{day_index}/fb")
-        metrics = (("page_follows", followers), ("page_daily_follows_unique", rng.randint(0, 900)),
-                   ("page_daily_unfollows_unique", rng.randint(0, 200)),
+        # Daily follows/unfollows within a tenth of the page's count: the marts integrate them
+        # from the nearest count, and a tiny page gaining 900 in a day went below zero (the
+        # not_negative test failed the build at 1,000 accounts).
+        cap = max(1, followers // 10)
+        metrics = (("page_follows", followers),
+                   ("page_daily_follows_unique", rng.randint(0, min(900, cap))),
+                   ("page_daily_unfollows_unique", rng.randint(0, min(200, cap))),
                    ("page_post_engagements", rng.randint(0, 3000)),
                    ("page_media_view", rng.randint(0, 40000)))  # fmt: skip
         out.append((f"facebook/insights/{aid}_{stamp}.json", {"data": [

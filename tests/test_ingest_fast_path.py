@@ -112,3 +112,54 @@ def test_one_bad_value_in_a_chunk_quarantines_only_its_file(tmp_path: Path) -> N
     assert report.files_ingested == report.files_seen - 1
     ids = {row["account_id"] for row in lake_rows(home, "instagram", "users")}
     assert "17841400000000999" not in ids and ids
+
+
+def test_a_rerun_skips_known_files_without_describing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Known, untouched files are skipped on (path, size, mtime) and their identity alone; a
+    new file is still described."""
+    home = _scale_home(tmp_path / "home")
+    first = ingest_landing(home, workers=1)
+    described: list[str] = []
+    real = ingestion.run.describe
+
+    def counting(landing, path, parts=None, info=None):
+        described.append("/".join(parts))
+        return real(landing, path, parts, info)
+
+    monkeypatch.setattr(ingestion.run, "describe", counting)
+    again = ingest_landing(home, workers=1)
+    assert (again.files_skipped, described) == (first.files_ingested, [])
+    new = sorted((home.landing / "x" / "users").iterdir())[0]
+    account, stamp = new.stem.rsplit("_", 1)
+    later = new.with_name(f"{account}_2027{stamp[4:]}.json")  # the same pull a year later
+    later.write_bytes(new.read_bytes())
+    os.utime(later, ns=(LANDED_AT_NS, LANDED_AT_NS))
+    third = ingest_landing(home, workers=1)
+    assert described == [later.relative_to(home.landing).as_posix()]
+    assert (third.files_ingested, third.files_skipped) == (1, first.files_ingested)
+
+
+def test_a_parse_worker_never_imports_pandas(tmp_path: Path) -> None:
+    """pyarrow would import pandas (a second or more per worker) to convert our rows."""
+    import subprocess
+    import sys
+
+    home = _scale_home(tmp_path / "home", accounts=2, days=2)
+    script = (
+        "import sys\n"
+        "from datetime import UTC, datetime\n"
+        "from ingestion.landing import scan\n"
+        "from ingestion.parallel import init_worker, parse_chunk\n"
+        "init_worker()\n"
+        f"files = list(scan(__import__('pathlib').Path({str(home.landing)!r})))\n"
+        "chunk = parse_chunk(files, [None] * len(files), datetime.now(UTC))\n"
+        "rows = sum(t.num_rows for t in chunk.tables.values())\n"
+        "bad = [p.reason for p in chunk.files if p.status != 'ok']\n"
+        "print(rows, bad, 'pandas' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
+                         text=True, check=True).stdout.split()  # fmt: skip
+    assert int(out[0]) > 0 and out[1:] == ["[]", "False"]

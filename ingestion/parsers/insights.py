@@ -7,6 +7,7 @@ Both APIs answer ``data[]`` of ``{name, period, values[{value, end_time}], id:
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -27,6 +28,7 @@ _ENTRY_KNOWN = frozenset(("name", "period", "values", "total_value", "id", "titl
 _VALUE_KNOWN = frozenset(("value", "end_time"))
 
 
+@functools.lru_cache(maxsize=4096)  # a day's files share one end_time; zoneinfo math is slow
 def value_date(end_time: datetime | None) -> date | None:
     """The day a value describes: the Pacific day that ends at ``end_time``."""
     if end_time is None:
