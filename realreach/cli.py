@@ -248,8 +248,12 @@ def _print_run(home: Home, report, labels: Path | None = None) -> None:
         print(f"    {name}: skipped, {why}")
     if checks.data_docs_index:
         print(f"  data docs     {checks.data_docs_index}")
+    from realreach.report.build import report_folder
+
     if report.report is not None:
         print(f"  report        {report.report.index}")
+    elif (index := report_folder(home) / "index.html").exists():
+        print(f"  report        {index} (unchanged: the published marts are the same)")
     print(f"  BI            {home.bi_database} (read-only) or {home.marts_export}/*.parquet")
     if labels and labels.exists():
         print(f"  detection     {evaluate(labels, summary.spikes).summary()}")

@@ -79,6 +79,18 @@ def run_pipeline(
         )
 
 
+def report_is_current(home: Home) -> bool:
+    """The report's index is newer than every published mart file (and bi.duckdb)."""
+    from realreach.report.build import report_folder
+
+    index = report_folder(home) / "index.html"
+    if not index.exists():
+        return False
+    drawn = index.stat().st_mtime_ns
+    published = [*home.marts_export.glob("*.parquet"), home.bi_database]
+    return all(path.exists() and path.stat().st_mtime_ns <= drawn for path in published)
+
+
 def _run(
     home: Home,
     progress: Progress,
@@ -131,7 +143,13 @@ def _run(
         progress("  data-quality suites failed: the exports and bi.duckdb keep the last good marts")
     # the report is drawn from the published marts, after alerts, so it shows what they say
     report = None
-    if (home.marts_export / "dim_accounts.parquet").exists():  # nothing published yet: no report
+    if not (home.marts_export / "dim_accounts.parquet").exists():  # nothing published yet
+        pass
+    elif report_is_current(home):
+        # it is drawn from the published marts alone: redrawing it unchanged cost 3 s at 200
+        # accounts and 12 s at 1,000 on a run with nothing new
+        progress("  report: the published marts have not changed since it was drawn")
+    else:
         report = _step("report", progress, lambda: write_report(home))
         progress(f"  {report.index}")
     return PipelineReport(ingest, build, checks, alerts, time.perf_counter() - started, report)

@@ -163,3 +163,29 @@ def test_data_docs_index_is_readable_offline_with_findings_as_findings(
     assert statuses and all(s.startswith("passed") for s in statuses), statuses
     findings = browser.evaluate("document.querySelectorAll('#realreach-findings tr td').length")
     assert findings >= 5  # one row of five cells per suspicious spike
+
+
+def test_a_run_with_nothing_new_keeps_the_report_and_a_publish_redraws_it(
+    built_home: Path, tmp_path: Path
+) -> None:
+    import os
+    import shutil
+
+    from realreach.pipeline import run_pipeline
+    from realreach_core.home import Home
+
+    home = Home(tmp_path / "home")
+    shutil.copytree(built_home, home.root)
+    index = home.root / "report" / "index.html"
+    drawn = index.stat().st_mtime_ns
+    said: list[str] = []
+    result = run_pipeline(home, progress=said.append)
+    assert result.build.skipped and result.report is None
+    assert index.stat().st_mtime_ns == drawn
+    assert any("have not changed since it was drawn" in line for line in said), said
+
+    # marts published after the report was drawn (as Airflow's checks task publishes them)
+    later = drawn + 5_000_000_000
+    os.utime(home.root / "marts" / "follower_spikes.parquet", ns=(later, later))
+    result = run_pipeline(home, progress=said.append)
+    assert result.report is not None and index.stat().st_mtime_ns > drawn
