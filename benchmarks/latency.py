@@ -42,7 +42,8 @@ from realreach_core.home import Home  # noqa: E402
 from realreach_sim import generate  # noqa: E402
 
 TARGET_P50_S, TARGET_P95_S = 15.0, 30.0
-BURST_SHARE = 0.25  # followers bought in one day, as a share of the audience
+BURST_SHARE = 0.25
+WARMUP_TIMEOUT_S = 1800  # followers bought in one day, as a share of the audience
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -218,8 +219,10 @@ def run(
         results["airflow_ready_s"] = round(time.perf_counter() - started, 1)
         warm = time.time()
         move_into(base / "staging", home.landing)
-        hook.wait_for(1, timeout=600)
-        wait_idle(airflow.airflow_home)
+        # the warm-up ingests and builds the whole year (minutes at 200 accounts, and the watch
+        # may split the drop into several runs): its own, longer bound
+        hook.wait_for(1, timeout=WARMUP_TIMEOUT_S)
+        wait_idle(airflow.airflow_home, timeout=WARMUP_TIMEOUT_S)
         results["warmup_first_alert_s"] = (
             round(hook.received[0].at - warm, 1) if hook.received else None
         )
