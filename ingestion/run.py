@@ -343,13 +343,8 @@ def _take(
     if not stat.S_ISREG(file.mode):
         # Never opened: a link, FIFO or device is recorded by name and what it is.
         sha = hashlib.sha256(f"special|{file.rel}|{file.mode}|{file.mtime_ns}".encode()).hexdigest()
-        key = file_key(file, sha)
-        if key in seen_in_run or manifest.known(key):
-            report.files_skipped += 1
-            return batch
-        seen_in_run.add(key)
-        _quarantine(file, key, sha, file.size, special_reason(file), None, home, batch, report)
-        return batch
+        return _quarantine_unread(file, sha, special_reason(file), seen_in_run, manifest,
+                                  home, batch, report)  # fmt: skip
     if file.mtime_ns > settled_before_ns:
         report.files_waiting += 1
         return batch
@@ -367,8 +362,7 @@ def _take(
             except IngestError as exc:
                 unresolved = str(exc)
         key = file_key(file, sha)
-        if key in seen_in_run or manifest.known(key):
-            report.files_skipped += 1
+        if _already_processed(key, seen_in_run, manifest, report):
             return batch
         if content is None:
             content = read_landing(file)
@@ -382,13 +376,7 @@ def _take(
             sha
             or hashlib.sha256(f"unread|{file.rel}|{file.size}|{file.mtime_ns}".encode()).hexdigest()
         )
-        key = file_key(file, sha)
-        if key in seen_in_run or manifest.known(key):
-            report.files_skipped += 1
-            return batch
-        seen_in_run.add(key)
-        _quarantine(file, key, sha, file.size, str(exc), None, home, batch, report)
-        return batch
+        return _quarantine_unread(file, sha, str(exc), seen_in_run, manifest, home, batch, report)
     seen_in_run.add(key)
     if unresolved:
         _quarantine(file, key, sha, file.size, unresolved, content.raw, home, batch, report)
@@ -549,6 +537,34 @@ def _process(
         report.files_ingested += 1
         return
     _quarantine(file, key, sha, size, reason, content.raw, home, batch, report)
+
+
+def _already_processed(
+    key: str, seen_in_run: set[str], manifest: Manifest, report: IngestReport
+) -> bool:
+    """Processed earlier in this run or by an earlier one: counted as skipped."""
+    if key in seen_in_run or manifest.known(key):
+        report.files_skipped += 1
+        return True
+    return False
+
+
+def _quarantine_unread(
+    file: LandingFile,
+    sha: str,
+    reason: str,
+    seen_in_run: set[str],
+    manifest: Manifest,
+    home: Home,
+    batch: _Batch,
+    report: IngestReport,
+) -> _Batch:
+    """A file quarantined by name only (never read: special, or too big), once."""
+    key = file_key(file, sha)
+    if not _already_processed(key, seen_in_run, manifest, report):
+        seen_in_run.add(key)
+        _quarantine(file, key, sha, file.size, reason, None, home, batch, report)
+    return batch
 
 
 def _quarantine(

@@ -82,15 +82,19 @@ def validated_table(
             if field.name in accepted:
                 allowed = pa.array(accepted[field.name], pa.string())
                 bad = pc.and_(pc.invert(pc.is_in(column, value_set=allowed)), column.is_valid())
-                if pc.any(bad).as_py():
-                    index = _first(bad)
-                    raise _fail(
-                        where, name, index, field.name, column[index].as_py(),
-                        f"not one of {list(accepted[field.name])}",
-                    )  # fmt: skip
+                _reject_first(
+                    bad, where, name, field.name, column, f"not one of {list(accepted[field.name])}"
+                )
         elif pa.types.is_timestamp(field.type) or pa.types.is_date(field.type):
             _check_times(where, name, field, column)
     return table
+
+
+def _reject_first(bad: Any, where: str, table: str, name: str, column: Any, problem: str) -> None:
+    """IngestError naming the first row where ``bad`` holds, with its value; else nothing."""
+    if pc.any(bad).as_py():
+        index = _first(bad)
+        raise _fail(where, table, index, name, column[index].as_py(), problem)
 
 
 def _first(mask: Any) -> int:
@@ -104,11 +108,7 @@ def _first(mask: Any) -> int:
 def _check_numbers(where: str, table: str, field: pa.Field, column: Any, *, signed: bool) -> None:
     if pa.types.is_floating(field.type):
         not_finite = pc.invert(pc.is_finite(column))
-        if pc.any(not_finite).as_py():
-            index = _first(not_finite)
-            raise _fail(
-                where, table, index, field.name, column[index].as_py(), "not a finite number"
-            )
+        _reject_first(not_finite, where, table, field.name, column, "not a finite number")
     low = -MAX_COUNT if signed else 0
     if column.null_count == len(column):
         return
@@ -130,21 +130,13 @@ def _check_text(
 ) -> None:
     if nul:
         has_nul = pc.match_substring(column, "\x00")
-        if pc.any(has_nul).as_py():
-            index = _first(has_nul)
-            raise _fail(where, table, index, name, column[index].as_py(), "contains a NUL byte")
-    too_long = pc.greater(pc.utf8_length(column), MAX_TEXT) if long else None
-    if too_long is not None and pc.any(too_long).as_py():
-        index = _first(too_long)
-        raise _fail(where, table, index, name, column[index].as_py(), f"longer than {MAX_TEXT}")
+        _reject_first(has_nul, where, table, name, column, "contains a NUL byte")
+    if long:
+        too_long = pc.greater(pc.utf8_length(column), MAX_TEXT)
+        _reject_first(too_long, where, table, name, column, f"longer than {MAX_TEXT}")
     if pattern and column.null_count < len(column):
         bad = pc.invert(pc.match_substring_regex(column, pattern))
-        if pc.any(bad).as_py():
-            index = _first(bad)
-            raise _fail(
-                where, table, index, name, column[index].as_py(),
-                f"not a platform id (expected {pattern})",
-            )  # fmt: skip
+        _reject_first(bad, where, table, name, column, f"not a platform id (expected {pattern})")
 
 
 def _check_times(where: str, table: str, field: pa.Field, column: Any) -> None:
@@ -159,12 +151,9 @@ def _check_times(where: str, table: str, field: pa.Field, column: Any) -> None:
     if low.as_py() <= extremes["min"].as_py() and extremes["max"].as_py() < high.as_py():
         return
     bad = pc.or_(pc.less(column, low), pc.greater_equal(column, high))
-    if pc.any(bad).as_py():
-        index = _first(bad)
-        raise _fail(
-            where, table, index, field.name, column[index].as_py(),
-            f"outside {MIN_TIME[:10]} .. {MAX_TIME[:10]}",
-        )  # fmt: skip
+    _reject_first(
+        bad, where, table, field.name, column, f"outside {MIN_TIME[:10]} .. {MAX_TIME[:10]}"
+    )
 
 
 def _conversion_error(

@@ -105,14 +105,20 @@ def write_list(landing: Path, account: str, entries: list[tuple[datetime, dict]]
         )
 
 
-def write_landing(landing: Path) -> dict[str, int]:
-    rng = np.random.default_rng(5)
-    bought = old_audience(rng, 20_000, 10**9)
+def purchased_batch(rng: np.random.Generator, n: int, first_id: int) -> list[tuple[datetime, dict]]:
+    """``n`` bot accounts created in one week, all following within 3 hours of PURCHASE."""
     week = datetime(2026, 5, 1, tzinfo=UTC)
-    for i in range(500):
+    batch = []
+    for i in range(n):
         created = week + timedelta(days=7) * float(rng.random())
         followed = PURCHASE + timedelta(hours=3) * float(rng.random())
-        bought.append((followed, bot(2 * 10**9 + i, created, rng)))
+        batch.append((followed, bot(first_id + i, created, rng)))
+    return batch
+
+
+def write_landing(landing: Path) -> dict[str, int]:
+    rng = np.random.default_rng(5)
+    bought = old_audience(rng, 20_000, 10**9) + purchased_batch(rng, 500, 2 * 10**9)
     write_list(landing, BOUGHT, bought)
     write_list(landing, ORGANIC, old_audience(rng, 8_000, 3 * 10**9))
     fake = bot(4 * 10**9, PULL - timedelta(days=3), rng)
@@ -137,12 +143,7 @@ def write_landing(landing: Path) -> dict[str, int]:
 
 def write_spiked_account(landing: Path, rng: np.random.Generator) -> None:
     """Daily X users pulls (a spike on the purchase day) and the list that holds the batch."""
-    entries = old_audience(rng, 5_000, 5 * 10**9)
-    week = datetime(2026, 5, 1, tzinfo=UTC)
-    for i in range(600):
-        created = week + timedelta(days=7) * float(rng.random())
-        bought = PURCHASE + timedelta(hours=3) * float(rng.random())
-        entries.append((bought, bot(6 * 10**9 + i, created, rng)))
+    entries = old_audience(rng, 5_000, 5 * 10**9) + purchased_batch(rng, 600, 6 * 10**9)
     write_list(landing, SPIKED, entries)
     day, followers = date(2026, 3, 1), 5_000
     while day <= date(2026, 6, 30):
