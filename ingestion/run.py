@@ -10,6 +10,7 @@ import os
 import stat
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -279,32 +280,11 @@ class _Run:
                 accepted[(parsed.platform, table)].append(span)
                 name = f"{parsed.platform}/{table}"
                 report.rows_by_kind[name] = report.rows_by_kind.get(name, 0) + span[1]
-            total = parsed.rows
-            batch.row_count += total
-            # A new version of a path already ingested supersedes the old one's rows.
             olds = (
                 self.manifest.active_versions(file.rel) if file.rel in self.ingested_paths else []
             )
-            for old in olds:
-                if old != sha:
-                    batch.retractions.append((file.rel, old, f"superseded by version {sha[:12]}"))
-                    report.superseded.append(file.rel)
-            note = None if total else "no rows: the response says it is empty"
-            batch.records.append(
-                FileRecord(
-                    key,
-                    sha,
-                    parsed.size,
-                    file.rel,
-                    parsed.platform,
-                    parsed.kind,
-                    total,
-                    "ingested",
-                    note,
-                )
-            )
-            report.new_files.append(file.rel)
-            report.files_ingested += 1
+            _record_ingested(file, key, sha, parsed.size, parsed.platform, parsed.kind,
+                             parsed.rows, olds, batch, report)  # fmt: skip
         for key, spans in accepted.items():
             table = result.tables[key]
             rows = sum(n for _, n in spans)
@@ -520,23 +500,38 @@ def _process(
             # Rows per lake table, so "x/archive" shows as the tables it fed.
             name = f"{parser.platform}/{table}"
             report.rows_by_kind[name] = report.rows_by_kind.get(name, 0) + arrow.num_rows
-        batch.row_count += total
-        # A new version of a path already ingested supersedes the old one's rows.
-        for old in manifest.active_versions(file.rel):
-            if old != sha:
-                batch.retractions.append((file.rel, old, f"superseded by version {sha[:12]}"))
-                report.superseded.append(file.rel)
-        # The manifest records the landing kind (the folder), which is what a file "is".
-        note = None if total else "no rows: the response says it is empty"
-        batch.records.append(
-            FileRecord(
-                key, sha, size, file.rel, parser.platform, parser.kind, total, "ingested", note
-            )
-        )
-        report.new_files.append(file.rel)
-        report.files_ingested += 1
+        _record_ingested(file, key, sha, size, parser.platform, parser.kind, total,
+                         manifest.active_versions(file.rel), batch, report)  # fmt: skip
         return
     _quarantine(file, key, sha, size, reason, content.raw, home, batch, report)
+
+
+def _record_ingested(
+    file: LandingFile,
+    key: str,
+    sha: str,
+    size: int,
+    platform: str,
+    kind: str,
+    total: int,
+    versions: Iterable[str],
+    batch: _Batch,
+    report: IngestReport,
+) -> None:
+    """Books a parsed file into the batch. ``versions``: the path's versions still in the lake;
+    a new version supersedes their rows. The manifest records the landing kind (the folder),
+    which is what a file "is"."""
+    batch.row_count += total
+    for old in versions:
+        if old != sha:
+            batch.retractions.append((file.rel, old, f"superseded by version {sha[:12]}"))
+            report.superseded.append(file.rel)
+    note = None if total else "no rows: the response says it is empty"
+    batch.records.append(
+        FileRecord(key, sha, size, file.rel, platform, kind, total, "ingested", note)
+    )
+    report.new_files.append(file.rel)
+    report.files_ingested += 1
 
 
 def _already_processed(
