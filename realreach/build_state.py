@@ -32,6 +32,13 @@ _SCHEMAS = {
         [("platform", pa.string()), ("account_id", pa.string()), ("from_date", pa.date32())]
     ),
     "state": pa.schema([("built_seq", pa.int64()), ("project_hash", pa.string())]),
+    # the landing file versions whose rows the new lake files hold: the per-day models
+    # recompute what those rows describe (macros/invalidated.sql)
+    "sources": pa.schema([("source_file", pa.string()), ("source_sha256", pa.string())]),
+    # accounts a retraction or supersession touched (account_id NULL: every account of the
+    # platform): their rows are gone from staging, so what they described is not known any
+    # more, and the per-day models recompute these accounts' whole history
+    "whole_accounts": pa.schema([("platform", pa.string()), ("account_id", pa.string())]),
 }
 
 
@@ -49,12 +56,14 @@ class PendingChanges:
     lake_files: list[str] = field(default_factory=list)  # lake-relative
     retracted: list[tuple[str, str]] = field(default_factory=list)  # (source_file, sha256)
     accounts: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> from_date
+    whole_accounts: list[tuple[str, str | None]] = field(default_factory=list)  # retractions
 
     @classmethod
     def read(cls, manifest: Manifest, after: int, upto: int) -> PendingChanges:
         pending = cls(upto=upto)
         lake_files: dict[str, None] = {}
         retracted: dict[tuple[str, str], None] = {}
+        whole: dict[tuple[str, str | None], None] = {}
         for (
             change,
             lake_file,
@@ -70,6 +79,7 @@ class PendingChanges:
                 lake_files[lake_file] = None
             else:
                 retracted[(source_file, sha)] = None
+                whole[(platform, account)] = None
             key = (platform, account)
             if min_date is not None:
                 old = pending.accounts.get(key)
@@ -78,11 +88,26 @@ class PendingChanges:
                 pending.accounts.setdefault(key, "0001-01-01")
         pending.lake_files = list(lake_files)
         pending.retracted = list(retracted)
+        pending.whole_accounts = list(whole)
         return pending
 
 
 def changes_dir(home: Home) -> Path:
     return home.state / "dbt" / "changes"
+
+
+def _sources(home: Home, lake_files: list[str]) -> list[tuple[str, str]]:
+    """The landing file versions whose rows ``lake_files`` hold (read from the files' own
+    columns: one vectorised DuckDB scan, never a per-row walk)."""
+    paths = [str(home.lake / f) for f in lake_files]
+    if not paths:
+        return []
+    with duckdb.connect() as con:
+        return con.execute(
+            "select distinct source_file, source_sha256 from read_parquet(?, union_by_name = true)"
+            " order by all",
+            [paths],
+        ).fetchall()
 
 
 def write_changes(home: Home, pending: PendingChanges, *, built: BuildState | None) -> None:
@@ -92,6 +117,8 @@ def write_changes(home: Home, pending: PendingChanges, *, built: BuildState | No
     folder = changes_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     accounts = sorted(pending.accounts.items(), key=lambda item: (item[0][0], item[0][1] or ""))
+    whole = sorted(pending.whole_accounts, key=lambda key: (key[0], key[1] or ""))
+    sources = _sources(home, pending.lake_files)
     columns = {
         "lake_files": {"lake_file": pending.lake_files},
         "retracted": {
@@ -102,6 +129,15 @@ def write_changes(home: Home, pending: PendingChanges, *, built: BuildState | No
             "platform": [p for (p, _), _ in accounts],
             "account_id": [a for (_, a), _ in accounts],
             "from_date": [date.fromisoformat(d) for _, d in accounts],
+        },
+        "sources": dict(
+            zip(("source_file", "source_sha256"), map(list, zip(*sources, strict=True)), strict=True)
+        )
+        if sources
+        else {"source_file": [], "source_sha256": []},
+        "whole_accounts": {
+            "platform": [p for p, _ in whole],
+            "account_id": [a for _, a in whole],
         },
         "state": {
             "built_seq": [built.built_seq] if built else [],

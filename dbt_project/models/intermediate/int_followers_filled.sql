@@ -12,6 +12,15 @@
 --   follower_count is gross new follows only), linearly between the anchors, rounded.
 -- Gains and losses are only what a platform reports per day (int_follower_changes_unioned);
 -- net_followers is the difference of the daily counts.
+-- Incremental: only the account-days int_follower_days_invalidated names are recomputed, from
+-- the last anchor before what changed.
+-- depends_on: {{ ref('int_follower_days_invalidated') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_invalidated_days(ref('int_follower_days_invalidated')) }}",
+) }}
+{%- set invalidated = ref('int_follower_days_invalidated') %}
 with end_of_day as (
     select
         platform,
@@ -20,7 +29,10 @@ with end_of_day as (
         observed_at as last_observed_at,
         followers as observed_followers,
         followers_source
-    from {{ ref('int_followers_observed') }}
+    from {{ ref('int_followers_observed') }} as observed
+    {%- if is_incremental() %}
+        where {{ in_ranges(invalidated, 'observed', 'observed_date') }}
+    {%- endif %}
     -- re-pulls repeat rows: the latest observation of the day wins, then the latest ingest,
     -- then the API pull over the archive count (for X, both are absolute counts)
     qualify row_number() over (
@@ -30,7 +42,10 @@ with end_of_day as (
 ),
 
 changes as (
-    select * from {{ ref('int_follower_changes_unioned') }}
+    select * from {{ ref('int_follower_changes_unioned') }} as reported
+    {%- if is_incremental() %}
+        where {{ in_ranges(invalidated, 'reported', 'date') }}
+    {%- endif %}
 ),
 
 anchor_bounds as (
@@ -201,7 +216,10 @@ archive_days as (
         min(span_start) as archive_span_start,
         cast(sum(followers_gained) as bigint) as archive_followers_gained,
         cast(sum(followers_lost) as bigint) as archive_followers_lost
-    from {{ ref('int_archive_followers_diffed') }}
+    from {{ ref('int_archive_followers_diffed') }} as diffed
+    {%- if is_incremental() %}
+        where {{ in_ranges(invalidated, 'diffed', 'span_end') }}
+    {%- endif %}
     group by platform, account_id, span_end
 )
 
@@ -242,3 +260,7 @@ left join archive_days
         and filled.date = archive_days.date
 -- a day outside the anchors whose count cannot be integrated has no count: not a row
 where filled.followers is not null
+{%- if is_incremental() %}
+    -- after the lag above: the first day written takes its net change from the anchor day
+    qualify {{ in_ranges(invalidated, 'filled', 'date', 'write_from') }}
+{%- endif %}

@@ -5,11 +5,23 @@
 -- (unlikes, removed spam) are not negative activity and count as 0.
 -- Where an account has no post data, account-level daily metrics stand in
 -- (int_account_activity_daily_unioned); precedence per column is in the YAML.
+-- Incremental: only the account-days int_interaction_days_invalidated names are recomputed
+-- (each post's increments still see its whole life: the lag reaches its previous observation).
+-- depends_on: {{ ref('int_interaction_days_invalidated') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_invalidated_days(ref('int_interaction_days_invalidated')) }}",
+) }}
+{%- set invalidated = ref('int_interaction_days_invalidated') %}
 with post_days as (
     select
         *,
         row_number() over by_day = 1 as is_first_observation
-    from {{ ref('int_post_metrics_daily_filled') }}
+    from {{ ref('int_post_metrics_daily_filled') }} as filled
+    {%- if is_incremental() %}
+        where {{ in_ranges(invalidated, 'filled') }}
+    {%- endif %}
     window by_day as (partition by platform, post_id order by date)
 ),
 
@@ -83,6 +95,9 @@ received as (
             filter (where has_impressions) as bigint
         ) as interactions_with_impressions
     from increments
+    {%- if is_incremental() %}
+        where {{ in_ranges(invalidated, 'increments', 'date', 'write_from') }}
+    {%- endif %}
     group by platform, account_id, date
 ),
 
@@ -192,3 +207,6 @@ left join accounts_with_posts
     on
         days.platform = accounts_with_posts.platform
         and days.account_id = accounts_with_posts.account_id
+{%- if is_incremental() %}
+    where {{ in_ranges(invalidated, 'days', 'date', 'write_from') }}
+{%- endif %}

@@ -1,6 +1,13 @@
 -- One row per post per UTC day it was observed, with each metric's cumulative value as last
 -- known by the end of that day: a metric one source leaves out (X archive tweets have no
 -- impressions) keeps the value another source gave (the activity CSV), so sources merge.
+-- Incremental: only the posts int_posts_invalidated names are recomputed (whole).
+-- depends_on: {{ ref('int_posts_invalidated') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_invalidated_posts() }}",
+) }}
 with end_of_day as (
     select
         platform,
@@ -15,7 +22,10 @@ with end_of_day as (
         arg_max(clicks, observed_at) filter (where clicks is not null) as clicks,
         arg_max(impressions, observed_at) filter (where impressions is not null) as impressions,
         arg_max(reach, observed_at) filter (where reach is not null) as reach
-    from {{ ref('int_post_observations_unioned') }}
+    from {{ ref('int_post_observations_unioned') }} as observations
+    {%- if is_incremental() %}
+        where {{ in_invalidated_posts('observations') }}
+    {%- endif %}
     group by platform, post_id, {{ utc_date('observed_at') }}
 ),
 

@@ -1,7 +1,17 @@
 -- One row per post with its latest known metrics, mapped onto the cross-platform vocabulary
 -- (see int_post_observations_unioned for the mapping).
+-- Incremental: only the posts int_posts_invalidated names are recomputed (whole).
+-- depends_on: {{ ref('int_posts_invalidated') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_invalidated_posts() }}",
+) }}
 with observations as (
-    select * from {{ ref('int_post_observations_unioned') }}
+    select * from {{ ref('int_post_observations_unioned') }} as observations
+    {%- if is_incremental() %}
+        where {{ in_invalidated_posts('observations') }}
+    {%- endif %}
 ),
 
 -- what a post is: from the latest observation that says (the activity CSV says no type)
@@ -19,7 +29,10 @@ attributes as (
 ),
 
 latest as (
-    select * from {{ ref('int_post_metrics_daily_filled') }}
+    select * from {{ ref('int_post_metrics_daily_filled') }} as filled
+    {%- if is_incremental() %}
+        where {{ in_invalidated_posts('filled') }}
+    {%- endif %}
     qualify row_number() over (partition by platform, post_id order by date desc) = 1
 )
 

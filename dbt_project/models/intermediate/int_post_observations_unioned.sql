@@ -8,6 +8,13 @@
 --   impressions = X impressions, Instagram views, Facebook post_media_view
 --   reach    = Instagram media reach (X and Facebook posts give none)
 -- A metric a source does not report is null, never 0.
+-- Incremental: only the posts int_posts_invalidated names are recomputed (whole).
+-- depends_on: {{ ref('int_posts_invalidated') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_invalidated_posts() }}",
+) }}
 with x_tweets as (
     select
         platform,
@@ -38,7 +45,10 @@ with x_tweets as (
         impression_count as impressions,
         cast(null as bigint) as reach,
         'x_tweets' as metrics_source
-    from {{ ref('stg_x__tweets') }}
+    from {{ ref('stg_x__tweets') }} as staged
+    {%- if is_incremental() %}
+        where {{ in_invalidated_posts('staged') }}
+    {%- endif %}
 ),
 
 tweet_ids as (
@@ -76,6 +86,9 @@ x_analytics as (
     from {{ ref('stg_x__analytics') }} as analytics
     left join tweet_ids
         on analytics.platform = tweet_ids.platform and analytics.post_id = tweet_ids.post_id
+    {%- if is_incremental() %}
+        where {{ in_invalidated_posts('analytics') }}
+    {%- endif %}
 ),
 
 instagram_media as (
@@ -96,7 +109,10 @@ instagram_media as (
         view_count as impressions,
         reach,
         'instagram_media' as metrics_source
-    from {{ ref('stg_instagram__media') }}
+    from {{ ref('stg_instagram__media') }} as staged
+    {%- if is_incremental() %}
+        where {{ in_invalidated_posts('staged') }}
+    {%- endif %}
 ),
 
 facebook_posts as (
@@ -117,7 +133,10 @@ facebook_posts as (
         media_views as impressions,
         cast(null as bigint) as reach,
         'facebook_posts' as metrics_source
-    from {{ ref('stg_facebook__posts') }}
+    from {{ ref('stg_facebook__posts') }} as staged
+    {%- if is_incremental() %}
+        where {{ in_invalidated_posts('staged') }}
+    {%- endif %}
 )
 
 select * from x_tweets

@@ -1,6 +1,14 @@
 -- Daily follower counts per account from the best evidence - observed, integrated from reported
 -- net changes between absolute counts, or interpolated (count_source) -, gains and losses as the
 -- platform reports them (see int_followers_filled), with the account's owner and role.
+-- Incremental: the account-days int_follower_days_invalidated names are recomputed.
+-- depends_on: {{ ref('int_follower_days_invalidated') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_invalidated_days(ref('int_follower_days_invalidated')) }}",
+    post_hook="{{ refresh_account_names(('handle', 'owner', 'role')) }}",
+) }}
 select
     followers.platform,
     followers.account_id,
@@ -28,3 +36,6 @@ left join {{ ref('int_account_names_latest') }} as account_names
     on
         followers.platform = account_names.platform
         and followers.account_id = account_names.account_id
+{%- if is_incremental() %}
+    where {{ in_ranges(ref('int_follower_days_invalidated'), 'followers', 'date', 'write_from') }}
+{%- endif %}

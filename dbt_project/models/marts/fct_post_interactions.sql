@@ -1,5 +1,13 @@
 -- Latest known metrics per post, every platform in one vocabulary (see
 -- int_post_observations_unioned for the mapping), with the account's owner and role.
+-- Incremental: only the posts int_posts_invalidated names are recomputed (whole).
+-- depends_on: {{ ref('int_posts_invalidated') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_invalidated_posts() }}",
+    post_hook="{{ refresh_account_names() }}",
+) }}
 select
     posts.platform,
     posts.account_id,
@@ -24,3 +32,6 @@ select
 from {{ ref('int_post_metrics_latest') }} as posts
 left join {{ ref('int_account_names_latest') }} as account_names
     on posts.platform = account_names.platform and posts.account_id = account_names.account_id
+{%- if is_incremental() %}
+    where {{ in_invalidated_posts('posts') }}
+{%- endif %}

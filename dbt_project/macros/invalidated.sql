@@ -1,0 +1,106 @@
+{#- Incremental per-day and per-post models (README "How the build works"). An incremental
+    build knows which landing file versions its new lake rows came from (sources.parquet,
+    realreach/build_state.py) and which accounts a retraction touched (whole_accounts.parquet).
+    The int_*_invalidated models turn that into what each chain recomputes: per account, the
+    first date whose rows may change (write_from) and the first date its inputs are read from
+    (read_from); per post, the posts whose rows may change. A model deletes exactly those rows
+    (pre-hook) and appends them recomputed (incremental_strategy append), so a row that should
+    no longer exist is gone too, and applying the same change twice never counts twice. -#}
+
+{#- The staged row `alias` came from a landing file version new in this build. -#}
+{% macro is_new_row(alias) -%}
+    exists (
+        select 1
+        from read_parquet('{{ changes_file("sources") }}') as new_sources
+        where
+            new_sources.source_file = {{ alias }}.source_file
+            and new_sources.source_sha256 = {{ alias }}.source_sha256
+    )
+{%- endmacro %}
+
+{#- Accounts recomputed whole (a retraction: account_id NULL means every account of the
+    platform). -#}
+{% macro whole_accounts() -%}
+    read_parquet('{{ changes_file("whole_accounts") }}')
+{%- endmacro %}
+
+{#- `alias` (platform, account_id[, date]) lies in an invalidated account range of `ranges`
+    (a model with platform, account_id, write_from, read_from); `bound` names the column the
+    date is compared with, or none for the whole account. -#}
+{% macro in_ranges(ranges, alias, date_column=none, bound='read_from') -%}
+    exists (
+        select 1
+        from {{ ranges }} as invalidated
+        where
+            invalidated.platform = {{ alias }}.platform
+            and (invalidated.account_id is null or invalidated.account_id = {{ alias }}.account_id)
+            {%- if date_column %}
+                and {{ alias }}.{{ date_column }} >= invalidated.{{ bound }}
+            {%- endif %}
+    )
+{%- endmacro %}
+
+{#- `alias` (platform, post_id, account_id) is a post whose rows are recomputed. -#}
+{% macro in_invalidated_posts(alias) -%}
+    (
+        exists (
+            select 1
+            from {{ ref('int_posts_invalidated') }} as invalidated
+            where
+                invalidated.platform = {{ alias }}.platform
+                and invalidated.post_id = {{ alias }}.post_id
+        )
+        or exists (
+            select 1
+            from {{ whole_accounts() }} as whole
+            where
+                whole.platform = {{ alias }}.platform
+                and (whole.account_id is null or whole.account_id = {{ alias }}.account_id)
+        )
+    )
+{%- endmacro %}
+
+{#- Pre-hook of an incremental per-day model: the account-days it recomputes go first. -#}
+{% macro delete_invalidated_days(ranges, date_column='date') -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as stale
+        where {{ in_ranges(ranges, 'stale', date_column, 'write_from') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of an incremental per-post model: the posts it recomputes go first. -#}
+{% macro delete_invalidated_posts() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as stale
+        where {{ in_invalidated_posts('stale') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook of an incremental mart that carries the account's name (`columns` of
+    int_account_names_latest): rows kept from earlier builds take the current ones (a renamed
+    account, an edited registry; NULL when the account has no name any more). -#}
+{% macro refresh_account_names(columns=('handle', 'owner', 'role')) -%}
+    {%- if is_incremental() -%}
+        update {{ this }} as kept
+        set {% for c in columns %}{{ c }} = current_names.{{ c }}{{ ", " if not loop.last }}{% endfor %}
+        from (
+            select
+                accounts.platform,
+                accounts.account_id,
+                {%- for c in columns %}
+                    names.{{ c }}{{ "," if not loop.last }}
+                {%- endfor %}
+            from (select distinct platform, account_id from {{ this }}) as accounts
+            left join {{ ref('int_account_names_latest') }} as names
+                on accounts.platform = names.platform and accounts.account_id = names.account_id
+        ) as current_names
+        where
+            kept.platform = current_names.platform
+            and kept.account_id = current_names.account_id
+            and (
+                {%- for c in columns %}
+                    kept.{{ c }} is distinct from current_names.{{ c }}{{ " or" if not loop.last }}
+                {%- endfor %}
+            )
+    {%- endif -%}
+{%- endmacro %}
