@@ -131,7 +131,9 @@ def write_changes(home: Home, pending: PendingChanges, *, built: BuildState | No
             "from_date": [date.fromisoformat(d) for _, d in accounts],
         },
         "sources": dict(
-            zip(("source_file", "source_sha256"), map(list, zip(*sources, strict=True)), strict=True)
+            zip(
+                ("source_file", "source_sha256"), map(list, zip(*sources, strict=True)), strict=True
+            )
         )
         if sources
         else {"source_file": [], "source_sha256": []},

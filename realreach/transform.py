@@ -66,6 +66,10 @@ class BuildReport:
     changes: PendingChanges | None = None
 
 
+#: What an incremental build leaves out (see _build_locked).
+INCREMENTAL_EXCLUDES = ("test_type:unit", "source:*")
+
+
 def dbt_executable() -> Path:
     """The dbt installed beside this interpreter (the project's virtualenv), else PATH's."""
     candidate = Path(sys.executable).parent / ("dbt.exe" if os.name == "nt" else "dbt")
@@ -83,6 +87,7 @@ def _run_dbt(
     command: tuple[str, ...] = ("build",),
     target_path: Path | None = None,
     full_refresh: bool = False,
+    exclude: tuple[str, ...] = (),
 ) -> tuple[int, list[str]]:
     default_target, log_path = dbt_dirs(home)
     target_path = target_path or default_target
@@ -103,6 +108,8 @@ def _run_dbt(
         cmd += ["--select", select]
     if full_refresh:
         cmd.append("--full-refresh")
+    if exclude:
+        cmd += ["--exclude", *exclude]
     env = {
         **os.environ,
         "REALREACH_HOME": str(home.root),
@@ -486,7 +493,12 @@ def _build_locked(
     home: Home, select: str | None, *, publish: bool = True, full_refresh: bool = False
 ) -> BuildReport:
     started = time.time()
-    returncode, output = _run_dbt(home, select, full_refresh=full_refresh)
+    # An incremental build leaves out what it cannot change: the unit tests (pure functions of
+    # the dbt project, which is the one the last full build ran them on: else the build would
+    # be full) and the source tests (they scan every lake file; the lake suites validate each
+    # new batch: expectations/). A full build runs both.
+    exclude = () if full_refresh else INCREMENTAL_EXCLUDES
+    returncode, output = _run_dbt(home, select, full_refresh=full_refresh, exclude=exclude)
     report = _read_results(home, started)
     if not report.elapsed_s:
         report.elapsed_s = time.time() - started

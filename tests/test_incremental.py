@@ -102,6 +102,13 @@ def _compiled(home: Home, model: str) -> str:
     return next(r["compiled_code"] for r in results if r["unique_id"].endswith("." + model))
 
 
+def _ran(home: Home) -> list[str]:
+    target, _ = dbt_dirs(home)
+    return [
+        r["unique_id"] for r in json.loads((target / "run_results.json").read_text())["results"]
+    ]
+
+
 def _marts(home: Home) -> dict[str, list[tuple]]:
     """Every mart and every intermediate table (the incremental ones keep rows across builds:
     they must hold what a full build writes), but the per-build int_*_invalidated lists."""
@@ -178,6 +185,8 @@ def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_pa
     _land(landing, home, stages["base"])
     first = _build(home)
     assert first.mode == "full" and first.why_full == "no build watermark in the warehouse"
+    assert any(u.startswith("unit_test.") for u in _ran(home))
+    assert any(u.startswith("test.realreach.source_") for u in _ran(home))
     base_rows = _staged(home, "stg_x__users")
 
     # (a) a new day: only its lake files are read, and the older rows stay as built
@@ -190,6 +199,10 @@ def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_pa
     assert "kind=users/**" not in compiled and "platform=x/kind=users/date=" in compiled
     assert compiled.count("/date=") == 1  # the one new day's file, not the history
     assert base_rows <= _staged(home, "stg_x__users")
+    # ... without the unit tests and source tests (the full build ran them: see transform.py)
+    ran = _ran(home)
+    assert not any(u.startswith(("unit_test.", "test.realreach.source_")) for u in ran)
+    assert any(u.startswith("test.realreach.not_null_fct_followers_daily") for u in ran)
     # ... and the per-day and per-post models recompute the days and posts it touched only
     for model in ("int_followers_filled", "int_interactions_daily_aggregated",
                   "int_post_metrics_daily_filled", "fct_followers_daily"):  # fmt: skip

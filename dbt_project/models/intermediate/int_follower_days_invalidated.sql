@@ -59,7 +59,7 @@ last_anchor as (
         on
             changed.platform = anchors.platform
             and changed.account_id = anchors.account_id
-            and anchors.observed_date < changed.changed_from
+            and changed.changed_from > anchors.observed_date
     group by changed.platform, changed.account_id
 ),
 
