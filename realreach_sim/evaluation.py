@@ -371,7 +371,9 @@ def episodes(days: list[date], max_gap_days: int = 1) -> list[tuple[date, date]]
 def replay_detector(home: Any, as_of: dict[str, str]) -> None:
     """`dbt run` of the spike models with each listed account ('platform:account_id') cut at its
     ISO date (dbt var detect_as_of): what follower_spikes said that evening. Overwrites those
-    models' tables in the home's warehouse; a normal build restores them."""
+    models' tables in the home's warehouse (a full refresh of them: the incremental ones would
+    otherwise apply the last build's changes again) and marks the warehouse's build watermark
+    as of another project, so the next normal build is a full one and restores them."""
     from realreach.transform import dbt_executable
     from realreach_core.home import DBT_PROJECT_DIR
 
@@ -380,7 +382,7 @@ def replay_detector(home: Any, as_of: dict[str, str]) -> None:
         str(dbt_executable()), "run", "--select", DETECTOR_MODELS,
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(base / "target"), "--log-path", str(base / "logs"),
-        "--no-use-colors", "--vars", json.dumps({"detect_as_of": as_of}),
+        "--no-use-colors", "--full-refresh", "--vars", json.dumps({"detect_as_of": as_of}),
     ]  # fmt: skip
     env = {
         **os.environ,
@@ -392,6 +394,16 @@ def replay_detector(home: Any, as_of: dict[str, str]) -> None:
     # The same lock as every build of this home: a replay never races a build's writer.
     with exclusive(home.state / "build.lock"):
         done = subprocess.run(cmd, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
+        if done.returncode == 0:
+            import duckdb
+
+            from realreach.build_state import STATE_TABLE
+
+            with duckdb.connect(str(home.warehouse)) as con:
+                con.execute(
+                    f"update main.{STATE_TABLE} set project_hash = ?",
+                    ["replayed by the evaluation"],
+                )
     if done.returncode != 0:
         raise RuntimeError(f"replay dbt run failed for {home.root}:\n{done.stdout[-3000:]}")
 

@@ -26,8 +26,8 @@
 
 {#- `alias` (platform, account_id[, date]) lies in an invalidated account range of `ranges`
     (a model with platform, account_id, write_from, read_from); `bound` names the column the
-    date is compared with, or none for the whole account. -#}
-{% macro in_ranges(ranges, alias, date_column=none, bound='read_from') -%}
+    date is compared with (less `days_before` days), or none for the whole account. -#}
+{% macro in_ranges(ranges, alias, date_column=none, bound='read_from', days_before=0) -%}
     exists (
         select 1
         from {{ ranges }} as invalidated
@@ -36,6 +36,7 @@
             and (invalidated.account_id is null or invalidated.account_id = {{ alias }}.account_id)
             {%- if date_column %}
                 and {{ alias }}.{{ date_column }} >= invalidated.{{ bound }}
+                {%- if days_before %} - {{ days_before }}{% endif %}
             {%- endif %}
     )
 {%- endmacro %}
@@ -103,4 +104,22 @@
                 {%- endfor %}
             )
     {%- endif -%}
+{%- endmacro %}
+
+{#- fct_engagement_daily's account-days: what changed in the follower days or in the
+    interaction days, whichever starts first. -#}
+{% macro engagement_days_invalidated() -%}
+    (
+        select
+            platform,
+            account_id,
+            min(write_from) as write_from,
+            min(read_from) as read_from
+        from (
+            select * from {{ ref('int_follower_days_invalidated') }}
+            union all by name
+            select * from {{ ref('int_interaction_days_invalidated') }}
+        )
+        group by platform, account_id
+    )
 {%- endmacro %}

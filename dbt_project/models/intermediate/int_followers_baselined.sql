@@ -18,6 +18,21 @@
 --   last 7 days (a drip adds 1-3x a normal day per day: it shows in the sum, not in a day).
 -- * organic_max_day / organic_max_week: the account's largest clean day and 7-day sum in the
 --   history window, so the marts can say how many times its largest organic days a spike is.
+-- Incremental: the account-days int_follower_days_invalidated names are recomputed. A day
+-- depends on the days before it only, through chained passes: trim (90 days), first fit (90
+-- days of trimmed days), re-trim, moments (90 days of those; 8 same weekdays = 56 days), the
+-- 90-day maximum of 7-day sums and the 7-day sums of the judged days: at most 3 x
+-- spike_history_days + 14 days back (+1 for the day before's count). A followers series has
+-- a row for every day between its first and last count (int_followers_filled), so rows are
+-- days and that many days are read before the first day written.
+-- depends_on: {{ ref('int_follower_days_invalidated') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_invalidated_days(ref('int_follower_days_invalidated')) }}",
+) }}
+{%- set invalidated = ref('int_follower_days_invalidated') %}
+{%- set look_back_days = 3 * var('spike_history_days') + 15 %}
 with daily as (
     select
         *,
@@ -25,8 +40,12 @@ with daily as (
         coalesce(paid_followers_gained, 0) as paid_gain,
         followers_gained is not null or is_observed as is_gain_observed,
         lag(followers) over (partition by platform, account_id order by date) as followers_before
-    from {{ ref('int_followers_filled') }}
-    where {{ detect_as_of('platform', 'account_id', 'date') }}
+    from {{ ref('int_followers_filled') }} as filled
+    where
+        {{ detect_as_of('platform', 'account_id', 'date') }}
+        {%- if is_incremental() %}
+            and {{ in_ranges(invalidated, 'filled', 'date', 'write_from', look_back_days) }}
+        {%- endif %}
 ),
 
 first_pass as (
@@ -262,3 +281,6 @@ select
         false
     ) as is_abnormal
 from judged
+{%- if is_incremental() %}
+    where {{ in_ranges(invalidated, 'judged', 'date', 'write_from') }}
+{%- endif %}

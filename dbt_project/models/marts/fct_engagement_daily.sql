@@ -1,11 +1,29 @@
 -- Per account-day over the account's follower range: what it published, what it received,
 -- and engagement rates, daily and over rolling 7 / 28 days.
+-- Incremental: the account-days whose follower count or interactions changed are recomputed,
+-- read 27 days earlier for the 28-day sums (a followers series has a row for every day
+-- between its first and last count, so rows are days).
+-- depends_on: {{ ref('int_follower_days_invalidated') }}
+-- depends_on: {{ ref('int_interaction_days_invalidated') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_invalidated_days(engagement_days_invalidated()) }}",
+    post_hook="{{ refresh_account_names() }}",
+) }}
+{%- set invalidated = engagement_days_invalidated() %}
 with days as (
-    select * from {{ ref('int_followers_filled') }}
+    select * from {{ ref('int_followers_filled') }} as filled
+    {%- if is_incremental() %}
+        where {{ in_ranges(invalidated, 'filled', 'date', 'write_from', 27) }}
+    {%- endif %}
 ),
 
 activity as (
-    select * from {{ ref('int_interactions_daily_aggregated') }}
+    select * from {{ ref('int_interactions_daily_aggregated') }} as aggregated
+    {%- if is_incremental() %}
+        where {{ in_ranges(invalidated, 'aggregated', 'date', 'write_from', 27) }}
+    {%- endif %}
 ),
 
 accounts_with_posts as (
@@ -118,3 +136,6 @@ select
 from rolled
 left join {{ ref('int_account_names_latest') }} as account_names
     on rolled.platform = account_names.platform and rolled.account_id = account_names.account_id
+{%- if is_incremental() %}
+    where {{ in_ranges(invalidated, 'rolled', 'date', 'write_from') }}
+{%- endif %}
