@@ -231,11 +231,19 @@ def snapshot_marts(
     return out
 
 
+#: Marts with dated rows whose older rows a new day can still change: they are validated like
+#: a mart without a date (every row of a changed account). fct_audience_quality's weeks add up
+#: the spikes' verdicts, and a verdict weighs evidence from the account's whole post history.
+UNDATED_MARTS = frozenset({"fct_audience_quality"})
+
+
 def _changed_rows(con: duckdb.DuckDBPyConnection, relation: str, changes: Path) -> str:
     present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
     if not {"platform", "account_id"} <= present:
         return ""  # not per account: every row may depend on a changed one
     condition = "c.platform = mart.platform AND c.account_id = CAST(mart.account_id AS VARCHAR)"
+    if relation.split(".")[-1].strip('"') in UNDATED_MARTS:
+        present -= {"date", "week_start"}
     if "date" in present:
         condition += " AND mart.date >= c.from_date"
     elif "week_start" in present:

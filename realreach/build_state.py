@@ -164,3 +164,40 @@ def read_build_state(home: Home) -> BuildState | None:
     if row is None or row[0] is None:
         return None
     return BuildState(int(row[0]), str(row[1]))
+
+
+#: What an incremental build recomputed, per account, from the int_*_invalidated models
+#: (macros/invalidated.sql) and the change log's own accounts: every mart row that can have
+#: changed is dated on or after the account's from_date, or belongs to a mart without a date.
+_CHANGED_ACCOUNTS = """
+select platform, account_id, min(from_date) as from_date
+from (
+    select platform, account_id, write_from as from_date
+    from intermediate.int_follower_days_invalidated
+    union all
+    select platform, account_id, write_from from intermediate.int_interaction_days_invalidated
+    union all
+    select platform, account_id, min(first_date)
+    from intermediate.int_posts_invalidated
+    group by platform, account_id
+    union all
+    select platform, account_id, from_date from read_parquet(?)
+)
+group by platform, account_id
+order by platform, account_id
+"""
+
+
+def write_changed_accounts(home: Home, target: Path) -> bool:
+    """After an incremental build: the accounts whose mart rows it may have rewritten, with the
+    first date rewritten (expectations/build_changes.py reads it). False when that cannot be
+    said per account (a change of every account of a platform): validate everything."""
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        table = con.execute(
+            _CHANGED_ACCOUNTS, [str(changes_dir(home) / "accounts.parquet")]
+        ).fetch_arrow_table()
+    if table.column("account_id").null_count:
+        return False
+    with atomic_target(target) as tmp:
+        pq.write_table(table, tmp)
+    return True

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from expectations.build_changes import changes_path
 from ingestion.lake import remove_leftovers
 from ingestion.manifest import Manifest
 from ingestion.run import prepare_lake
@@ -28,6 +29,7 @@ from realreach.build_state import (
     BuildState,
     PendingChanges,
     read_build_state,
+    write_changed_accounts,
     write_changes,
 )
 from realreach_core.files import atomic_target, atomic_write_text
@@ -361,11 +363,15 @@ def build_marts(
             _record_build(home, "skipped")
             return BuildReport(True, 0.0, 0, 0, 0, 0, skipped=True)
         report = _build_changes(home, select, force=force, publish=publish)
-        # For the checks every mart row is new: staging is incremental, but the intermediate
-        # models and marts are still rebuilt whole from it, and a new day can rewrite earlier
-        # rows (interpolation back to the last count, spike episodes, the 28-day aftermath).
-        # "incremental" (with last_build_changes.parquet) waits for incremental marts.
-        _record_build(home, "full")
+        # What the checks validate next: after an incremental build, per changed account the
+        # mart rows from the first day it recomputed (the marts still built whole, such as the
+        # spike models, are validated whole by their suites anyway).
+        incremental = (
+            report.mode == "incremental"
+            and select is None
+            and write_changed_accounts(home, changes_path(home))
+        )
+        _record_build(home, "incremental" if incremental else "full")
         if select is None:
             if publish:
                 _write_stamp(home, fingerprint, report.exported)

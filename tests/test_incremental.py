@@ -22,8 +22,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
+from expectations.build_changes import read_last_build
+from expectations.snapshots import UNDATED_MARTS
 from ingestion.run import ingest_landing
 from realreach.build_state import STATE_TABLE
 from realreach.cli import main as cli_main
@@ -100,6 +103,42 @@ def _compiled(home: Home, model: str) -> str:
     target, _ = dbt_dirs(home)
     results = json.loads((target / "run_results.json").read_text())["results"]
     return next(r["compiled_code"] for r in results if r["unique_id"].endswith("." + model))
+
+
+def _assert_changes_cover(
+    before: dict[str, list[tuple]], after: dict[str, list[tuple]], changes: Path | None
+) -> None:
+    """Every mart row added or removed by a build lies in what it recorded as changed: per
+    account, rows dated on or after from_date (the week holding it for weekly marts), or any
+    row of the account where a mart has no date (expectations/snapshots.py _changed_rows)."""
+    assert changes is not None
+    since = {
+        (r["platform"], r["account_id"]): r["from_date"] for r in pq.read_table(changes).to_pylist()
+    }
+    checked = 0
+    for table, rows in after.items():
+        if not table.startswith("marts."):
+            continue
+        columns, old = rows[0], before.get(table, [rows[0]])
+        if "platform" not in columns or "account_id" not in columns:
+            continue
+        dated = ("date", "week_start") if table.split(".")[1] not in UNDATED_MARTS else ()
+        at = {c: columns.index(c) for c in ("platform", "account_id", *dated)
+              if c in columns}  # fmt: skip
+        mine = {repr(r) for r in rows[1:]}
+        theirs = {repr(r) for r in old[1:]}
+        for row in [r for r in rows[1:] if repr(r) not in theirs] + [
+            r for r in old[1:] if repr(r) not in mine
+        ]:
+            checked += 1
+            key = (row[at["platform"]], str(row[at["account_id"]]))
+            assert key in since, f"{table}: {row} changed, its account is not recorded"
+            if "date" in at:
+                assert row[at["date"]] >= since[key], f"{table}: {row} is before {since[key]}"
+            elif "week_start" in at:
+                monday = since[key] - timedelta(days=since[key].weekday())
+                assert row[at["week_start"]] >= monday, f"{table}: {row} before {monday}"
+    assert checked, "the build changed no mart row"
 
 
 def _ran(home: Home) -> list[str]:
@@ -191,8 +230,13 @@ def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_pa
 
     # (a) a new day: only its lake files are read, and the older rows stay as built
     _land(landing, home, stages["new_day"])
+    before = _marts(home)
     new_day = _build(home)
     assert new_day.mode == "incremental", new_day.why_full
+    # the checks validate only the rows the build recorded as changed: every row that did
+    # change is among them
+    assert read_last_build(home).mode == "incremental"
+    _assert_changes_cover(before, _marts(home), read_last_build(home).changes)
     assert new_day.changes is not None and new_day.changes.lake_files
     assert not new_day.changes.retracted
     compiled = _compiled(home, "stg_x__users")
