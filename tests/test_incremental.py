@@ -269,7 +269,9 @@ def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_pa
 
     # (b) a backfilled week in the middle of the history
     _land(landing, home, stages["backfill"])
+    before = _marts(home)
     backfill = _build(home)
+    _assert_changes_cover(before, _marts(home), read_last_build(home).changes)
     assert backfill.mode == "incremental" and backfill.changes is not None
     earliest = min(backfill.changes.accounts.values())
     assert earliest < max(new_day.changes.accounts.values())
@@ -283,7 +285,9 @@ def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_pa
 
     # (d) a late followers list
     _land(landing, home, stages["late_followers"])
+    before = _marts(home)
     late = _build(home)
+    _assert_changes_cover(before, _marts(home), read_last_build(home).changes)
     assert late.mode == "incremental" and late.changes is not None
     assert any("kind=followers" in f for f in late.changes.lake_files)
 
