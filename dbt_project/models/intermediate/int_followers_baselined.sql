@@ -32,7 +32,7 @@
     pre_hook="{{ delete_invalidated_days(ref('int_follower_days_invalidated')) }}",
 ) }}
 {%- set invalidated = ref('int_follower_days_invalidated') %}
-{%- set look_back_days = 3 * var('spike_history_days') + 15 %}
+{%- set look_back_days = 3 * (var('spike_history_days') | int) + 15 %}
 with daily as (
     select
         *,
