@@ -123,3 +123,21 @@
         group by platform, account_id
     )
 {%- endmacro %}
+
+{#- The days the new staged rows describe: `described` lists (staging model, the day a row
+    describes: an expression, NULL falling back to its observation day); never later than the
+    day observed. One select per model, unioned: platform, account_id, described_date. -#}
+{% macro new_rows_described(described) -%}
+    {%- for model, day in described %}
+        select
+            platform,
+            account_id,
+            least(coalesce({{ day }}, {{ utc_date('observed_at') }}), {{ utc_date('observed_at') }})
+                as described_date
+        from {{ ref(model) }} as staged
+        where {{ is_new_row('staged') }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -1,4 +1,5 @@
 -- What an incremental build recomputes of the per-day follower chain (int_followers_filled,
+-- int_followers_baselined, fct_engagement_daily,
 -- fct_followers_daily, fct_follower_gains_daily), per account; no rows on a full build.
 -- A new row describes a day (its observation day, an insight's value_date, a DYI follow's
 -- followed_at, a LinkedIn range_start); counts are interpolated between observed anchors, so
@@ -7,29 +8,16 @@
 -- trailing windows), so nothing before write_from changes. No anchor before it, or a
 -- retraction (whole_accounts): the account's whole history.
 with new_days as (
-    {%- set described = [
+    {{ new_rows_described([
         ('stg_x__users', utc_date('observed_at')),
         ('stg_x__archive_relations', utc_date('observed_at')),
         ('stg_instagram__users', utc_date('observed_at')),
         ('stg_linkedin__network_sizes', utc_date('observed_at')),
-        ('stg_facebook__insights', 'coalesce(value_date, ' ~ utc_date('observed_at') ~ ')'),
-        ('stg_instagram__insights', 'coalesce(value_date, ' ~ utc_date('observed_at') ~ ')'),
-        ('stg_instagram__dyi_followers', 'coalesce(' ~ utc_date('followed_at') ~ ', '
-            ~ utc_date('observed_at') ~ ')'),
-        ('stg_linkedin__follower_statistics', 'coalesce(' ~ utc_date('range_start') ~ ', '
-            ~ utc_date('observed_at') ~ ')'),
-    ] %}
-    {%- for model, day in described %}
-        select
-            platform,
-            account_id,
-            least({{ day }}, {{ utc_date('observed_at') }}) as described_date
-        from {{ ref(model) }} as staged
-        where {{ is_new_row('staged') }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+        ('stg_facebook__insights', 'value_date'),
+        ('stg_instagram__insights', 'value_date'),
+        ('stg_instagram__dyi_followers', utc_date('followed_at')),
+        ('stg_linkedin__follower_statistics', utc_date('range_start')),
+    ]) }}
 ),
 
 changed as (

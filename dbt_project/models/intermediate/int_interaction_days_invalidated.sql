@@ -24,23 +24,11 @@ known_posts as (
 ),
 
 account_level_days as (
-    {%- set described = [
+    {{ new_rows_described([
         ('stg_instagram__insights', 'value_date'),
         ('stg_facebook__insights', 'value_date'),
         ('stg_linkedin__share_statistics', utc_date('range_start')),
-    ] %}
-    {%- for model, day in described %}
-        select
-            platform,
-            account_id,
-            least(coalesce({{ day }}, {{ utc_date('observed_at') }}), {{ utc_date('observed_at') }})
-                as changed_from
-        from {{ ref(model) }} as staged
-        where {{ is_new_row('staged') }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    ]) }}
 ),
 
 changed as (
@@ -61,7 +49,7 @@ changed as (
     select
         platform,
         account_id,
-        changed_from
+        described_date as changed_from
     from account_level_days
     union all
     select
