@@ -8,8 +8,6 @@
     incremental_strategy='append',
     pre_hook="{{ delete_invalidated_posts() }}",
 ) }}
--- At one observation time the API's value wins (metrics_source), then the larger: the same
--- pick whatever order the rows are read in (a full and an incremental build agree).
 with end_of_day as (
     select
         platform,
@@ -17,27 +15,13 @@ with end_of_day as (
         {{ utc_date('observed_at') }} as date,
         any_value(account_id) as account_id,
         max(observed_at) as observed_at,
-        arg_max(likes, row(observed_at, metrics_source = 'x_tweets', likes)) filter (
-            where likes is not null
-        ) as likes,
-        arg_max(comments, row(observed_at, metrics_source = 'x_tweets', comments)) filter (
-            where comments is not null
-        ) as comments,
-        arg_max(shares, row(observed_at, metrics_source = 'x_tweets', shares)) filter (
-            where shares is not null
-        ) as shares,
-        arg_max(saves, row(observed_at, metrics_source = 'x_tweets', saves)) filter (
-            where saves is not null
-        ) as saves,
-        arg_max(clicks, row(observed_at, metrics_source = 'x_tweets', clicks)) filter (
-            where clicks is not null
-        ) as clicks,
-        arg_max(impressions, row(observed_at, metrics_source = 'x_tweets', impressions)) filter (
-            where impressions is not null
-        ) as impressions,
-        arg_max(reach, row(observed_at, metrics_source = 'x_tweets', reach)) filter (
-            where reach is not null
-        ) as reach
+        {{ last_observed('likes') }} as likes,
+        {{ last_observed('comments') }} as comments,
+        {{ last_observed('shares') }} as shares,
+        {{ last_observed('saves') }} as saves,
+        {{ last_observed('clicks') }} as clicks,
+        {{ last_observed('impressions') }} as impressions,
+        {{ last_observed('reach') }} as reach
     from {{ ref('int_post_observations_unioned') }} as observations
     {%- if is_incremental() %}
         where {{ in_invalidated_posts('observations') }}

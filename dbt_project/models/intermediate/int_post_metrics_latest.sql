@@ -20,18 +20,9 @@ attributes as (
         platform,
         post_id,
         min(observed_at) as first_observed_at,
-        -- the latest observation wins; at the same time, the API's (X analytics CSVs give the
-        -- posting time to the minute), then the value itself: the same pick whatever order the
-        -- rows are read in (a full and an incremental build agree)
-        arg_max(posted_at, row(observed_at, metrics_source = 'x_tweets', posted_at)) filter (
-            where posted_at is not null
-        ) as posted_at,
-        arg_max(post_type, row(observed_at, metrics_source = 'x_tweets', post_type)) filter (
-            where post_type is not null
-        ) as post_type,
-        arg_max(is_quote, row(observed_at, metrics_source = 'x_tweets', is_quote)) filter (
-            where is_quote is not null
-        ) as is_quote,
+        {{ last_observed('posted_at') }} as posted_at,
+        {{ last_observed('post_type') }} as post_type,
+        {{ last_observed('is_quote') }} as is_quote,
         string_agg(distinct metrics_source, '+' order by metrics_source) as metrics_sources
     from observations
     group by platform, post_id
