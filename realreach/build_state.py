@@ -152,6 +152,17 @@ def write_changes(home: Home, pending: PendingChanges, *, built: BuildState | No
             pq.write_table(table, tmp)
 
 
+def write_build_state_file(home: Home, built: BuildState | None) -> None:
+    """Only the watermark the build's on-run-end hook records (empty: none, the next build is
+    full); the other change files stay as ``write_changes`` wrote them."""
+    data = {
+        "built_seq": [built.built_seq] if built else [],
+        "project_hash": [built.project_hash] if built else [],
+    }
+    with atomic_target(changes_dir(home) / "state.parquet") as tmp:
+        pq.write_table(pa.table(data, schema=_SCHEMAS["state"]), tmp)
+
+
 def read_build_state(home: Home) -> BuildState | None:
     """The warehouse's watermark; None for a fresh home or one built by an earlier version."""
     if not home.warehouse.exists():

@@ -1,8 +1,9 @@
 """Build the marts: run `dbt build` on the home's warehouse, then export the marts for BI.
 
-dbt runs as a subprocess (its own process owns the single DuckDB writer lock and exits); its
-target and log folders live under <home>/state/dbt so the repository stays clean and homes
-built in parallel never share partial-parse state. After a green build every table in schema
+dbt runs in a worker process (``realreach.dbt_worker``: it owns the single DuckDB writer lock
+while it builds, and its start-up is paid once per run); its target and log folders live
+under <home>/state/dbt so the repository stays clean and homes built in parallel never share
+partial-parse state. After a green build every table in schema
 `marts` is exported to <home>/marts/<table>.parquet and <home>/bi.duckdb is rebuilt as views
 over those files, so BI tools never hold a lock on warehouse.duckdb.
 """
@@ -16,6 +17,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,9 +31,11 @@ from realreach.build_state import (
     BuildState,
     PendingChanges,
     read_build_state,
+    write_build_state_file,
     write_changed_accounts,
     write_changes,
 )
+from realreach.dbt_worker import AlertPath, DbtWorker, dbt_dirs, die_with_parent
 from realreach_core.files import atomic_target, atomic_write_text
 from realreach_core.home import DBT_PROJECT_DIR, Home
 from realreach_core.locking import exclusive
@@ -78,11 +82,6 @@ def dbt_executable() -> Path:
     return candidate if candidate.exists() else Path("dbt")
 
 
-def dbt_dirs(home: Home) -> tuple[Path, Path]:
-    base = home.state / "dbt"
-    return base / "target", base / "logs"
-
-
 def _run_dbt(
     home: Home,
     select: str | None,
@@ -122,7 +121,7 @@ def _run_dbt(
     with subprocess.Popen(
         cmd,
         env=env,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
         cwd=DBT_PROJECT_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -142,16 +141,6 @@ def _run_dbt(
                     log.info("dbt: %s", node)
         returncode = proc.wait()
     return returncode, output
-
-
-def _die_with_parent() -> None:
-    """Runs in the dbt child before exec: a kill -9 of the run takes dbt with it. An orphaned
-    dbt would go on writing the warehouse and hold DuckDB's lock while the next run builds."""
-    import ctypes
-    import signal
-
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _read_results(home: Home, started: float) -> BuildReport:
@@ -327,6 +316,12 @@ def _stamp_path(home: Home) -> Path:
     return home.state / "dbt" / "last_green_build.json"
 
 
+def needs_build(home: Home) -> bool:
+    """Whether ``build_marts`` would build (the lake or the dbt project changed since the last
+    published build), from the same cheap look it takes itself."""
+    return not _up_to_date(home, inputs_fingerprint(home))
+
+
 def _up_to_date(home: Home, fingerprint: str) -> bool:
     try:
         stamp = json.loads(_stamp_path(home).read_text())
@@ -343,12 +338,34 @@ def _up_to_date(home: Home, fingerprint: str) -> bool:
 
 
 def build_marts(
-    home: Home, *, select: str | None = None, force: bool = False, publish: bool = True
+    home: Home,
+    *,
+    select: str | None = None,
+    force: bool = False,
+    publish: bool = True,
+    dbt: DbtWorker | None = None,
+    on_alert_path: Callable[[BuildReport], None] | None = None,
 ) -> BuildReport:
     """Run dbt build (models, unit tests, data tests) and export the marts; BuildError on failure.
 
     ``publish=False`` is write-audit-publish's write: the warehouse is built, the Parquet
-    exports and bi.duckdb are left as they are until ``publish_marts`` (after the checks)."""
+    exports and bi.duckdb are left as they are until ``publish_marts`` (after the checks).
+
+    The build runs in two dbt invocations: the alert path (every model the spike mart is built
+    from, then the spike mart's own tests), then the rest (the other models and every other
+    test). ``on_alert_path`` is called between the two, with the build already recorded for
+    the checks, so the spike suites and the alerts do not wait for the rest. ``dbt``: a worker
+    already started (``realreach run`` starts it before ingesting); else one is started here."""
+    if dbt is None:
+        with DbtWorker(home) as worker:
+            return build_marts(
+                home,
+                select=select,
+                force=force,
+                publish=publish,
+                dbt=worker,
+                on_alert_path=on_alert_path,
+            )
     home.ensure()
     prepare_lake(home)  # under the ingest lock: a killed lake write's temp files go first
     # One build per home at a time: DuckDB has a single writer, and the export must not race.
@@ -362,16 +379,23 @@ def build_marts(
             log.info("lake and dbt project unchanged since the last green build: not rebuilding")
             _record_build(home, "skipped")
             return BuildReport(True, 0.0, 0, 0, 0, 0, skipped=True)
-        report = _build_changes(home, select, force=force, publish=publish)
-        # What the checks validate next: after an incremental build, per changed account the
-        # mart rows from the first day it recomputed (the marts still built whole, such as the
-        # spike models, are validated whole by their suites anyway).
-        incremental = (
-            report.mode == "incremental"
-            and select is None
-            and write_changed_accounts(home, changes_path(home))
-        )
-        _record_build(home, "incremental" if incremental else "full")
+
+        def record(report: BuildReport) -> None:
+            # What the checks validate next: after an incremental build, per changed account
+            # the mart rows from the first day it recomputed (the marts still built whole, such
+            # as the spike models, are validated whole by their suites anyway). Known after the
+            # alert path: the int_*_invalidated models are on it.
+            incremental = (
+                report.mode == "incremental"
+                and select is None
+                and write_changed_accounts(home, changes_path(home))
+            )
+            _record_build(home, "incremental" if incremental else "full")
+            if on_alert_path is not None:
+                on_alert_path(report)
+
+        dbt.ready()  # the worker's parse is done before this build reads the warehouse
+        report = _build_changes(home, select, force=force, publish=publish, dbt=dbt, record=record)
         if select is None:
             if publish:
                 _write_stamp(home, fingerprint, report.exported)
@@ -421,7 +445,15 @@ def _write_stamp(home: Home, fingerprint: str, exported: list[Path]) -> None:
     atomic_write_text(_stamp_path(home), json.dumps(stamp))
 
 
-def _build_changes(home: Home, select: str | None, *, force: bool, publish: bool) -> BuildReport:
+def _build_changes(
+    home: Home,
+    select: str | None,
+    *,
+    force: bool,
+    publish: bool,
+    dbt: DbtWorker,
+    record: Callable[[BuildReport], None],
+) -> BuildReport:
     """Incremental when the warehouse has a watermark and the dbt project is the one it was
     built with; else (or with ``force``, `realreach run --rebuild`) a full refresh."""
     project = project_fingerprint()
@@ -453,7 +485,8 @@ def _build_changes(home: Home, select: str | None, *, force: bool, publish: bool
             # not see these changes)
             built = BuildState(upto, project) if select is None else state
             write_changes(home, pending, built=built)
-            report = _build_reported(home, select, publish, pending, why_full)
+            phases = Phases(dbt, record, previous=state, built=built)
+            report = _build_reported(home, select, publish, pending, why_full, phases)
     else:
         assert state is not None
         with Manifest(home.manifest) as manifest:
@@ -472,16 +505,23 @@ def _build_changes(home: Home, select: str | None, *, force: bool, publish: bool
             len(pending.retracted),
             len(pending.accounts),
         )
-        report = _build_reported(home, select, publish, pending, why_full)
+        phases = Phases(dbt, record, previous=state, built=built)
+        report = _build_reported(home, select, publish, pending, why_full, phases)
     return report
 
 
 def _build_reported(
-    home: Home, select: str | None, publish: bool, pending: PendingChanges, why_full: str
+    home: Home,
+    select: str | None,
+    publish: bool,
+    pending: PendingChanges,
+    why_full: str,
+    phases: Phases,
 ) -> BuildReport:
     """The build, its report saying how it was built (also on a BuildError's report)."""
+    phases.describe = lambda report: _describe_mode(report, pending, why_full)
     try:
-        report = _build_locked(home, select, publish=publish, full_refresh=bool(why_full))
+        report = _build_locked(home, select, phases, publish=publish, full_refresh=bool(why_full))
     except BuildError as exc:
         _describe_mode(exc.report, pending, why_full)
         raise
@@ -495,30 +535,92 @@ def _describe_mode(report: BuildReport, pending: PendingChanges, why_full: str) 
     report.changes = pending
 
 
-def _build_locked(
-    home: Home, select: str | None, *, publish: bool = True, full_refresh: bool = False
-) -> BuildReport:
+@dataclass
+class Phases:
+    """How one build runs in the worker: the watermark before and after it, and what is done
+    once the alert path is built (``record``: the build record for the checks, then the
+    caller's ``on_alert_path``)."""
+
+    dbt: DbtWorker
+    record: Callable[[BuildReport], None]
+    previous: BuildState | None
+    built: BuildState | None
+    describe: Callable[[BuildReport], None] = lambda report: None
+
+
+def _invoke(
+    home: Home, phases: Phases, args: list[str], earlier: dict | None = None
+) -> tuple[BuildReport, dict | None]:
+    """One dbt invocation; BuildError when a node failed. ``earlier``: the run results of the
+    build's first invocation, merged into this one's run_results.json, so the file (which
+    Airflow's log, the tests and people read) still describes the whole build."""
     started = time.time()
+    invocation = phases.dbt.invoke(args)
+    target_path, _ = dbt_dirs(home)
+    results_file = target_path / "run_results.json"
+    results: dict | None = None
+    if results_file.exists() and results_file.stat().st_mtime >= started:
+        results = json.loads(results_file.read_text())
+        if earlier is not None:
+            results["results"] = earlier["results"] + results["results"]
+            results["elapsed_time"] = earlier["elapsed_time"] + results["elapsed_time"]
+            results["args"] = {**results.get("args", {}), "alert_path_args": earlier["args"]}
+            atomic_write_text(results_file, json.dumps(results))
+    report = _read_results(home, started)
+    if not report.elapsed_s:
+        report.elapsed_s = time.time() - started
+    if invocation.returncode != 0 or report.failures:
+        report.ok = False
+        if not report.failures:
+            # dbt failed before running nodes (parse or connection error): its lines say why
+            tail = [line for line in invocation.lines if line.strip()][-15:]
+            report.failures.append("dbt build failed before running nodes:\n" + "\n".join(tail))
+        phases.describe(report)
+        raise BuildError(
+            f"dbt build failed for home {home.root} (exit {invocation.returncode}); "
+            "failed nodes:\n  " + "\n  ".join(report.failures),
+            report,
+        )
+    report.ok = True
+    return report, results
+
+
+def _build_locked(
+    home: Home,
+    select: str | None,
+    phases: Phases,
+    *,
+    publish: bool = True,
+    full_refresh: bool = False,
+) -> BuildReport:
     # An incremental build leaves out what it cannot change: the unit tests (pure functions of
     # the dbt project, which is the one the last full build ran them on: else the build would
     # be full) and the source tests (they scan every lake file; the lake suites validate each
     # new batch: expectations/). A full build runs both.
-    exclude = () if full_refresh else INCREMENTAL_EXCLUDES
-    returncode, output = _run_dbt(home, select, full_refresh=full_refresh, exclude=exclude)
-    report = _read_results(home, started)
-    if not report.elapsed_s:
-        report.elapsed_s = time.time() - started
-    if returncode != 0 or report.failures:
-        report.ok = False
-        if not report.failures:
-            # dbt died before running nodes (parse or connection error): its log says why
-            tail = [line for line in output if line.strip()][-15:]
-            report.failures.append("dbt build failed before running nodes:\n" + "\n".join(tail))
-        raise BuildError(
-            f"dbt build failed for home {home.root} (exit {returncode}); failed nodes:\n  "
-            + "\n  ".join(report.failures),
-            report,
-        )
+    refresh = ["--full-refresh"] if full_refresh else []
+    path = phases.dbt.alert_path if select is None else AlertPath()
+    if not path.nodes:  # a --select build (or a project without the spike mart): one go
+        exclude = [] if full_refresh else list(INCREMENTAL_EXCLUDES)
+        args = ["build", *(["--select", select] if select else []), *refresh]
+        report, _ = _invoke(home, phases, [*args, *(["--exclude", *exclude] if exclude else [])])
+        phases.describe(report)
+        phases.record(report)
+    else:
+        # Two invocations, nodes named one by one (--indirect-selection empty: selecting or
+        # leaving out a model does not take its tests along). The watermark the on-run-end hook
+        # writes (changes/state.parquet) stays the previous one until the second has built,
+        # so a build that stops in between is applied again, whole, by the next one.
+        exclude = [] if full_refresh else ["test_type:unit", *path.source_tests]
+        write_build_state_file(home, phases.previous)
+        units = list(path.unit_tests) if full_refresh else []
+        first = ["build", "--indirect-selection", "empty", "--select", *path.names, *units]
+        first += refresh
+        report, first_results = _invoke(home, phases, first)
+        write_build_state_file(home, phases.built)
+        phases.describe(report)
+        phases.record(report)
+        rest = ["build", "--indirect-selection", "empty", "--exclude", *path.names, *exclude]
+        report, _ = _invoke(home, phases, [*rest, *refresh], first_results)
     report.ok = True
     if publish:
         report.exported = export_marts(home)

@@ -217,6 +217,10 @@ def test_alerts_go_out_before_the_quality_suites_and_once_even_when_those_fail(
         assert first.alerts.new >= 1, "the generated bought-follower bursts raised no alert"
         assert len(receiver.requests) == first.alerts.new
         assert steps.index("[alerts] …") < steps.index("[quality checks] …")
+        # ... and before the rest of the build: only the spike mart's path is built first
+        done = [m.split("]")[0] + "]" for m in steps if " done in " in m]
+        assert done.index("[dbt build: alert path]") < done.index("[alerts]")
+        assert done.index("[alerts]") < done.index("[dbt build: the rest]")
         assert not first.checks.data_quality_ok
         assert not (home.marts_export / "follower_spikes.parquet").exists()  # unpublished
         assert home.audited_spikes.exists()  # what the alerts read

@@ -28,12 +28,16 @@ import pytest
 from expectations.build_changes import read_last_build
 from expectations.snapshots import UNDATED_MARTS
 from ingestion.run import ingest_landing
-from realreach.build_state import STATE_TABLE
+from realreach.build_state import STATE_TABLE, read_build_state
 from realreach.cli import main as cli_main
 from realreach.transform import BuildReport, build_marts, dbt_dirs
 from realreach_core.home import Home
 
 DAY = re.compile(r"_?(\d{8})T\d{6}Z")
+
+
+class Stopped(Exception):
+    """A run stopped between the alert path and the rest of the build."""
 
 
 @pytest.fixture(scope="module")
@@ -243,8 +247,13 @@ def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_pa
     assert "kind=users/**" not in compiled and "platform=x/kind=users/date=" in compiled
     assert compiled.count("/date=") == 1  # the one new day's file, not the history
     assert base_rows <= _staged(home, "stg_x__users")
-    # ... without the unit tests and source tests (the full build ran them: see transform.py)
+    # ... the alert path first (the spike mart and what it is built from, then its own tests),
+    # then the rest; run_results.json describes both
     ran = _ran(home)
+    assert ran.index("model.realreach.follower_spikes") < ran.index("model.realreach.dim_accounts")
+    relationship = next(u for u in ran if u.startswith("test.realreach.relationships_follower_"))
+    assert ran.index(relationship) > ran.index("model.realreach.dim_accounts")
+    # ... without the unit tests and source tests (the full build ran them: see transform.py)
     assert not any(u.startswith(("unit_test.", "test.realreach.source_")) for u in ran)
     assert any(u.startswith("test.realreach.not_null_fct_followers_daily") for u in ran)
     # ... and the per-day and per-post models recompute the days and posts it touched only
@@ -283,9 +292,18 @@ def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_pa
     assert [f for f, _ in purge.changes.retracted] == [purged]
     assert len({sha for f, sha, _ in _staged(home, "stg_x__users") if f == purged}) == 1
 
-    # (d) a late followers list
+    # (d) a late followers list; its first build stops between the alert path and the rest
+    # (the spike checks or the alerts failed): the watermark stays, the next build redoes it
     _land(landing, home, stages["late_followers"])
     before = _marts(home)
+    watermark = read_build_state(home)
+
+    def stop(_report: BuildReport) -> None:
+        raise Stopped
+
+    with pytest.raises(Stopped):
+        _build(home, on_alert_path=stop)
+    assert read_build_state(home) == watermark
     late = _build(home)
     _assert_changes_cover(before, _marts(home), read_last_build(home).changes)
     assert late.mode == "incremental" and late.changes is not None
