@@ -72,7 +72,18 @@ def dbt_dirs(home: Home) -> tuple[Path, Path]:
     return base / "target", base / "logs"
 
 
-def _common_args(target_path: Path, log_path: Path) -> list[str]:
+def dbt_env(home: Home) -> dict[str, str]:
+    """dbt's environment: the home its profile points at, and no calls home."""
+    return {
+        **os.environ,
+        "REALREACH_HOME": str(home.root),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DBT_VERSION_CHECK": "False",
+    }
+
+
+def project_args(target_path: Path, log_path: Path) -> list[str]:
+    """Where dbt finds the project and profile, and writes its target and logs."""
     return [
         "--project-dir",
         str(DBT_PROJECT_DIR),
@@ -83,7 +94,13 @@ def _common_args(target_path: Path, log_path: Path) -> list[str]:
         "--log-path",
         str(log_path),
         "--no-use-colors",
-        # the node lines come back through the protocol; the debug log file stays as it was
+    ]
+
+
+def _common_args(target_path: Path, log_path: Path) -> list[str]:
+    # the node lines come back through the protocol; the debug log file stays as it was
+    return [
+        *project_args(target_path, log_path),
         "--log-level",
         "none",
         "--log-level-file",
@@ -99,12 +116,6 @@ class DbtWorker:
         self.home = home
         self.target_path, self.log_path = dbt_dirs(home)
         self.log_path.mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
-            "REALREACH_HOME": str(home.root),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-            "DBT_VERSION_CHECK": "False",
-        }
         self._proc = subprocess.Popen(
             [
                 sys.executable,
@@ -113,7 +124,7 @@ class DbtWorker:
                 str(self.target_path),
                 str(self.log_path),
             ],
-            env=env,
+            env=dbt_env(home),
             cwd=DBT_PROJECT_DIR,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -169,8 +169,12 @@ def _run(
     home.ensure()
     # Start-up is paid while other work goes on: dbt's worker imports dbt and parses the
     # project while the ingest works, and Great Expectations is imported while dbt builds (in
-    # a thread: this process only waits for dbt then). About 3 s each, on the alert path.
-    with DbtWorker(home) as dbt:
+    # a thread: this process only waits for dbt then). About 3 s each, on the alert path. On a
+    # first build (no warehouse yet) the worker starts after the ingest instead: the ingest is
+    # the long step then, and the worker's memory would add to its peak.
+    with contextlib.ExitStack() as stack:
+        # (build_marts starts one itself when given none)
+        dbt = stack.enter_context(DbtWorker(home)) if home.warehouse.exists() else None
         ingest = _step(
             "ingest", progress, lambda: ingest_landing(home, settle_seconds=settle_seconds)
         )

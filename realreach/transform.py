@@ -35,7 +35,14 @@ from realreach.build_state import (
     write_changed_accounts,
     write_changes,
 )
-from realreach.dbt_worker import AlertPath, DbtWorker, dbt_dirs, die_with_parent
+from realreach.dbt_worker import (
+    AlertPath,
+    DbtWorker,
+    dbt_dirs,
+    dbt_env,
+    die_with_parent,
+    project_args,
+)
 from realreach_core.files import atomic_target, atomic_write_text
 from realreach_core.home import DBT_PROJECT_DIR, Home
 from realreach_core.locking import exclusive
@@ -83,44 +90,16 @@ def dbt_executable() -> Path:
 
 
 def _run_dbt(
-    home: Home,
-    select: str | None,
-    command: tuple[str, ...] = ("build",),
-    target_path: Path | None = None,
-    full_refresh: bool = False,
-    exclude: tuple[str, ...] = (),
+    home: Home, command: tuple[str, ...], target_path: Path | None = None
 ) -> tuple[int, list[str]]:
+    """A dbt command in a process of its own (``dbt docs generate``; builds go through the
+    run's worker: ``realreach.dbt_worker``)."""
     default_target, log_path = dbt_dirs(home)
-    target_path = target_path or default_target
-    cmd = [
-        str(dbt_executable()),
-        *command,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(log_path),
-        "--no-use-colors",
-    ]
-    if select:
-        cmd += ["--select", select]
-    if full_refresh:
-        cmd.append("--full-refresh")
-    if exclude:
-        cmd += ["--exclude", *exclude]
-    env = {
-        **os.environ,
-        "REALREACH_HOME": str(home.root),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        "DBT_VERSION_CHECK": "False",
-    }
+    cmd = [str(dbt_executable()), *command, *project_args(target_path or default_target, log_path)]
     output: list[str] = []
     with subprocess.Popen(
         cmd,
-        env=env,
+        env=dbt_env(home),
         preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
         cwd=DBT_PROJECT_DIR,
         stdout=subprocess.PIPE,
@@ -262,9 +241,7 @@ def build_docs(home: Home) -> Path:
         raise FileNotFoundError(f"no warehouse in {home.root}: run `realreach run` first")
     target = home.root / "docs" / "dbt"
     with exclusive(home.state / "build.lock"):  # the catalog reads the one-writer warehouse
-        returncode, output = _run_dbt(
-            home, None, command=("docs", "generate", "--static"), target_path=target
-        )
+        returncode, output = _run_dbt(home, ("docs", "generate", "--static"), target_path=target)
     page = target / "static_index.html"
     if returncode != 0 or not page.exists():
         tail = "\n".join([line for line in output if line.strip()][-15:])
