@@ -189,3 +189,25 @@ def test_a_run_with_nothing_new_keeps_the_report_and_a_publish_redraws_it(
     os.utime(home.root / "marts" / "follower_spikes.parquet", ns=(later, later))
     result = run_pipeline(home, progress=said.append)
     assert result.report is not None and index.stat().st_mtime_ns > drawn
+
+
+def test_a_redraw_rewrites_only_the_pages_that_changed(built_home: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from realreach.report import write_report
+    from realreach_core.home import Home
+
+    home = Home(tmp_path / "home")
+    shutil.copytree(built_home, home.root)
+    folder = home.root / "report"
+    pages = sorted(p for p in folder.glob("*/*.html"))
+    assert len(pages) > 2
+    edited, kept = pages[0], pages[1]
+    edited.write_text("stale")  # as if the marts had moved on for this page
+    before = {p: p.stat().st_mtime_ns for p in pages}
+    index = (folder / "index.html").stat().st_mtime_ns
+    write_report(home)
+    assert "stale" not in edited.read_text() and edited.stat().st_mtime_ns > before[edited]
+    assert kept.stat().st_mtime_ns == before[kept]  # the same bytes: not written again
+    assert all(p.stat().st_mtime_ns == before[p] for p in pages[1:])
+    assert (folder / "index.html").stat().st_mtime_ns > index  # says when it was drawn

@@ -21,6 +21,13 @@ class ReportResult:
     bytes_written: int
 
 
+def _holds(path: Path, content: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(content) and path.read_bytes() == content
+    except FileNotFoundError:
+        return False
+
+
 def report_folder(home: Home) -> Path:
     return home.root / "report"
 
@@ -41,7 +48,11 @@ def write_report(home: Home, folder: Path | None = None) -> ReportResult:
             ).encode()
     written[folder / "index.html"] = index_page(data, generated).encode()
     for path, content in written.items():
-        atomic_write_bytes(path, content)
+        # A new day changes every account's page but few of the thousands of spike pages:
+        # rewriting those unchanged was half of the report's time (1.9 s of 3.3 at 200 accounts).
+        # (index.html always: its time stamp says when the report was drawn, report_is_current)
+        if path.name == "index.html" or not _holds(path, content):
+            atomic_write_bytes(path, content)
     for sub in ("accounts", "spikes"):
         for stale in (folder / sub).glob("*.html"):
             if stale not in written:
