@@ -141,15 +141,12 @@ def write_changes(home: Home, pending: PendingChanges, *, built: BuildState | No
             "platform": [p for p, _ in whole],
             "account_id": [a for _, a in whole],
         },
-        "state": {
-            "built_seq": [built.built_seq] if built else [],
-            "project_hash": [built.project_hash] if built else [],
-        },
     }
     for name, data in columns.items():
         table = pa.table(data, schema=_SCHEMAS[name])
         with atomic_target(folder / f"{name}.parquet") as tmp:
             pq.write_table(table, tmp)
+    write_build_state_file(home, built)
 
 
 def write_build_state_file(home: Home, built: BuildState | None) -> None:

@@ -61,25 +61,21 @@ def _build_step(
     the rest: ``[dbt build: alert path]``, then ``between`` (its own steps), then ``[dbt build:
     the rest]``; one ``[dbt build]`` otherwise. Each part's time is its own."""
     progress("[dbt build] …")
-    mark = [time.perf_counter()]
-    parts: list[str] = []
+    part = {"name": "dbt build", "since": time.perf_counter()}
 
     def after_alert_path(_report: Any) -> None:
-        progress(f"[dbt build: alert path] done in {time.perf_counter() - mark[0]:.1f}s")
-        parts.append("alert path")
+        progress(f"[dbt build: alert path] done in {time.perf_counter() - part['since']:.1f}s")
         between()
         progress("[dbt build: the rest] …")
-        mark[0] = time.perf_counter()
+        part.update(name="dbt build: the rest", since=time.perf_counter())
 
     try:
         result = build(after_alert_path)
     except (PipelineError, LockTimeout):
         raise
     except Exception as exc:  # one clear message naming the step, as _step does
-        name = "dbt build: the rest" if parts else "dbt build"
-        raise PipelineError(name, f"{type(exc).__name__}: {exc}") from exc
-    name = "dbt build: the rest" if parts else "dbt build"
-    progress(f"[{name}] done in {time.perf_counter() - mark[0]:.1f}s")
+        raise PipelineError(str(part["name"]), f"{type(exc).__name__}: {exc}") from exc
+    progress(f"[{part['name']}] done in {time.perf_counter() - part['since']:.1f}s")
     return result
 
 

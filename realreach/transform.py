@@ -122,9 +122,8 @@ def _run_dbt(
     return returncode, output
 
 
-def _read_results(home: Home, started: float) -> BuildReport:
-    target_path, _ = dbt_dirs(home)
-    results_file = target_path / "run_results.json"
+def _read_results(data: dict | None) -> BuildReport:
+    """What dbt's run_results.json says (None: no results from this invocation)."""
     report = BuildReport(
         ok=False,
         elapsed_s=0.0,
@@ -133,9 +132,8 @@ def _read_results(home: Home, started: float) -> BuildReport:
         tests_failed=0,
         tests_warned=0,
     )
-    if not results_file.exists() or results_file.stat().st_mtime < started:
+    if data is None:
         return report
-    data = json.loads(results_file.read_text())
     report.elapsed_s = float(data.get("elapsed_time") or 0.0)
     for result in data.get("results", []):
         unique_id: str = result["unique_id"]
@@ -543,7 +541,7 @@ def _invoke(
             results["elapsed_time"] = earlier["elapsed_time"] + results["elapsed_time"]
             results["args"] = {**results.get("args", {}), "alert_path_args": earlier["args"]}
             atomic_write_text(results_file, json.dumps(results))
-    report = _read_results(home, started)
+    report = _read_results(results)
     if not report.elapsed_s:
         report.elapsed_s = time.time() - started
     if invocation.returncode != 0 or report.failures:
@@ -598,7 +596,6 @@ def _build_locked(
         phases.record(report)
         rest = ["build", "--indirect-selection", "empty", "--exclude", *path.names, *exclude]
         report, _ = _invoke(home, phases, [*rest, *refresh], first_results)
-    report.ok = True
     if publish:
         report.exported = export_marts(home)
     return report
