@@ -82,16 +82,8 @@ def wait_idle(airflow_home: Path, timeout: float = 300) -> None:
     raise TimeoutError("Airflow still busy")
 
 
-CRITICAL_PATH = ("ingest_landing", "build_marts", "check_spikes", "raise_alerts")
-
-
-def stage_times(airflow_home: Path, since: float) -> dict[str, float]:
-    """Seconds each task of the round ran (start -> end), from the metadata DB.
-
-    The tasks on the way to the alert are ingest_landing -> build_marts -> check_spikes ->
-    raise_alerts; what the latency has beyond their sum is orchestration (the watch's poll,
-    scheduling, starting task processes).
-    """
+def task_windows(airflow_home: Path, since: float) -> dict[str, tuple[float, float]]:
+    """(start, end) as Unix times of each task of the round, from the metadata DB."""
     cutoff = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%d %H:%M:%S")
     with sqlite3.connect(airflow_home / "airflow.db") as con:
         rows = con.execute(
@@ -99,12 +91,28 @@ def stage_times(airflow_home: Path, since: float) -> dict[str, float]:
             "where start_date >= ? and end_date is not null order by start_date",
             (cutoff,),
         ).fetchall()
-    return {
-        task_id: round(
-            (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds(), 1
-        )
-        for task_id, start, end in rows
-    }
+
+    def unix(value: str) -> float:
+        at = datetime.fromisoformat(value)
+        return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+
+    return {task_id: (unix(start), unix(end)) for task_id, start, end in rows}
+
+
+def path_breakdown(
+    windows: dict[str, tuple[float, float]], alert_at: float, latency: float
+) -> dict[str, float | None]:
+    """Where the latency went. The alert leaves from inside ``build_marts`` (between its alert
+    path and the rest), so the work on its path is ``ingest_landing`` whole and
+    ``build_marts`` up to the alert; what is left is orchestration (the watch's poll,
+    scheduling, starting task processes)."""
+    ingest = windows.get("ingest_landing")
+    build = windows.get("build_marts")
+    if ingest is None or build is None or not build[0] <= alert_at:
+        return {"build_to_alert_s": None, "orchestration_s": None}
+    to_alert = alert_at - build[0]
+    work = (ingest[1] - ingest[0]) + to_alert
+    return {"build_to_alert_s": round(to_alert, 1), "orchestration_s": round(latency - work, 1)}
 
 
 class ScaleDays:
@@ -246,11 +254,15 @@ def run(
             fresh = _wait_for_account(hook, before, account)
             latency = round(fresh.at - dropped, 1) if fresh else None
             wait_idle(airflow.airflow_home)
-            tasks = stage_times(airflow.airflow_home, dropped)
-            work = sum(tasks.get(t, 0.0) for t in CRITICAL_PATH)
+            windows = task_windows(airflow.airflow_home, dropped)
+            tasks = {t: round(end - start, 1) for t, (start, end) in windows.items()}
+            path = (
+                path_breakdown(windows, fresh.at, latency)
+                if fresh and latency is not None
+                else {"build_to_alert_s": None, "orchestration_s": None}
+            )
             round_ = {"file": name, "files": files, "account": account, "latency_s": latency,
-                      "alerts": len(hook.received) - before, "tasks_s": tasks,
-                      "orchestration_s": round(latency - work, 1) if latency else None,
+                      "alerts": len(hook.received) - before, "tasks_s": tasks, **path,
                       "load_average_1m": round(os.getloadavg()[0], 1)}  # fmt: skip
             results["rounds"].append(round_)
             print(json.dumps(round_), flush=True)

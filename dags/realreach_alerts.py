@@ -1,5 +1,6 @@
-"""Alert once per suspicious follower spike, on every configured channel, as soon as the spike
-mart's own suites passed (the SPIKES asset), without waiting for the quality suites."""
+"""Deliver what the build's alerts still owe, with the tasks' retries, and redraw the report,
+whenever the spike mart's own suites ran (the SPIKES asset). The build delivers new alerts
+itself, as soon as those suites passed: this DAG is not on the alert's path."""
 
 from airflow.sdk import dag, task
 

@@ -1,6 +1,6 @@
-"""Validate what changed with Great Expectations: first the spike mart's own suites (SPIKES
-starts the alerts DAG at once), then the slower quality suites of the lake and the other marts,
-publishing the marts when they passed (write-audit-publish: BI sees only audited marts).
+"""Validate what changed with Great Expectations' quality suites (the lake batches and the
+marts the build rewrote) and publish the marts when they passed (write-audit-publish: BI sees
+only audited marts). The spike mart's own suites ran in the build, before its alerts.
 
 ``quality_gate`` fails the run when a quality suite failed.
 """
@@ -17,10 +17,6 @@ from realreach import orchestration as rr
     **rr.DAG_DEFAULTS,
 )
 def realreach_checks() -> None:
-    @task(outlets=[rr.SPIKES])
-    def check_spikes(*, outlet_events=None) -> dict:
-        return rr.check_spikes(outlet_events)
-
     @task(outlets=[rr.CHECKS])
     def check_quality(*, outlet_events=None, triggering_asset_events=None) -> dict:
         return rr.check(outlet_events, triggering_asset_events)
@@ -29,10 +25,7 @@ def realreach_checks() -> None:
     def quality_gate(checks: dict) -> None:
         rr.quality_gate(checks)
 
-    spikes = check_spikes()
-    checks = check_quality()
-    spikes >> checks
-    quality_gate(checks)
+    quality_gate(check_quality())
 
 
 realreach_checks()

@@ -1,4 +1,6 @@
-"""Rebuild the marts with dbt on DuckDB whenever the lake changed."""
+"""Build the marts with dbt on DuckDB whenever the lake changed: first the alert path (the
+nodes the spike mart is built from, and its own tests), then its suites and the alerts
+(SPIKES), then the rest (MARTS starts the quality suites)."""
 
 from airflow.sdk import dag, task
 
@@ -12,7 +14,7 @@ from realreach import orchestration as rr
     **rr.DAG_DEFAULTS,
 )
 def realreach_transform() -> None:
-    @task(outlets=[rr.MARTS])
+    @task(outlets=[rr.MARTS, rr.SPIKES])
     def build_marts(*, outlet_events=None, triggering_asset_events=None) -> dict:
         return rr.build(outlet_events, triggering_asset_events)
 

@@ -10,18 +10,23 @@ whose trigger (``realreach.landing_watch``) runs in the triggerer and fires when
 new export appears in ``<home>/landing``. From there four DAGs are chained by assets, one per
 stage of the home:
 
-    (landing watch) --LANDING--> realreach_ingest --LAKE--> realreach_transform --MARTS-->
-        realreach_checks: check_spikes --SPIKES--> realreach_alerts --ALERTS-->
-                          └─> check_quality (publishes) --CHECKS-->
+    (landing watch) --LANDING--> realreach_ingest --LAKE--> realreach_transform
+        build_marts: alert path -> spike suites -> alerts -> the rest --MARTS--> realreach_checks
+                                                                     --SPIKES--> realreach_alerts
 
-Alerts do not wait for the slower quality suites: ``check_spikes`` validates the spike mart
-with its own suites, writes the audited rows to ``<home>/state/checks/follower_spikes.parquet``
-and announces SPIKES; the alerts DAG reads that file (never the warehouse, which the next build
-may be writing). ``check_quality`` then runs the other suites and publishes the marts for BI.
+Alerts wait neither for the rest of the build nor for the quality suites: ``build_marts``
+builds the alert path (every node the spike mart is built from, and its own tests) first,
+validates the spike mart with its own suites, writes the audited rows to
+``<home>/state/checks/follower_spikes.parquet`` and delivers the new alerts, all in the same
+task and the same dbt worker, as ``realreach run`` does; then it builds the rest. As separate
+tasks they cost a task start-up, a second dbt start-up and two asset hops each on the
+alert's path (the spike checks read the warehouse, which the rest of the build holds). The
+alerts DAG, on SPIKES, then delivers what is still owed (with the tasks' retries) and redraws
+the report; ``realreach_checks`` runs the quality suites and publishes the marts for BI.
 
 There is one LAKE asset, not one per platform kind: its only consumer is a single
-``dbt build`` that rebuilds every mart from the whole lake, so finer assets would only add
-queue rows without changing what runs. What arrived (files, rows per ``platform/kind``,
+build, which reads what changed from the ingestion manifest (not from the events), so finer
+assets would only add queue rows without changing what runs. What arrived (files, rows per ``platform/kind``,
 platforms) travels in the asset event's ``extra`` instead, where the UI and the transform's
 log show it. URIs use a custom ``x-`` scheme, which Airflow stores verbatim (no provider
 normaliser), and name the stage, not a machine path: a deployment serves one
@@ -286,17 +291,29 @@ def build_extra(report: Any, home: Home) -> dict[str, Any]:
 
 
 def build(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, Any]:
-    """``dbt build`` the warehouse; fail (and retry) when dbt reports errors.
+    """``dbt build`` the warehouse, alerting between its alert path and the rest; fail (and
+    retry) when dbt reports errors.
 
     Write-audit-publish's write: the Parquet exports and bi.duckdb BI reads are left as they
     are; ``check`` publishes this build (named by its fingerprint, carried on the marts
-    event) only after the data-quality suites passed."""
-    from realreach.transform import build_marts
+    event) only after the data-quality suites passed. The alerts go out from the spike mart's
+    own audit (``audit_spikes_and_alert``), as soon as the alert path is built."""
+    from realreach.pipeline import warm_up_checks
+    from realreach.transform import build_marts, needs_build
 
     for event in describe_triggering_events(triggering_asset_events):
         log.info("building for lake event: %s", json.dumps(event, sort_keys=True))
     home = current_home()
-    report = build_marts(home, publish=False)
+    if needs_build(home):  # GX is imported while dbt builds, off the alert's path
+        warm_up_checks()
+    audited: dict[str, Any] = {}
+
+    def on_alert_path(report: Any) -> None:
+        log.info("dbt: alert path built (%d models, %d tests)",
+                 count(report.models_ok), count(report.tests_passed))  # fmt: skip
+        audited.update(audit_spikes_and_alert(home))
+
+    report = build_marts(home, publish=False, on_alert_path=on_alert_path)
     _log_report("build", report)
     if report.skipped:
         log.info("dbt: nothing changed since the last green build; marts left as they are")
@@ -309,10 +326,47 @@ def build(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, 
             f"dbt build failed: {count(report.failures)} failure(s), "
             f"{count(report.tests_failed)} test(s) failed; see the log above"
         )
+    if not audited:  # nothing was built: the suites say so, the alerts DAG settles what is owed
+        audited.update(audit_spikes_and_alert(home))
     extra = build_extra(report, home)
     extra["fingerprint"] = report.fingerprint  # what check() publishes once audited
     extra["skipped"] = bool(report.skipped)
     outlet_events[MARTS].extra = extra
+    outlet_events[SPIKES].extra = audited
+    return extra
+
+
+def audit_spikes_and_alert(home: Home) -> dict[str, Any]:
+    """The spike mart's own suites (on what changed), then one delivery attempt of the new
+    alerts from the rows they audited: the SPIKES event's extra.
+
+    A channel that fails here does not fail the build: the alert is in alerts.jsonl, marked
+    owed, and the alerts DAG (on SPIKES, with the tasks' retries) delivers it."""
+    from expectations.checks import SPIKES as SPIKE_STAGE
+    from expectations.checks import run_checks
+    from realreach.alerts import raise_alerts, retry_policy_from_settings
+
+    report = run_checks(home, stage=SPIKE_STAGE, only_changed=True)
+    _log_report("spike checks", report)
+    extra: dict[str, Any] = {
+        "suspicious_spikes": len(report.suspicious_spikes),
+        "validated": bool(report.validated),
+        "audited": home.audited_spikes.exists(),
+    }
+    log.info("spike checks: %s", json.dumps(extra, sort_keys=True))
+    channels, skipped = alert_channel_setup()
+    alerts = raise_alerts(
+        home, channels=channels, skipped=skipped,
+        retry=retry_policy_from_settings(load_settings()),
+    )  # fmt: skip
+    extra["alerts"] = alerts_extra(alerts)
+    log.info("alerts: %s", json.dumps(extra["alerts"], sort_keys=True))
+    if extra["alerts"]["undelivered"]:
+        log.warning(
+            "%d alert delivery(ies) owed (%s): the alerts DAG retries them",
+            extra["alerts"]["undelivered"],
+            extra["alerts"]["undelivered_by_channel"],
+        )
     return extra
 
 
@@ -351,26 +405,6 @@ def built_fingerprint(triggering_asset_events: Any) -> str:
     except (KeyError, TypeError):
         return ""
     return found
-
-
-def check_spikes(outlet_events: Any) -> dict[str, Any]:
-    """The spike mart's own suites (on what changed), then SPIKES for the alerts DAG: alerts go
-    out from the rows they audited, before the slower quality suites. The event goes out
-    whatever they found, as alerts also settle deliveries still owed."""
-    from expectations.checks import SPIKES as SPIKE_STAGE
-    from expectations.checks import run_checks
-
-    home = current_home()
-    report = run_checks(home, stage=SPIKE_STAGE, only_changed=True)
-    _log_report("spike checks", report)
-    extra = {
-        "suspicious_spikes": len(report.suspicious_spikes),
-        "validated": bool(report.validated),
-        "audited": home.audited_spikes.exists(),
-    }
-    log.info("spike checks: %s", json.dumps(extra, sort_keys=True))
-    outlet_events[SPIKES].extra = extra
-    return extra
 
 
 def check(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, Any]:

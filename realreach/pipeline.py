@@ -1,7 +1,8 @@
 """One pass of the pipeline: ingest → dbt build → spike checks → alerts → quality checks →
 publish → report.
 
-The CLI calls ``run_pipeline``; Airflow runs the same steps as separate tasks.
+The CLI calls ``run_pipeline``; Airflow runs the same steps in its DAGs (the spike checks and
+the alerts inside the build task, between its two parts, as here).
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def _say_ingested(ingest: Any, progress: Progress) -> None:
         progress(f"  quarantined {path}: {reason}")
 
 
-def _warm_up_checks() -> None:
+def warm_up_checks() -> None:
     """Imports Great Expectations in a thread while other steps work (its import is ~3 s of
     CPU, mostly waiting on nothing else); run_checks then finds it imported."""
 
@@ -191,7 +192,7 @@ def _run(
             raised.append(_step("alerts", progress, lambda: raise_alerts(home, since=alert_since)))
 
         if rebuild or needs_build(home):  # else nothing is validated: GX is not needed
-            _warm_up_checks()
+            warm_up_checks()
         # write-audit-publish: build the warehouse, check it, and only then replace the exports
         build = _build_step(
             progress,

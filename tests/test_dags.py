@@ -220,9 +220,9 @@ def test_each_dag_is_scheduled_on_the_asset_its_upstream_produces(dagbag: Any) -
 
     assert outlets(INGEST) == {ASSET_URIS["lake"]}
     assert schedule(TRANSFORM) == outlets(INGEST)
-    assert outlets(TRANSFORM) == {ASSET_URIS["marts"]}
-    assert schedule(CHECKS) == outlets(TRANSFORM)
-    assert outlets(CHECKS) == {ASSET_URIS["spikes"], ASSET_URIS["checks"]}
+    assert outlets(TRANSFORM) == {ASSET_URIS["marts"], ASSET_URIS["spikes"]}
+    assert schedule(CHECKS) == {ASSET_URIS["marts"]}
+    assert outlets(CHECKS) == {ASSET_URIS["checks"]}
     # Alerts wait for the spike mart's own suites only, not for the quality suites.
     assert schedule(ALERTS) == {ASSET_URIS["spikes"]}
     assert outlets(ALERTS) == {ASSET_URIS["alerts"]}
@@ -231,23 +231,23 @@ def test_each_dag_is_scheduled_on_the_asset_its_upstream_produces(dagbag: Any) -
 def test_spike_suites_and_alerts_come_before_the_quality_suites_and_publishing(
     dagbag: Any,
 ) -> None:
-    """The checks DAG audits the spike mart first and announces SPIKES from that task alone;
-    the quality suites (which publish) and the gate follow it; alerts hang on SPIKES only."""
+    """The build task alone announces SPIKES (it audits the spike mart between its alert path
+    and the rest); the quality suites (which publish) and the gate follow in the checks DAG;
+    alerts hang on SPIKES only."""
     from airflow.sdk import Asset
 
+    def announcing(uri: str) -> set[tuple[str, str]]:
+        return {
+            (dag_id, t.task_id)
+            for dag_id in PIPELINE
+            for t in dagbag.dags[dag_id].tasks
+            if any(isinstance(a, Asset) and a.uri == uri for a in t.outlets)
+        }
+
+    assert announcing(ASSET_URIS["spikes"]) == {(TRANSFORM, "build_marts")}
     checks = dagbag.dags[CHECKS]
-    spikes, quality, gate = (
-        checks.get_task(t) for t in ("check_spikes", "check_quality", "quality_gate")
-    )
-    assert spikes.downstream_task_ids == {"check_quality"}
-    assert quality.upstream_task_ids == {"check_spikes"}
-    assert gate.upstream_task_ids == {"check_quality"}
-    announcing = {
-        t.task_id
-        for t in checks.tasks
-        if any(isinstance(a, Asset) and a.uri == ASSET_URIS["spikes"] for a in t.outlets)
-    }
-    assert announcing == {"check_spikes"}
+    assert {t.task_id for t in checks.tasks} == {"check_quality", "quality_gate"}
+    assert checks.get_task("quality_gate").upstream_task_ids == {"check_quality"}
 
 
 def test_ingest_is_started_by_the_landing_watch_and_every_dag_runs_one_at_a_time(
@@ -444,16 +444,22 @@ def test_asset_events_carry_what_arrived_and_what_was_built(pipeline: dict[str, 
     assert checks.extra["suites_failed"] == []
     assert checks.extra["suites"] > 0
 
-    # The spike suites announced the same spikes first, from their own task.
+    # The build audited the same spikes first, between its alert path and the rest, and
+    # delivered their alerts itself (through the Airflow connection, not the variable).
     (audited,) = _asset_events(ASSET_URIS["spikes"])
-    assert audited.source_task_id == "check_spikes"
+    assert audited.source_task_id == "build_marts"
     assert audited.extra["suspicious_spikes"] == spikes and audited.extra["audited"]
+    assert audited.extra["validated"] is True
     assert audited.timestamp < checks.timestamp
+    assert audited.extra["alerts"]["new"] == spikes
+    assert audited.extra["alerts"]["undelivered"] == 0
+    assert audited.extra["alerts"]["delivered_by_channel"] == {"webhook": spikes}
 
+    # The alerts DAG found nothing new and nothing owed.
     alerts = _asset_events(ASSET_URIS["alerts"])[0]
-    assert alerts.extra["new"] == spikes
+    assert alerts.extra["new"] == 0
+    assert alerts.extra["already_known"] == spikes
     assert alerts.extra["undelivered"] == 0
-    assert alerts.extra["delivered_by_channel"] == {"webhook": spikes}
 
 
 @pytest.mark.slow
