@@ -413,7 +413,8 @@ def check(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, 
     (write-audit-publish), and announce the result on CHECKS.
 
     ``quality_gate`` then fails the run when a suite failed, so the failure shows in Airflow;
-    alerts went out before, from the spike mart's own audit (in the build task: ``audit_spikes_and_alert``).
+    alerts went out before, from the spike mart's own audit (``audit_spikes_and_alert``, in the
+    build task).
     """
     from expectations.checks import QUALITY, run_checks
     from realreach.transform import publish_built
