@@ -148,13 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=7)
     _generate_options(gen)
     gen.add_argument(
-        "--end", type=date.fromisoformat, help="last simulated UTC date (default: yesterday)"
-    )
-    gen.add_argument(
         "--labels",
         type=Path,
         help="where labels.json goes, outside OUT (default: beside OUT, OUT/../labels.json)",
     )
+    for command in (demo, gen):
+        command.add_argument(
+            "--end", type=date.fromisoformat, help="last simulated UTC date (default: yesterday)"
+        )
     for command in sub.choices.values():
         _verbose_arg(command)
     return parser
@@ -353,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
                 seed=args.seed,
                 labels_path=labels,
                 platforms=args.platforms,
+                end=args.end,
                 scenario=args.scenario,
                 assumptions=_assumptions(args),
             )
