@@ -274,8 +274,9 @@ def _run_locked(
     from great_expectations.core.run_identifier import RunIdentifier
 
     units, unchanged = _take_snapshots(home, specs, scopes)
+    # A fresh context per run: no checkpoint, validation definition or asset of a previous
+    # run (or of a suite since removed from the repo) is in it.
     context = gx_context.open_context(home, docs_results_limit=keep * all_specs * 2)
-    gx_context.reset_runtime_objects(context, [QUALITY_CHECKPOINT, SPIKES_CHECKPOINT])
     gx_context.prune_results(home, keep=max(1, keep - 1))
     datasource = context.data_sources.add_pandas(gx_context.DATASOURCE)
 
@@ -286,6 +287,7 @@ def _run_locked(
     notes: list[str] = []
     planned: dict[str, list[Any]] = {"quality": [], "spikes": []}
     assets: dict[Path, Any] = {}
+    redraw: set[str] = set()  # suites whose docs page is missing or out of date
     for unit in units:
         spec, snap = unit.spec, unit.snapshot
         skip = _skip_reason(spec, snap, scopes[spec.name])
@@ -299,7 +301,9 @@ def _run_locked(
             notes.append(f"{spec.name}: {skip}")
             continue
         assert snap.path is not None
-        suite = context.suites.add_or_update(_suite_from_spec(gx, spec, unit))
+        suite, rewritten = gx_context.save_suite(context, _suite_from_spec(gx, spec, unit))
+        if rewritten or not gx_context.suite_page(home, unit.gx_name).exists():
+            redraw.add(unit.gx_name)
         if snap.path not in assets:
             asset = datasource.add_parquet_asset(snap.name, path=snap.path)
             assets[snap.path] = asset.add_batch_definition_whole_dataframe(
@@ -344,7 +348,9 @@ def _run_locked(
         )
         outcome = checkpoint.run(expectation_parameters=parameters, run_id=run_id)
         for key in outcome.run_results:
-            documented += [key, key.expectation_suite_identifier]
+            documented.append(key)
+            if key.expectation_suite_identifier.name in redraw:
+                documented.append(key.expectation_suite_identifier)
         for validation in outcome.run_results.values():
             unit = by_gx_name[validation.suite_name]
             part = _suite_result(validation)

@@ -1,4 +1,4 @@
-"""The Great Expectations file context of a home: suites from the repo, pandas assets, docs.
+"""The Great Expectations context of a check run: suites from the repo, pandas assets, docs.
 
 GX is imported lazily by callers (it takes seconds), so DAG files that import
 ``expectations.checks`` stay cheap to parse.
@@ -6,18 +6,22 @@ GX is imported lazily by callers (it takes seconds), so DAG files that import
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import re
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from realreach_core.files import atomic_write_text
 from realreach_core.home import EXPECTATIONS_DIR, Home
 
 if TYPE_CHECKING:
-    from great_expectations.data_context import FileDataContext
+    from great_expectations import ExpectationSuite
+    from great_expectations.data_context import AbstractDataContext
+    from great_expectations.data_context.types.base import DataContextConfig
 
 SUITES_DIR = EXPECTATIONS_DIR / "suites"
 DATASOURCE = "realreach"
@@ -85,71 +89,139 @@ def load_suite_specs(folder: Path = SUITES_DIR) -> list[SuiteSpec]:
     return specs
 
 
-def open_context(home: Home, *, docs_results_limit: int = 500) -> FileDataContext:
-    """The home's file context (created on first use) with analytics and progress bars off."""
+def open_context(home: Home, *, docs_results_limit: int = 500) -> AbstractDataContext:
+    """A GX context for one check run: suites, results and Data Docs in the home's files,
+    everything else in memory, with analytics and progress bars off.
+
+    A file context rewrote great_expectations.yml on every asset it added and read its config
+    back hundreds of times a run (about a third of the quality step). Checkpoints, validation
+    definitions and assets are rebuilt each run from the repo's suites anyway, so they live in
+    memory; the expectation suites stay in files because the docs index drops the page of any
+    suite its store does not list (the other stage's suites too), and the results because the
+    docs index and ``prune_results`` read them."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    home.gx.parent.mkdir(parents=True, exist_ok=True)
-    context = gx.get_context(mode="file", project_root_dir=str(home.gx.parent))
-    if Path(context.root_directory).resolve() != home.gx.resolve():
-        raise RuntimeError(f"GX context at {context.root_directory}, expected {home.gx}")
-    changed = False
-    if context.config.analytics_enabled is not False:
-        context.config.analytics_enabled = False
-        changed = True
-    bars = context.variables.progress_bars  # a dict once read back from the YAML file
-    enabled = (
-        bars.get("globally", True) if isinstance(bars, dict) else getattr(bars, "globally", True)
+    home.gx.mkdir(parents=True, exist_ok=True)
+    _keep_project_file(home, docs_results_limit)
+    config = _project_config(home, docs_results_limit, in_memory=True)
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+_STORE_CLASSES = {
+    "expectations_store": "ExpectationsStore",
+    "validation_results_store": "ValidationResultsStore",
+    "checkpoint_store": "CheckpointStore",
+    "validation_definition_store": "ValidationDefinitionStore",
+}
+#: Stores written to files on every run (relative to <home>/gx, as GX lays a project out).
+PERSISTED_STORES = {
+    "expectations_store": "expectations/",
+    "validation_results_store": "uncommitted/validations/",
+}
+#: Stores of a project file only: a run keeps these in memory and never writes them.
+_FILE_ONLY_STORES = {
+    "checkpoint_store": "checkpoints/",
+    "validation_definition_store": "validation_definitions/",
+}
+
+
+def _project_config(home: Home, results_limit: int, *, in_memory: bool) -> DataContextConfig:
+    """The run's context (``in_memory``: absolute paths, runtime objects in memory) or the
+    project file that describes the same files (paths relative to <home>/gx)."""
+    from great_expectations.data_context.types.base import DataContextConfig, ProgressBarsConfig
+
+    def folder(relative: str) -> str:
+        return str(home.gx / relative) + "/" if in_memory else relative
+
+    stores: dict[str, dict[str, Any]] = {
+        name: {
+            "class_name": _STORE_CLASSES[name],
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": folder(base)},
+        }
+        for name, base in PERSISTED_STORES.items()
+    }  # fmt: skip
+    for name, base in _FILE_ONLY_STORES.items():
+        backend = {"class_name": "InMemoryStoreBackend"} if in_memory else {
+            "class_name": "TupleFilesystemStoreBackend", "base_directory": base,
+        }  # fmt: skip
+        stores[name] = {"class_name": _STORE_CLASSES[name], "store_backend": backend}
+    return DataContextConfig(
+        stores=stores,
+        expectations_store_name="expectations_store",
+        validation_results_store_name="validation_results_store",
+        checkpoint_store_name="checkpoint_store",
+        data_docs_sites={DOCS_SITE: _docs_site(home, results_limit, absolute=in_memory)},
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        config_variables_file_path=None if in_memory else "uncommitted/config_variables.yml",
+        plugins_directory=None if in_memory else "plugins/",
     )
-    if bars is None or enabled:
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        changed = True
-    if changed:
-        context.variables.save()
-    _ensure_docs_site(context, home, docs_results_limit)
-    return context
 
 
-def _ensure_docs_site(context: FileDataContext, home: Home, results_limit: int) -> None:
+def _docs_site(home: Home, results_limit: int, *, absolute: bool) -> dict[str, Any]:
     # Docs go to <home>/gx/data_docs (the documented home layout), not GX's uncommitted/ default.
-    site = {
+    base = str(home.data_docs) if absolute else os.path.relpath(home.data_docs, home.gx)
+    return {
         "class_name": "SiteBuilder",
         "show_how_to_buttons": False,
-        "store_backend": {
-            "class_name": "TupleFilesystemStoreBackend",
-            "base_directory": os.path.relpath(home.data_docs, home.gx) + "/",
-        },
-        # The UpdateDataDocsAction rebuilds the index once per validation result: keep it
-        # bounded, and skip the profiling section (we store no profiling results).
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": base + "/"},
+        # The docs index is rebuilt from every stored result: keep it bounded, and skip the
+        # profiling section (we store no profiling results).
         "site_index_builder": {
             "class_name": "DefaultSiteIndexBuilder",
             "validation_results_limit": results_limit,
         },
         "site_section_builders": {"profiling": "False"},
-    }
-    sites = context.list_data_docs_sites()
-    if "local_site" in sites:
-        context.delete_data_docs_site("local_site")
-        shutil.rmtree(home.gx / "uncommitted" / "data_docs" / "local_site", ignore_errors=True)
-    if DOCS_SITE not in sites:
-        context.add_data_docs_site(DOCS_SITE, site)
-    elif dict(sites[DOCS_SITE]) != site:
-        context.update_data_docs_site(DOCS_SITE, site)
+    }  # fmt: skip
 
 
-def reset_runtime_objects(context: FileDataContext, checkpoint_names: list[str]) -> None:
-    """Drop last run's checkpoints, validation definitions and assets; they are rebuilt each run
-    from the repo's suites, so a suite removed from the repo stops being run."""
-    for name in checkpoint_names:
-        # Absent on the first run; GX raises different types for that across stores.
-        with contextlib.suppress(Exception):
-            context.checkpoints.delete(name)
-    for definition in list(context.validation_definitions.all()):
-        context.validation_definitions.delete(definition.name)
-    if DATASOURCE in context.data_sources.all():
-        context.data_sources.delete(DATASOURCE)
+PROJECT_FILE = "great_expectations.yml"
+
+
+def _keep_project_file(home: Home, results_limit: int) -> None:
+    """<home>/gx stays a GX project a person can open (``gx.get_context(project_root_dir=
+    <home>)``) to browse suites and results: its file names the persisted stores and the docs
+    site, and is rewritten only when that changes (once on a home a file context ran on,
+    whose checkpoints and validation definitions named assets of last run's snapshots)."""
+    path = home.gx / PROJECT_FILE
+    old = path.read_text() if path.exists() else ""
+    known = re.search(r"^data_context_id: *(\S+)", old, re.MULTILINE)
+    config = _project_config(home, results_limit, in_memory=False)
+    config.data_context_id = uuid.UUID(known.group(1)) if known else uuid.uuid4()
+    text = config.to_yaml_str()
+    if text == old:
+        return
+    for folder in _FILE_ONLY_STORES.values():
+        shutil.rmtree(home.gx / folder, ignore_errors=True)
+    shutil.rmtree(home.gx / "uncommitted" / "data_docs" / "local_site", ignore_errors=True)
+    atomic_write_text(path, text)
+
+
+def save_suite(context: AbstractDataContext, suite: ExpectationSuite) -> tuple[Any, bool]:
+    """The stored suite of that name when it already holds these expectations (in this order),
+    meta and notes, else ``suite`` written to the store; and whether it was written.
+
+    The suites come from the repo and rarely change, and ``add_or_update`` matches every
+    expectation against every stored one (pydantic dicts each time) to keep their ids."""
+    from great_expectations.exceptions import DataContextError
+
+    try:
+        stored = context.suites.get(suite.name)
+    except DataContextError:
+        return context.suites.add(suite), True
+    same = (
+        len(stored.expectations) == len(suite.expectations)
+        and all(a == b for a, b in zip(stored.expectations, suite.expectations, strict=True))
+        and stored.meta == suite.meta
+        and stored.notes == suite.notes
+    )
+    return (stored, False) if same else (context.suites.add_or_update(suite), True)
+
+
+def suite_page(home: Home, suite_name: str) -> Path:
+    """The Data Docs page of a suite's expectations (GX's site layout)."""
+    return home.data_docs / "expectations" / f"{suite_name}.html"
 
 
 def prune_results(home: Home, keep: int) -> None:

@@ -318,6 +318,28 @@ def test_second_run_on_same_home_is_consistent(clean):
     assert again.suspicious_spikes == first.suspicious_spikes
 
 
+def test_a_run_keeps_gx_runtime_objects_in_memory_and_the_folder_a_project(clean):
+    """Checkpoints, validation definitions and assets live in memory for one run: a run does
+    not rewrite the project file (a file context rewrote it for every asset it added), and
+    <home>/gx still opens as a GX project that lists the suites and their results."""
+    home, _ = clean
+    project = home.gx / "great_expectations.yml"
+    before = project.stat().st_mtime_ns, project.read_text()
+    timed_run("clean_third", home)
+    assert (project.stat().st_mtime_ns, project.read_text()) == before
+    assert "fluent_datasources" not in before[1]
+    for runtime in ("checkpoints", "validation_definitions"):
+        assert not any((home.gx / runtime).rglob("*.json"))
+    import great_expectations as gx
+
+    context = gx.get_context(mode="file", project_root_dir=str(home.gx.parent))
+    assert {"lake_x_users", "spikes_follower_spikes"} <= {s.name for s in context.suites.all()}
+    assert any(
+        key.expectation_suite_identifier.name == "lake_x_users"
+        for key in context.validation_results_store.list_keys()
+    )
+
+
 def test_broken_inputs_fail_the_right_expectations(broken):
     _, report = broken
     suites = by_name(report)
