@@ -138,14 +138,19 @@ class Manifest:
         ).fetchone()
         return row[0] if row else None
 
-    def stat_cache(self) -> dict[str, tuple[int, int, str]]:
-        """Every remembered path's (size, mtime_ns, sha256), in one query: a run over a landing
-        folder of known files decides "already ingested" from this and ``known_keys`` alone,
-        without a query, an open or a hash per file."""
+    def stat_cache(self) -> dict[str, tuple[int, int, str, bool]]:
+        """Every remembered path's (size, mtime_ns, sha256, recorded), in one query.
+
+        ``recorded``: the files table holds this path with this content hash, so the path's
+        identity (content hash + what its name says) was processed. A run over a landing
+        folder of known files decides "already ingested" from this alone, without a query,
+        an open or a hash per file, and without loading every identity (``known_keys``).
+        """
         return {
-            path: (size, mtime_ns, sha)
-            for path, size, mtime_ns, sha in self.db.execute(
-                "SELECT path, size, mtime_ns, sha256 FROM seen_paths"
+            path: (size, mtime_ns, sha, bool(recorded))
+            for path, size, mtime_ns, sha, recorded in self.db.execute(
+                "SELECT s.path, s.size, s.mtime_ns, s.sha256, EXISTS (SELECT 1 FROM files f "
+                "WHERE f.path = s.path AND f.sha256 = s.sha256) FROM seen_paths s"
             )
         }
 

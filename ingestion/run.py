@@ -31,7 +31,7 @@ from ingestion.lake import (
     retraction_file,
     retraction_table,
 )
-from ingestion.landing import LandingFile, describe, folder_kind, parse_name, walk
+from ingestion.landing import LandingFile, describe, folder_kind, walk
 from ingestion.manifest import FileRecord, Manifest
 from ingestion.parallel import Chunk, init_worker, parse_chunk
 from ingestion.parsers import PARSERS, Parser
@@ -136,17 +136,20 @@ def ingest_landing(
         deferred: list[LandingFile] = []  # X-named activity CSVs: after the users and registry
         for parts, info in walk(home.landing):
             report.files_seen += 1
-            # Known and untouched (same path, size, mtime): skipped on its identity alone,
-            # without describing it. Anything else takes the full path below.
+            # Known and untouched (same path, size, mtime, and this path with this content
+            # recorded as processed): skipped without describing or hashing it. The identity
+            # is a function of the path and the content hash, except for X activity CSVs
+            # (their account comes from a handle), which take the full path below, as does
+            # anything else.
             hit = cache.get("/".join(parts))
             if (
                 hit is not None
-                and hit[:2] == (info.st_size, info.st_mtime_ns)
-                and hit[2] is not None
+                and hit[3]
+                and hit[0] == info.st_size
+                and hit[1] == info.st_mtime_ns
                 and stat.S_ISREG(info.st_mode)
                 and info.st_mtime_ns <= settled_before_ns
-                and (key := _known_identity(parts, hit[2])) is not None
-                and (key in run.seen or key in run.known)
+                and folder_kind(parts)[1] != "analytics"
             ):
                 report.files_skipped += 1
                 continue
@@ -159,7 +162,7 @@ def ingest_landing(
             elif file.mtime_ns > settled_before_ns:
                 report.files_waiting += 1
             else:
-                size, mtime_ns, sha = cache.get(file.rel, (-1, -1, None))
+                size, mtime_ns, sha, _ = cache.get(file.rel, (-1, -1, None, False))
                 if (size, mtime_ns) != (file.size, file.mtime_ns):
                     sha = None  # new or touched: read and hash it
                 elif (key := file_key(file, sha)) in run.seen or key in run.known:
@@ -202,9 +205,17 @@ class _Run:
         self.ingested_at, self.flush_rows = ingested_at, flush_rows
         self.batch = _Batch()
         self.seen: set[str] = set()
-        self.known = manifest.known_keys()
-        self.ingested_paths = manifest.ingested_paths()  # no per-file query for new paths
         self.stat_cache: list[tuple[str, int, int, str]] = []
+
+    # Loaded on first use: a rerun with nothing new decides everything from the stat cache
+    # and never needs them (477k identities at 1,000 accounts).
+    @functools.cached_property
+    def known(self) -> set[str]:
+        return self.manifest.known_keys()
+
+    @functools.cached_property
+    def ingested_paths(self) -> set[str]:
+        return self.manifest.ingested_paths()  # no per-file query for new paths
 
     def parse_all(self, todo: list[tuple[LandingFile, str | None]], workers: int | None) -> None:
         chunks = [todo[i : i + CHUNK_FILES] for i in range(0, len(todo), CHUNK_FILES)]
@@ -380,26 +391,6 @@ def file_key(file: LandingFile, sha: str) -> str:
 def _identity(sha: str, platform: str, kind: str, account: str | None, pulled: object) -> str:
     context = f"{sha}|{platform}|{kind}|{account}|{pulled}"
     return hashlib.sha256(context.encode()).hexdigest()
-
-
-def _known_identity(parts: tuple[str, ...], sha: str) -> str | None:
-    """``file_key`` of a landing entry from its relative path, as ``describe`` would give it;
-    None where only the full path can tell (X activity CSVs take their account from a
-    handle; a name that fails to parse is quarantined with its reason)."""
-    platform, kind = folder_kind(parts)
-    if kind == "analytics":
-        return None
-    try:
-        account, pulled, _ = parse_name(parts[-1])
-    except ValueError:
-        return None
-    return _identity(sha, platform, kind, account, _text(pulled))
-
-
-@functools.lru_cache(maxsize=4096)
-def _text(pulled: datetime | None) -> str:
-    """str() of a pull time: a day's files share it, and datetime's str is slow at 100k files."""
-    return str(pulled)
 
 
 # Folders whose files are JSON bodies (CSV and zip kinds are not sniffed).
