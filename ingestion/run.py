@@ -31,7 +31,7 @@ from ingestion.lake import (
     retraction_file,
     retraction_table,
 )
-from ingestion.landing import LandingFile, describe, folder_kind, walk
+from ingestion.landing import LandingFile, describe, walk
 from ingestion.manifest import FileRecord, Manifest
 from ingestion.parallel import Chunk, init_worker, parse_chunk
 from ingestion.parsers import PARSERS, Parser
@@ -132,27 +132,11 @@ def ingest_landing(
         run = _Run(home, manifest, report, datetime.now(UTC), flush_rows)
         settled_before_ns = time.time_ns() - int(settle_seconds * 1e9)
         cache = manifest.stat_cache()
+        known = _KnownFiles(cache, settled_before_ns)
         todo: list[tuple[LandingFile, str | None]] = []
         deferred: list[LandingFile] = []  # X-named activity CSVs: after the users and registry
-        for parts, info in walk(home.landing):
+        for parts, info in walk(home.landing, known):
             report.files_seen += 1
-            # Known and untouched (same path, size, mtime, and this path with this content
-            # recorded as processed): skipped without describing or hashing it. The identity
-            # is a function of the path and the content hash, except for X activity CSVs
-            # (their account comes from a handle), which take the full path below, as does
-            # anything else.
-            hit = cache.get("/".join(parts))
-            if (
-                hit is not None
-                and hit[3]
-                and hit[0] == info.st_size
-                and hit[1] == info.st_mtime_ns
-                and stat.S_ISREG(info.st_mode)
-                and info.st_mtime_ns <= settled_before_ns
-                and folder_kind(parts)[1] != "analytics"
-            ):
-                report.files_skipped += 1
-                continue
             file = describe(home.landing, home.landing.joinpath(*parts), parts, info)
             if file.kind == "analytics" and parse_activity_name_safe(file.name):
                 deferred.append(file)
@@ -162,13 +146,15 @@ def ingest_landing(
             elif file.mtime_ns > settled_before_ns:
                 report.files_waiting += 1
             else:
-                size, mtime_ns, sha, _ = cache.get(file.rel, (-1, -1, None, False))
+                _, size, mtime_ns, sha, _ = cache.get(file.rel, (None, -1, -1, None, 0))
                 if (size, mtime_ns) != (file.size, file.mtime_ns):
                     sha = None  # new or touched: read and hash it
                 elif (key := file_key(file, sha)) in run.seen or key in run.known:
                     report.files_skipped += 1  # known: never opened, never hashed
                     continue
                 todo.append((file, sha))
+        report.files_seen += known.skipped
+        report.files_skipped += known.skipped
         run.parse_all(todo, workers)
         directory = None
         for file in deferred:
@@ -181,6 +167,35 @@ def ingest_landing(
     report.platforms = sorted({key.split("/")[0] for key in report.rows_by_kind})
     report.elapsed_s = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _KnownFiles:
+    """The walk's test for a landing entry known and untouched: same path, size and mtime as
+    the stat cache holds, and this path with this content recorded as processed. Such an
+    entry is skipped without describing, opening or hashing it. The identity (content hash
+    + what the name says) is a function of the path and the hash, except for X activity
+    CSVs, whose account comes from a handle: those take the full path, as does anything
+    else."""
+
+    cache: dict[str, tuple[str, int, int, str, int]]
+    settled_before_ns: int
+    skipped: int = 0
+
+    def __call__(self, rel: str, info: os.stat_result) -> bool:
+        hit = self.cache.get(rel)
+        if (
+            hit is not None
+            and hit[4]
+            and hit[1] == info.st_size
+            and hit[2] == info.st_mtime_ns
+            and info.st_mtime_ns <= self.settled_before_ns
+            and stat.S_ISREG(info.st_mode)
+            and "/analytics/" not in rel  # an activity CSV's folder (or deeper: not an export)
+        ):
+            self.skipped += 1
+            return True
+        return False
 
 
 #: Files per worker task: big enough that a chunk's rows validate in one vectorised pass and
