@@ -135,9 +135,10 @@ def ingest_landing(
         known = _KnownFiles(cache, settled_before_ns)
         todo: list[tuple[LandingFile, str | None]] = []
         deferred: list[LandingFile] = []  # X-named activity CSVs: after the users and registry
-        for parts, info in walk(home.landing, known):
+        landing = home.landing  # a property: a new Path per use
+        for parts, info in walk(landing, known):
             report.files_seen += 1
-            file = describe(home.landing, home.landing.joinpath(*parts), parts, info)
+            file = describe(landing, landing.joinpath(*parts), parts, info)
             if file.kind == "analytics" and parse_activity_name_safe(file.name):
                 deferred.append(file)
             elif not stat.S_ISREG(file.mode):
@@ -615,6 +616,7 @@ def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) 
         return
     batch_id = batch.batch_id() if batch.tables or batch.retractions else None
     lake_ranges: dict[str, list] = {}
+    file_ranges: dict[tuple[str, str], list] = {}
     if batch_id:
         plan = plan_partitions(batch.tables, home.lake, batch_id)
         if batch.retractions:
@@ -623,19 +625,22 @@ def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) 
             )
         manifest.begin_batch(batch_id, [str(path) for path in plan])
         # One file per kind × date: thousands of small writes on a first build. Parquet
-        # encoding and the file system calls release the GIL, so threads keep both cores busy.
+        # encoding and the file system calls release the GIL, so threads keep both cores
+        # busy, and the change log's ranges (Python) are taken meanwhile instead of after.
         with ThreadPoolExecutor(default_workers()) as pool:
-            for _ in pool.map(atomic_write_table, plan.values(), plan.keys()):
-                pass
+            writes = [pool.submit(atomic_write_table, table, path) for path, table in plan.items()]
+            # The change log the incremental dbt build reads (ingestion/changes.py).
+            lake_ranges = lake_file_ranges(
+                {p: t for p, t in plan.items() if p.parent != retracted_dir(home.lake)}, home.lake
+            )
+            file_ranges = source_file_ranges(batch.tables)
+            for write in writes:
+                write.result()
         report.lake_files.extend(os.fspath(p) for p in plan)
-        # The change log the incremental dbt build reads (ingestion/changes.py).
-        lake_ranges = lake_file_ranges(
-            {p: t for p, t in plan.items() if p.parent != retracted_dir(home.lake)}, home.lake
-        )
     manifest.commit_batch(
         batch_id,
         batch.records,
         batch.retractions,
         lake_ranges=lake_ranges,
-        file_ranges=source_file_ranges(batch.tables),
+        file_ranges=file_ranges,
     )
