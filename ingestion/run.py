@@ -404,9 +404,17 @@ def file_key(file: LandingFile, sha: str) -> str:
     return _identity(sha, file.platform, file.kind, file.account_id, file.pulled_at)
 
 
-def _identity(sha: str, platform: str, kind: str, account: str | None, pulled: object) -> str:
-    context = f"{sha}|{platform}|{kind}|{account}|{pulled}"
+def _identity(
+    sha: str, platform: str, kind: str, account: str | None, pulled: datetime | None
+) -> str:
+    context = f"{sha}|{platform}|{kind}|{account}|{_text(pulled)}"
     return hashlib.sha256(context.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
+def _text(pulled: datetime | None) -> str:
+    """str() of a pull time: a day's files share it, and datetime's str is slow at 100k files."""
+    return str(pulled)
 
 
 # Folders whose files are JSON bodies (CSV and zip kinds are not sniffed).
