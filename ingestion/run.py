@@ -633,17 +633,16 @@ def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) 
             )
         manifest.begin_batch(batch_id, [str(path) for path in plan])
         # One file per kind × date: thousands of small writes on a first build. Parquet
-        # encoding and the file system calls release the GIL, so threads keep both cores
-        # busy, and the change log's ranges (Python) are taken meanwhile instead of after.
+        # encoding and the file system calls release the GIL, so threads keep both cores busy.
         with ThreadPoolExecutor(default_workers()) as pool:
-            writes = [pool.submit(atomic_write_table, table, path) for path, table in plan.items()]
-            # The change log the incremental dbt build reads (ingestion/changes.py).
-            lake_ranges = lake_file_ranges(
-                {p: t for p, t in plan.items() if p.parent != retracted_dir(home.lake)}, home.lake
-            )
-            file_ranges = source_file_ranges(batch.tables)
-            for write in writes:
-                write.result()
+            for _ in pool.map(atomic_write_table, plan.values(), plan.keys()):
+                pass
+        # The change log the incremental dbt build reads (ingestion/changes.py). Taken while
+        # the writes ran, it only slowed them (both hold the GIL in their Python parts).
+        lake_ranges = lake_file_ranges(
+            {p: t for p, t in plan.items() if p.parent != retracted_dir(home.lake)}, home.lake
+        )
+        file_ranges = source_file_ranges(batch.tables)
         report.lake_files.extend(os.fspath(p) for p in plan)
     manifest.commit_batch(
         batch_id,
