@@ -31,7 +31,7 @@ from ingestion.lake import (
     retraction_file,
     retraction_table,
 )
-from ingestion.landing import LandingFile, describe, folder_kind, parse_name, walk
+from ingestion.landing import LandingFile, describe, walk
 from ingestion.manifest import FileRecord, Manifest
 from ingestion.parallel import Chunk, init_worker, parse_chunk
 from ingestion.parsers import PARSERS, Parser
@@ -132,25 +132,13 @@ def ingest_landing(
         run = _Run(home, manifest, report, datetime.now(UTC), flush_rows)
         settled_before_ns = time.time_ns() - int(settle_seconds * 1e9)
         cache = manifest.stat_cache()
+        known = _KnownFiles(cache, settled_before_ns)
         todo: list[tuple[LandingFile, str | None]] = []
         deferred: list[LandingFile] = []  # X-named activity CSVs: after the users and registry
-        for parts, info in walk(home.landing):
+        landing = home.landing  # a property: a new Path per use
+        for parts, info in walk(landing, known):
             report.files_seen += 1
-            # Known and untouched (same path, size, mtime): skipped on its identity alone,
-            # without describing it. Anything else takes the full path below.
-            hit = cache.get("/".join(parts))
-            if (
-                hit is not None
-                and hit[:2] == (info.st_size, info.st_mtime_ns)
-                and hit[2] is not None
-                and stat.S_ISREG(info.st_mode)
-                and info.st_mtime_ns <= settled_before_ns
-                and (key := _known_identity(parts, hit[2])) is not None
-                and (key in run.seen or key in run.known)
-            ):
-                report.files_skipped += 1
-                continue
-            file = describe(home.landing, home.landing.joinpath(*parts), parts, info)
+            file = describe(landing, landing.joinpath(*parts), parts, info)
             if file.kind == "analytics" and parse_activity_name_safe(file.name):
                 deferred.append(file)
             elif not stat.S_ISREG(file.mode):
@@ -159,13 +147,15 @@ def ingest_landing(
             elif file.mtime_ns > settled_before_ns:
                 report.files_waiting += 1
             else:
-                size, mtime_ns, sha = cache.get(file.rel, (-1, -1, None))
+                _, size, mtime_ns, sha, _ = cache.get(file.rel, (None, -1, -1, None, 0))
                 if (size, mtime_ns) != (file.size, file.mtime_ns):
                     sha = None  # new or touched: read and hash it
                 elif (key := file_key(file, sha)) in run.seen or key in run.known:
                     report.files_skipped += 1  # known: never opened, never hashed
                     continue
                 todo.append((file, sha))
+        report.files_seen += known.skipped
+        report.files_skipped += known.skipped
         run.parse_all(todo, workers)
         directory = None
         for file in deferred:
@@ -178,6 +168,35 @@ def ingest_landing(
     report.platforms = sorted({key.split("/")[0] for key in report.rows_by_kind})
     report.elapsed_s = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _KnownFiles:
+    """The walk's test for a landing entry known and untouched: same path, size and mtime as
+    the stat cache holds, and this path with this content recorded as processed. Such an
+    entry is skipped without describing, opening or hashing it. The identity (content hash
+    + what the name says) is a function of the path and the hash, except for X activity
+    CSVs, whose account comes from a handle: those take the full path, as does anything
+    else."""
+
+    cache: dict[str, tuple[str, int, int, str, int]]
+    settled_before_ns: int
+    skipped: int = 0
+
+    def __call__(self, rel: str, info: os.stat_result) -> bool:
+        hit = self.cache.get(rel)
+        if (
+            hit is not None
+            and hit[4]
+            and hit[1] == info.st_size
+            and hit[2] == info.st_mtime_ns
+            and info.st_mtime_ns <= self.settled_before_ns
+            and stat.S_ISREG(info.st_mode)
+            and "/analytics/" not in rel  # an activity CSV's folder (or deeper: not an export)
+        ):
+            self.skipped += 1
+            return True
+        return False
 
 
 #: Files per worker task: big enough that a chunk's rows validate in one vectorised pass and
@@ -202,9 +221,17 @@ class _Run:
         self.ingested_at, self.flush_rows = ingested_at, flush_rows
         self.batch = _Batch()
         self.seen: set[str] = set()
-        self.known = manifest.known_keys()
-        self.ingested_paths = manifest.ingested_paths()  # no per-file query for new paths
         self.stat_cache: list[tuple[str, int, int, str]] = []
+
+    # Loaded on first use: a rerun with nothing new decides everything from the stat cache
+    # and never needs them (477k identities at 1,000 accounts).
+    @functools.cached_property
+    def known(self) -> set[str]:
+        return self.manifest.known_keys()
+
+    @functools.cached_property
+    def ingested_paths(self) -> set[str]:
+        return self.manifest.ingested_paths()  # no per-file query for new paths
 
     def parse_all(self, todo: list[tuple[LandingFile, str | None]], workers: int | None) -> None:
         chunks = [todo[i : i + CHUNK_FILES] for i in range(0, len(todo), CHUNK_FILES)]
@@ -377,23 +404,11 @@ def file_key(file: LandingFile, sha: str) -> str:
     return _identity(sha, file.platform, file.kind, file.account_id, file.pulled_at)
 
 
-def _identity(sha: str, platform: str, kind: str, account: str | None, pulled: object) -> str:
-    context = f"{sha}|{platform}|{kind}|{account}|{pulled}"
+def _identity(
+    sha: str, platform: str, kind: str, account: str | None, pulled: datetime | None
+) -> str:
+    context = f"{sha}|{platform}|{kind}|{account}|{_text(pulled)}"
     return hashlib.sha256(context.encode()).hexdigest()
-
-
-def _known_identity(parts: tuple[str, ...], sha: str) -> str | None:
-    """``file_key`` of a landing entry from its relative path, as ``describe`` would give it;
-    None where only the full path can tell (X activity CSVs take their account from a
-    handle; a name that fails to parse is quarantined with its reason)."""
-    platform, kind = folder_kind(parts)
-    if kind == "analytics":
-        return None
-    try:
-        account, pulled, _ = parse_name(parts[-1])
-    except ValueError:
-        return None
-    return _identity(sha, platform, kind, account, _text(pulled))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -609,6 +624,7 @@ def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) 
         return
     batch_id = batch.batch_id() if batch.tables or batch.retractions else None
     lake_ranges: dict[str, list] = {}
+    file_ranges: dict[tuple[str, str], list] = {}
     if batch_id:
         plan = plan_partitions(batch.tables, home.lake, batch_id)
         if batch.retractions:
@@ -621,15 +637,17 @@ def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) 
         with ThreadPoolExecutor(default_workers()) as pool:
             for _ in pool.map(atomic_write_table, plan.values(), plan.keys()):
                 pass
-        report.lake_files.extend(os.fspath(p) for p in plan)
-        # The change log the incremental dbt build reads (ingestion/changes.py).
+        # The change log the incremental dbt build reads (ingestion/changes.py). Taken while
+        # the writes ran, it only slowed them (both hold the GIL in their Python parts).
         lake_ranges = lake_file_ranges(
             {p: t for p, t in plan.items() if p.parent != retracted_dir(home.lake)}, home.lake
         )
+        file_ranges = source_file_ranges(batch.tables)
+        report.lake_files.extend(os.fspath(p) for p in plan)
     manifest.commit_batch(
         batch_id,
         batch.records,
         batch.retractions,
         lake_ranges=lake_ranges,
-        file_ranges=source_file_ranges(batch.tables),
+        file_ranges=file_ranges,
     )

@@ -163,3 +163,50 @@ def test_a_parse_worker_never_imports_pandas(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
                          text=True, check=True).stdout.split()  # fmt: skip
     assert int(out[0]) > 0 and out[1:] == ["[]", "False"]
+
+
+def test_a_changed_size_under_the_same_mtime_is_read_again(
+    tmp_path: Path, reads: list[str]
+) -> None:
+    """The stat cache matches on size and mtime both: an edit that keeps the mtime (a copy
+    tool preserving times) but changes the length is read, hashed and supersedes."""
+    home = _scale_home(tmp_path / "home")
+    ingest_landing(home, workers=1)
+    edited = sorted((home.landing / "instagram" / "users").iterdir())[0]
+    body = json.loads(edited.read_text())
+    body["followers_count"] = int(body["followers_count"]) + 1000
+    edited.write_text(json.dumps(body) + "\n")
+    os.utime(edited, ns=(LANDED_AT_NS, LANDED_AT_NS))  # the mtime the cache holds
+    reads.clear()
+    report = ingest_landing(home, workers=1)
+    rel = edited.relative_to(home.landing).as_posix()
+    assert reads == [rel]
+    assert (report.files_ingested, report.superseded) == (1, [rel])
+
+
+def test_a_nothing_new_rerun_loads_no_identities(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deciding that every file is known takes the stat cache alone: the manifest's list of
+    every identity (477k at 1,000 accounts) is loaded only when some file needs it."""
+    home = _scale_home(tmp_path / "home")
+    first = ingest_landing(home, workers=1)
+    loads: list[str] = []
+    real = ingestion.run.Manifest.known_keys
+
+    def counting(self):
+        loads.append("known_keys")
+        return real(self)
+
+    monkeypatch.setattr(ingestion.run.Manifest, "known_keys", counting)
+    again = ingest_landing(home, workers=1)
+    assert (again.files_skipped, again.files_ingested, loads) == (first.files_ingested, 0, [])
+    copy = sorted((home.landing / "x" / "users").iterdir())[0]
+    account, stamp = copy.stem.rsplit("_", 1)
+    # the same bytes and identity under a page name: read, found known by its identity
+    twin = copy.with_name(f"{account}_{stamp}_002.json")
+    twin.write_bytes(copy.read_bytes())
+    os.utime(twin, ns=(LANDED_AT_NS, LANDED_AT_NS))
+    third = ingest_landing(home, workers=1)
+    assert loads == ["known_keys"]
+    assert (third.files_ingested, third.files_skipped) == (0, first.files_ingested + 1)
