@@ -18,6 +18,7 @@ from typing import Any
 
 from realreach_core.home import Home
 from realreach_core.locking import LockTimeout, exclusive, wait_bound
+from realreach_core.memory import release_unused
 
 Progress = Callable[[str], None]
 
@@ -174,6 +175,7 @@ def _run(
             "ingest", progress, lambda: ingest_landing(home, settle_seconds=settle_seconds)
         )
         _say_ingested(ingest, progress)
+        release_unused()  # the dbt worker builds next: the run's peak is their sum
         # What is new is validated (lake batches not yet validated, mart rows the build
         # rewrote); a rebuild validates everything again.
         changed = not rebuild
