@@ -26,6 +26,11 @@ class Home:
 
     root: Path
 
+    def __post_init__(self) -> None:
+        # Absolute, always: dbt runs in the dbt project's folder, where a relative home would
+        # put a second warehouse (seen: Home(Path("p_old")) built dbt_project/p_old/).
+        object.__setattr__(self, "root", Path(self.root).absolute())
+
     @classmethod
     def resolve(cls, home: str | os.PathLike[str] | None = None) -> Home:
         return cls(Path(home).resolve() if home else default_home())

@@ -59,3 +59,17 @@ def test_lower_layers_never_import_higher_ones(path: Path) -> None:
     forbidden = LOWER[rel.parts[0]]
     for module, _ in _imports(path):
         assert module.split(".")[0] not in forbidden, f"{rel} imports {module}"
+
+
+def test_a_home_given_as_a_relative_path_is_made_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # dbt runs in the dbt project's folder: a relative home would be another folder there
+    from realreach.dbt_worker import dbt_dirs, dbt_env
+    from realreach_core.home import Home
+
+    monkeypatch.chdir(tmp_path)
+    home = Home(Path("relative-home"))
+    assert home.root == tmp_path / "relative-home"
+    assert dbt_env(home)["REALREACH_HOME"] == str(tmp_path / "relative-home")
+    assert all(p.is_absolute() for p in dbt_dirs(home))
