@@ -26,8 +26,8 @@ the report; ``realreach_checks`` runs the quality suites and publishes the marts
 
 There is one LAKE asset, not one per platform kind: its only consumer is a single
 build, which reads what changed from the ingestion manifest (not from the events), so finer
-assets would only add queue rows without changing what runs. What arrived (files, rows per ``platform/kind``,
-platforms) travels in the asset event's ``extra`` instead, where the UI and the transform's
+assets would only add queue rows without changing what runs. What arrived (files, rows per
+``platform/kind``, platforms) travels in the asset event's ``extra`` instead, where the UI and the transform's
 log show it. URIs use a custom ``x-`` scheme, which Airflow stores verbatim (no provider
 normaliser), and name the stage, not a machine path: a deployment serves one
 ``REALREACH_HOME``, read from the environment when a task runs.
@@ -344,7 +344,6 @@ def audit_spikes_and_alert(home: Home) -> dict[str, Any]:
     owed, and the alerts DAG (on SPIKES, with the tasks' retries) delivers it."""
     from expectations.checks import SPIKES as SPIKE_STAGE
     from expectations.checks import run_checks
-    from realreach.alerts import raise_alerts, retry_policy_from_settings
 
     report = run_checks(home, stage=SPIKE_STAGE, only_changed=True)
     _log_report("spike checks", report)
@@ -354,12 +353,7 @@ def audit_spikes_and_alert(home: Home) -> dict[str, Any]:
         "audited": home.audited_spikes.exists(),
     }
     log.info("spike checks: %s", json.dumps(extra, sort_keys=True))
-    channels, skipped = alert_channel_setup()
-    alerts = raise_alerts(
-        home, channels=channels, skipped=skipped,
-        retry=retry_policy_from_settings(load_settings()),
-    )  # fmt: skip
-    extra["alerts"] = alerts_extra(alerts)
+    extra["alerts"] = alerts_extra(deliver_alerts(home))
     log.info("alerts: %s", json.dumps(extra["alerts"], sort_keys=True))
     if extra["alerts"]["undelivered"]:
         log.warning(
@@ -535,17 +529,22 @@ def alert_channel_setup() -> tuple[list[Any], dict[str, str]]:
     return merge_channels(preferred, channels_from_settings(settings)), problems
 
 
-def alert(outlet_events: Any) -> dict[str, Any]:
-    """Record each new suspicious spike once and deliver it; retry while a channel fails."""
+def deliver_alerts(home: Home) -> Any:
+    """Record each new suspicious spike once and deliver what every channel (the Airflow
+    connections', else the REALREACH_* ones) is owed: the build task and the alerts DAG alike."""
     from realreach.alerts import raise_alerts, retry_policy_from_settings
 
-    home = current_home()
     channels, skipped = alert_channel_setup()
-    report = raise_alerts(
+    return raise_alerts(
         home, channels=channels, skipped=skipped,
         retry=retry_policy_from_settings(load_settings()),
     )  # fmt: skip
-    extra = alerts_extra(report)
+
+
+def alert(outlet_events: Any) -> dict[str, Any]:
+    """Deliver what is still owed; retry while a channel fails."""
+    home = current_home()
+    extra = alerts_extra(deliver_alerts(home))
     log.info("alerts: %s", json.dumps(extra, sort_keys=True))
     from realreach.report import write_report
 
