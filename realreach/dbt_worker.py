@@ -55,10 +55,25 @@ class AlertPath:
     #: the unit tests of the nodes on the path: a full build runs them with their models (dbt
     #: build runs a unit test only in the invocation that builds its model)
     unit_tests: tuple[str, ...] = ()
+    #: the mart's tests that wait for the rest (a parent off the path, such as a relationship
+    #: to a mart built later)
+    held_tests: tuple[str, ...] = ()
+    mart: str = SPIKE_MART
 
     @property
     def names(self) -> list[str]:
         return [*self.nodes, *self.tests]
+
+    def selection(self, also: tuple[str, ...] | list[str] = ()) -> list[str]:
+        """The alert path as dbt selection arguments, with ``--indirect-selection empty``: the
+        mart and its ancestors by graph operator, the mart's own tests by intersection, less
+        those held for the rest. The same nodes as ``names``, in three criteria instead of
+        ~90 names: dbt matches each criterion against every node of the project, which cost
+        ~0.5 s of the alert path at 200 accounts (the rest's ``--exclude`` keeps the names).
+        ``also``: more to select, such as unit tests by name."""
+        held = ["--exclude", *self.held_tests] if self.held_tests else []
+        mine = [f"+{self.mart}", f"{self.mart}+1,resource_type:test"]
+        return ["--select", *mine, *also, *held]
 
 
 @dataclass
@@ -156,16 +171,21 @@ class DbtWorker:
     @property
     def alert_path(self) -> AlertPath:
         path = self.ready().get("alert_path") or {}
-        return AlertPath(**{key: tuple(value) for key, value in path.items()})
+        return AlertPath(
+            **{key: value if isinstance(value, str) else tuple(value) for key, value in path.items()}
+        )
 
-    def invoke(self, args: list[str]) -> Invocation:
-        """One dbt command (``["build", "--select", ...]``) on the parsed project."""
+    def invoke(self, args: list[str], *, manifest: bool = True) -> Invocation:
+        """One dbt command (``["build", "--select", ...]``) on the parsed project.
+        ``manifest=False``: target/ gets run_results.json but not manifest.json (dbt writes
+        both after the last node, ~0.4 s at 200 accounts: a build's first part leaves it to
+        the second)."""
         ready = self.ready()
         if not ready.get("ready"):
             return Invocation(DBT_FAILED, [f"dbt could not load the project: {ready['error']}"])
         assert self._proc.stdin is not None
         try:
-            self._proc.stdin.write(json.dumps({"invoke": args}) + "\n")
+            self._proc.stdin.write(json.dumps({"invoke": args, "manifest": manifest}) + "\n")
             self._proc.stdin.flush()
         except BrokenPipeError:
             return Invocation(DBT_FAILED, ["the dbt worker is gone"])
@@ -260,11 +280,18 @@ def alert_path_of(manifest: Any, mart: str = SPIKE_MART) -> AlertPath:
         for n in manifest.unit_tests.values()
         if any(dep in path for dep in _parents(n))
     )
+    held = sorted(
+        n.name
+        for n in nodes.values()
+        if n.resource_type == "test" and targets[0] in _parents(n) and n.name not in tests
+    )
     return AlertPath(
         tuple(sorted(nodes[uid].name for uid in path)),
         tuple(tests),
         tuple(source_tests),
         tuple(unit_tests),
+        tuple(held),
+        mart,
     )
 
 
@@ -335,8 +362,11 @@ def _serve(target_path: str, log_path: str, out: IO[str]) -> int:
         if command.get("stop"):
             break
         args = list(command["invoke"])
+        results_only = command.get("manifest") is False
         try:
-            result = runner.invoke([*args, *common])
+            result = runner.invoke([*args, *common, *(["--no-write-json"] if results_only else [])])
+            if results_only and hasattr(result.result, "write"):
+                result.result.write(str(Path(target_path) / "run_results.json"))
         except BaseException as exc:  # report, and stay up for the parent's next command
             send({"done": DBT_FAILED, "error": f"{type(exc).__name__}: {exc}"})
             continue

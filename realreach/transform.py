@@ -369,7 +369,8 @@ def build_marts(
             if on_alert_path is not None:
                 on_alert_path(report)
 
-        dbt.ready()  # the worker's parse is done before this build reads the warehouse
+        # The change files are written while the worker may still be parsing (parsing reads
+        # the project, never the warehouse); the first invocation waits for it.
         report = _build_changes(home, select, force=force, publish=publish, dbt=dbt, record=record)
         if select is None:
             if publish:
@@ -524,13 +525,15 @@ class Phases:
 
 
 def _invoke(
-    home: Home, phases: Phases, args: list[str], earlier: dict | None = None
-) -> tuple[BuildReport, dict | None]:
+    home: Home, phases: Phases, args: list[str], earlier: dict | None = None,
+    *, manifest: bool = True,
+) -> tuple[BuildReport, dict | None]:  # fmt: skip
     """One dbt invocation; BuildError when a node failed. ``earlier``: the run results of the
     build's first invocation, merged into this one's run_results.json, so the file (which
-    Airflow's log, the tests and people read) still describes the whole build."""
+    Airflow's log, the tests and people read) still describes the whole build. ``manifest``:
+    whether target/manifest.json is written too (the build's last invocation writes it)."""
     started = time.time()
-    invocation = phases.dbt.invoke(args)
+    invocation = phases.dbt.invoke(args, manifest=manifest)
     target_path, _ = dbt_dirs(home)
     results_file = target_path / "run_results.json"
     results: dict | None = None
@@ -581,16 +584,16 @@ def _build_locked(
         phases.describe(report)
         phases.record(report)
     else:
-        # Two invocations, nodes named one by one (--indirect-selection empty: selecting or
-        # leaving out a model does not take its tests along). The watermark the on-run-end hook
+        # Two invocations (--indirect-selection empty: selecting or leaving out a model does
+        # not take its tests along). The watermark the on-run-end hook
         # writes (changes/state.parquet) stays the previous one until the second has built,
         # so a build that stops in between is applied again, whole, by the next one.
         exclude = [] if full_refresh else ["test_type:unit", *path.source_tests]
         write_build_state_file(home, phases.previous)
         units = list(path.unit_tests) if full_refresh else []
-        first = ["build", "--indirect-selection", "empty", "--select", *path.names, *units]
+        first = ["build", "--indirect-selection", "empty", *path.selection(also=units)]
         first += refresh
-        report, first_results = _invoke(home, phases, first)
+        report, first_results = _invoke(home, phases, first, manifest=False)
         write_build_state_file(home, phases.built)
         phases.describe(report)
         phases.record(report)

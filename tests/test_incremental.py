@@ -152,6 +152,28 @@ def _ran(home: Home) -> list[str]:
     ]
 
 
+def _alert_path_from_manifest(home: Home) -> set[str]:
+    """follower_spikes, every node it is built from, and its tests whose every parent is
+    among them: computed here from target/manifest.json, apart from realreach.dbt_worker."""
+    target, _ = dbt_dirs(home)
+    manifest = json.loads((target / "manifest.json").read_text())
+    nodes, mart = manifest["nodes"], "model.realreach.follower_spikes"
+    path: set[str] = set()
+    todo = [mart]
+    while todo:
+        uid = todo.pop()
+        if uid not in path:
+            path.add(uid)
+            todo += [d for d in nodes[uid]["depends_on"].get("nodes", []) if d in nodes]
+    return path | {
+        uid
+        for uid, node in nodes.items()
+        if node["resource_type"] == "test"
+        and mart in node["depends_on"]["nodes"]
+        and all(d in path or d in manifest["sources"] for d in node["depends_on"]["nodes"])
+    }
+
+
 def _marts(home: Home) -> dict[str, list[tuple]]:
     """Every mart and every intermediate table (the incremental ones keep rows across builds:
     they must hold what a full build writes), but the per-build int_*_invalidated lists."""
@@ -253,6 +275,11 @@ def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_pa
     assert ran.index("model.realreach.follower_spikes") < ran.index("model.realreach.dim_accounts")
     relationship = next(u for u in ran if u.startswith("test.realreach.relationships_follower_"))
     assert ran.index(relationship) > ran.index("model.realreach.dim_accounts")
+    # the first part is exactly the alert path (selected by graph operators, not by name)
+    path = _alert_path_from_manifest(home)
+    assert set(ran[: len(path)]) == path and relationship not in path
+    nodes = [u for u in ran if not u.startswith("operation.")]  # on-run-end: per invocation
+    assert len(nodes) == len(set(nodes))  # nothing built twice
     # ... without the unit tests and source tests (the full build ran them: see transform.py)
     assert not any(u.startswith(("unit_test.", "test.realreach.source_")) for u in ran)
     assert any(u.startswith("test.realreach.not_null_fct_followers_daily") for u in ran)
