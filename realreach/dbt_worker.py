@@ -172,7 +172,10 @@ class DbtWorker:
     def alert_path(self) -> AlertPath:
         path = self.ready().get("alert_path") or {}
         return AlertPath(
-            **{key: value if isinstance(value, str) else tuple(value) for key, value in path.items()}
+            **{
+                key: value if isinstance(value, str) else tuple(value)
+                for key, value in path.items()
+            }
         )
 
     def invoke(self, args: list[str], *, manifest: bool = True) -> Invocation:

@@ -343,9 +343,10 @@ def audit_spikes_and_alert(home: Home) -> dict[str, Any]:
     A channel that fails here does not fail the build: the alert is in alerts.jsonl, marked
     owed, and the alerts DAG (on SPIKES, with the tasks' retries) delivers it."""
     from expectations.checks import SPIKES as SPIKE_STAGE
-    from expectations.checks import run_checks
+    from expectations.checks import draw_deferred_docs, run_checks
 
-    report = run_checks(home, stage=SPIKE_STAGE, only_changed=True)
+    # the suites' Data Docs pages after the alerts: they need not wait for them
+    report = run_checks(home, stage=SPIKE_STAGE, only_changed=True, defer_docs=True)
     _log_report("spike checks", report)
     extra: dict[str, Any] = {
         "suspicious_spikes": len(report.suspicious_spikes),
@@ -361,6 +362,7 @@ def audit_spikes_and_alert(home: Home) -> dict[str, Any]:
             extra["alerts"]["undelivered"],
             extra["alerts"]["undelivered_by_channel"],
         )
+    draw_deferred_docs(home)
     return extra
 
 

@@ -112,6 +112,28 @@ def warm_up_checks() -> None:
     threading.Thread(target=load, name="warm-up-gx", daemon=True).start()
 
 
+def in_background(action: Callable[[], Any], name: str) -> Callable[[], None]:
+    """Starts ``action`` in a thread; the function returned waits for it and raises what it
+    raised."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            action()
+        except BaseException as exc:  # handed to the caller's join
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+
+    def join() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    return join
+
+
 def _stderr(message: str) -> None:
     print(f"realreach: {message}", file=sys.stderr, flush=True)
 
@@ -156,7 +178,7 @@ def _run(
     settle_seconds: float,
     alert_since: date | None = None,
 ) -> PipelineReport:
-    from expectations.checks import QUALITY, SPIKES, run_checks
+    from expectations.checks import QUALITY, SPIKES, draw_deferred_docs, run_checks
     from ingestion.run import ingest_landing
     from realreach.alerts import raise_alerts
     from realreach.dbt_worker import DbtWorker
@@ -180,6 +202,7 @@ def _run(
         # rewrote); a rebuild validates everything again.
         changed = not rebuild
         raised: list[Any] = []
+        docs_drawn: list[Callable[[], None]] = []
 
         def spikes_then_alerts() -> None:
             # The spike mart's own suites first: alerts go out as soon as they passed, from
@@ -188,10 +211,12 @@ def _run(
             spikes = _step(
                 "spike checks",
                 progress,
-                lambda: run_checks(home, stage=SPIKES, only_changed=changed),
+                lambda: run_checks(home, stage=SPIKES, only_changed=changed, defer_docs=True),
             )
             _say_unchanged(spikes, progress)
             raised.append(_step("alerts", progress, lambda: raise_alerts(home, since=alert_since)))
+            # their Data Docs pages are drawn while dbt builds the rest (this process waits)
+            docs_drawn.append(in_background(lambda: draw_deferred_docs(home), "spike-docs"))
 
         if rebuild or needs_build(home):  # else nothing is validated: GX is not needed
             warm_up_checks()
@@ -208,9 +233,12 @@ def _run(
     if not raised:  # nothing was built: the checks say so, the alert journal is looked at
         spikes_then_alerts()
     alerts = raised[0]
-    checks = _step(
-        "quality checks", progress, lambda: run_checks(home, stage=QUALITY, only_changed=changed)
-    )
+
+    def quality_checks() -> Any:
+        docs_drawn[0]()  # the spike suites' pages: done, or a failure reported here
+        return run_checks(home, stage=QUALITY, only_changed=changed)
+
+    checks = _step("quality checks", progress, quality_checks)
     _say_unchanged(checks, progress)
     if checks.data_quality_ok:
         _step("publish", progress, lambda: publish_marts(home, build))

@@ -16,7 +16,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from expectations.checks import CheckReport, latest_suspicious_spikes, run_checks
+from expectations.checks import SPIKES as SPIKE_STAGE
+from expectations.checks import (
+    CheckReport,
+    draw_deferred_docs,
+    latest_suspicious_spikes,
+    run_checks,
+)
 from ingestion.schemas import LAKE_SCHEMAS, schema_for
 from realreach_core.home import Home
 
@@ -338,6 +344,28 @@ def test_a_run_keeps_gx_runtime_objects_in_memory_and_the_folder_a_project(clean
         key.expectation_suite_identifier.name == "lake_x_users"
         for key in context.validation_results_store.list_keys()
     )
+
+
+def test_spike_docs_can_wait_for_the_alerts(clean):
+    """``defer_docs``: the spike suites' results are stored and their findings returned, but
+    their Data Docs pages are drawn by ``draw_deferred_docs``, after the alerts."""
+    home, _ = clean
+    pages = home.data_docs / "validations" / "spikes_follower_spikes"
+
+    def drawn() -> set[Path]:
+        return set(pages.rglob("*.html"))
+
+    before = drawn()
+    report = run_checks(home, now=NOW, stage=SPIKE_STAGE, defer_docs=True)
+    assert len(report.suspicious_spikes) == 2
+    assert drawn() == before  # nothing drawn yet
+    (home.data_docs / "index.html").write_text("stale")
+    index = draw_deferred_docs(home)
+    assert index == home.data_docs / "index.html"
+    assert len(drawn() - before) == 1  # this run's page
+    html = index.read_text()
+    assert "spikes_follower_spikes" in html and "realreach offline index" in html
+    assert draw_deferred_docs(home) is None  # drawn once
 
 
 def test_broken_inputs_fail_the_right_expectations(broken):
