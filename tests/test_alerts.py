@@ -200,7 +200,11 @@ def test_email_over_real_smtp_with_login(home, smtp_server):
 def test_once_per_spike_and_growth_updates_the_line(home, receiver):
     channels = [WebhookChannel(receiver.url())]
     first = raise_alerts(home, [SPIKE, OTHER], channels=channels, retry=FAST)
+    journal = home.alerts_file.stat()
     again = raise_alerts(home, [SPIKE, OTHER], channels=channels, retry=FAST)
+    # nothing new or changed: the journal is not rewritten (nor fsynced)
+    unchanged = home.alerts_file.stat()
+    assert (unchanged.st_ino, unchanged.st_mtime_ns) == (journal.st_ino, journal.st_mtime_ns)
     assert (first.new, first.already_known, first.delivered) == (2, 0, {"webhook": 2})
     assert (again.new, again.already_known, again.delivered) == (0, 2, {"webhook": 0})
     assert len(receiver.requests) == 2
