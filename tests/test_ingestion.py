@@ -265,3 +265,31 @@ def test_timestamps_in_every_spelling() -> None:
     assert to_time("Sat Feb 18 19:45:15 +0000 2023") == iso
     assert to_time(1676749515) == to_time(1676749515000) == iso
     assert to_time("2026-06-02T07:00:00+0000").hour == 7
+
+
+def test_lake_files_reach_the_disk_before_the_manifest_names_them(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit makes reruns skip the batch's landing files, so the lake files must be
+    durable first: one file system sync of the lake, after the writes, before the commit."""
+    import ingestion.run as run
+
+    events: list[tuple[str, object]] = []
+    sync, commit = run.sync_filesystem, Manifest.commit_batch
+
+    def syncing(folder: Path) -> None:
+        events.append(("sync", folder, sorted(p.name for p in folder.rglob("part-*.parquet"))))
+        sync(folder)
+
+    def committing(self: Manifest, batch_id: str | None, *args: object, **kw: object) -> None:
+        events.append(("commit", batch_id))
+        commit(self, batch_id, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run, "sync_filesystem", syncing)
+    monkeypatch.setattr(Manifest, "commit_batch", committing)
+    land(home, "x/users/20261121T060000Z.json", corpus_file("python-twitter/users_resp.json"))
+    report = ingest_landing(home)
+    assert report.files_ingested == 1
+    (_, folder, written), (what, batch_id) = events
+    assert folder == home.lake and what == "commit" and batch_id
+    assert written == [f"part-{batch_id}.parquet"]  # synced after the file was written
