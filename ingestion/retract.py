@@ -27,7 +27,7 @@ from ingestion.landing import describe
 from ingestion.manifest import Manifest
 from ingestion.quarantine import quarantine
 from ingestion.reading import NotSettled, read_landing
-from realreach_core.files import sync_filesystem
+from realreach_core.files import make_durable
 from realreach_core.home import Home
 from realreach_core.locking import exclusive
 
@@ -73,7 +73,7 @@ def retract(home: Home, target: str | os.PathLike[str], reason: str | None = Non
         lake_file = retraction_file(home.lake, batch_id)
         manifest.begin_batch(batch_id, [str(lake_file)])
         atomic_write_table(retraction_table(entries, datetime.now(UTC)), lake_file)
-        sync_filesystem(home.lake)  # on disk before the manifest names it (as ingest does)
+        make_durable([lake_file], home.lake)  # on disk before the manifest names it
         manifest.commit_batch(batch_id, [], entries)
         _keep_in_quarantine(home, rel, why)
     return Retraction(rel, versions, lake_file)

@@ -40,7 +40,7 @@ from ingestion.quarantine import quarantine
 from ingestion.reading import Content, NotSettled, read_landing, special_reason
 from ingestion.sniff import HEAD_BYTES, looks_like, misfiled, says_empty
 from ingestion.validate import validated_table
-from realreach_core.files import sync_filesystem
+from realreach_core.files import make_durable
 from realreach_core.home import Home
 from realreach_core.locking import exclusive
 
@@ -648,8 +648,8 @@ def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) 
         # The commit below says these files hold the batch's rows, and a rerun skips their
         # landing files from then on: they must be on disk before it, or a power cut could
         # leave a manifest naming files that never reached it (rows lost, never re-read).
-        # The renames made them visible, not durable; one file system sync covers them all.
-        sync_filesystem(home.lake)
+        # The renames made them visible, not durable.
+        make_durable(list(plan), home.lake)
     manifest.commit_batch(
         batch_id,
         batch.records,

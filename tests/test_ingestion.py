@@ -271,25 +271,34 @@ def test_lake_files_reach_the_disk_before_the_manifest_names_them(
     home: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The commit makes reruns skip the batch's landing files, so the lake files must be
-    durable first: one file system sync of the lake, after the writes, before the commit."""
-    import ingestion.run as run
+    durable first: fsynced with the folders naming them (a small batch), after the writes,
+    before the commit; a big batch syncs the file system once."""
+    import realreach_core.files as files
 
-    events: list[tuple[str, object]] = []
-    sync, commit = run.sync_filesystem, Manifest.commit_batch
-
-    def syncing(folder: Path) -> None:
-        events.append(("sync", folder, sorted(p.name for p in folder.rglob("part-*.parquet"))))
-        sync(folder)
+    events: list[tuple] = []
+    fsync, fsync_dir, commit = files._fsync, files._fsync_dir, Manifest.commit_batch
 
     def committing(self: Manifest, batch_id: str | None, *args: object, **kw: object) -> None:
         events.append(("commit", batch_id))
         commit(self, batch_id, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(run, "sync_filesystem", syncing)
+    monkeypatch.setattr(files, "_fsync", lambda p: (events.append(("file", p)), fsync(p)))
+    monkeypatch.setattr(files, "_fsync_dir", lambda p: (events.append(("dir", p)), fsync_dir(p)))
     monkeypatch.setattr(Manifest, "commit_batch", committing)
     land(home, "x/users/20261121T060000Z.json", corpus_file("python-twitter/users_resp.json"))
     report = ingest_landing(home)
     assert report.files_ingested == 1
-    (_, folder, written), (what, batch_id) = events
-    assert folder == home.lake and what == "commit" and batch_id
-    assert written == [f"part-{batch_id}.parquet"]  # synced after the file was written
+    batch_id = events[-1][1]
+    assert events[-1][0] == "commit" and batch_id
+    synced = {p for what, p in events if what == "file"}
+    part = next(home.lake.rglob(f"part-{batch_id}.parquet"))
+    assert part in synced
+    folders = [p for what, p in events if what == "dir"]
+    assert part.parent in folders and home.lake in folders  # the new date folder's entry too
+    assert all(p.parent.parent in folders for p in synced if p.is_relative_to(home.lake))
+
+    # a batch of more files than that: one sync of the file system instead
+    syncs: list[Path] = []
+    monkeypatch.setattr(files, "sync_filesystem", lambda f: syncs.append(f))
+    files.make_durable([part] * (files.FSYNC_AT_MOST + 1), home.lake)
+    assert syncs == [home.lake]
