@@ -30,7 +30,7 @@ from expectations.snapshots import UNDATED_MARTS
 from ingestion.run import ingest_landing
 from realreach.build_state import STATE_TABLE, read_build_state
 from realreach.cli import main as cli_main
-from realreach.transform import BuildReport, build_marts, dbt_dirs
+from realreach.transform import ALERT_PATH_THREADS, BuildReport, build_marts, dbt_dirs
 from realreach_core.home import Home
 
 DAY = re.compile(r"_?(\d{8})T\d{6}Z")
@@ -278,6 +278,9 @@ def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_pa
     # the first part is exactly the alert path (selected by graph operators, not by name)
     path = _alert_path_from_manifest(home)
     assert set(ran[: len(path)]) == path and relationship not in path
+    args = json.loads((dbt_dirs(home)[0] / "run_results.json").read_text())["args"]
+    assert args["alert_path_args"]["threads"] == ALERT_PATH_THREADS  # the profile's 2 after
+    assert args.get("threads") in (None, 2)
     nodes = [u for u in ran if not u.startswith("operation.")]  # on-run-end: per invocation
     assert len(nodes) == len(set(nodes))  # nothing built twice
     # ... without the unit tests and source tests (the full build ran them: see transform.py)
