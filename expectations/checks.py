@@ -12,11 +12,13 @@ columns the other tables do not have.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import logging
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,47 +127,135 @@ def run_checks(
     ``only_changed`` validates what is new since the last check: lake files not validated yet
     (``expectations.validated``) and the mart rows the last build rewrote
     (``expectations.build_changes``); with nothing new nothing runs, and GX is not imported.
-    ``defer_docs``: the Data Docs pages of this run are drawn by ``draw_deferred_docs`` (the
-    spike stage: ~0.4 s at 200 accounts that the alerts need not wait for)."""
-    if stage not in (ALL, SPIKES, QUALITY):
-        raise ValueError(f"unknown check stage {stage!r}")
-    now = _as_utc(now or dt.datetime.now(dt.UTC))
-    settings = load_settings()
-    hours = freshness_hours if freshness_hours is not None else settings.freshness_hours
-    keep = settings.gx_keep_runs
-    every = gx_context.load_suite_specs()
-    specs = [s for s in every if in_stage(s, stage)]
-    # The GX context and its stores are files: two concurrent runs would corrupt each other.
-    with exclusive(latest_path(home).with_name(".run.lock")):
-        record = Validated.load(home)
-        scopes = _plan(home, specs, record, only_changed=only_changed)
-        documented: list[Any] = []
-        docs_limit = keep * len(every) * 2
-        if all(scope.mode == "unchanged" for scope in scopes.values()):
-            report = _unchanged(specs, now, hours)
-        else:
-            report, spikes_snapshot, documented = _run_locked(
-                home, specs, scopes, now=now, hours=hours, keep=keep, docs_limit=docs_limit,
-                draw_docs=not defer_docs,
-            )  # fmt: skip
-            _keep_audited_spikes(home, report, spikes_snapshot)
-            _remember(home, record, specs, scopes, report)
-        report = _merge_latest(home, report, specs, stage)
-        if any(scope.mode != "unchanged" for scope in scopes.values()):
-            _write_latest(home, report)
-            if defer_docs and documented:
-                _DEFERRED_DOCS[home.root] = _DeferredDocs(documented, report, docs_limit)
-            elif report.data_docs_index is not None:
-                add_offline_index(report.data_docs_index, report)
-    log.info(
-        "checks (%s%s): %d suites, data quality %s, %d suspicious spikes",
-        stage,
-        ", what changed" if only_changed else "",
-        len(report.suites),
-        "ok" if report.data_quality_ok else "FAILED",
-        len(report.suspicious_spikes),
-    )
-    return report
+    Both phases of a ``CheckRun``, one after the other (``realreach run`` runs the first while
+    dbt builds). ``defer_docs``: the Data Docs pages of this run are drawn by
+    ``draw_deferred_docs`` (the spike stage: ~0.4 s at 200 accounts that the alerts need not
+    wait for)."""
+    run = CheckRun(
+        home, now=now, freshness_hours=freshness_hours, stage=stage, only_changed=only_changed,
+        defer_docs=defer_docs,
+    )  # fmt: skip
+    try:
+        run.validate_lake()
+        return run.finish()
+    finally:
+        run.close()
+
+
+class CheckRun:
+    """One check run in two phases, so the pipeline can run the first beside the dbt build.
+
+    ``validate_lake``: the stage's lake suites. They read only lake files (the new ingest
+    batches), never the warehouse, so ``realreach run`` calls it in a thread while the dbt
+    worker builds the rest of the marts (DuckDB's single writer keeps the mart suites out until
+    then). ``finish``: the other suites (call it after the build), Data Docs built once for the
+    results of both phases, the record of what passed and ``latest.json``; the report is the
+    one a single pass gives (same suites, results, files and verdict).
+
+    The checks lock is held from the first phase to ``finish`` (or ``close``, on failure). One GX
+    context serves both phases, one phase at a time, never from two threads at once: GX keeps
+    the context last opened in a process-wide global (``project_manager``) that validation
+    definitions, checkpoints and validators fall back to, so a second context working in
+    another thread at the same time could read or write the first one's stores. The caller
+    joins the thread of the first phase before calling ``finish``."""
+
+    def __init__(
+        self,
+        home: Home,
+        *,
+        now: dt.datetime | None = None,
+        freshness_hours: float | None = None,
+        stage: str = ALL,
+        only_changed: bool = False,
+        defer_docs: bool = False,
+    ) -> None:
+        if stage not in (ALL, SPIKES, QUALITY):
+            raise ValueError(f"unknown check stage {stage!r}")
+        self.home, self.stage, self.only_changed = home, stage, only_changed
+        self.defer_docs = defer_docs
+        self.now = _as_utc(now or dt.datetime.now(dt.UTC))
+        settings = load_settings()
+        self.hours = freshness_hours if freshness_hours is not None else settings.freshness_hours
+        self.keep = settings.gx_keep_runs
+        self.every = gx_context.load_suite_specs()
+        self.specs = [s for s in self.every if in_stage(s, stage)]
+        #: perf_counter() when the lake phase started and ended (what ran beside the build)
+        self.lake_started: float | None = None
+        self.lake_finished: float | None = None
+        self._lock = contextlib.ExitStack()
+        self._record: Validated | None = None
+        self._scopes: dict[str, Scope] = {}
+        self._gx: _Validations | None = None  # opened by the first phase with work to do
+        self._unchanged: dict[str, SuiteResult] = {}
+
+    def validate_lake(self) -> None:
+        """Phase one: the lake suites of the stage (none for the spike stage)."""
+        assert self._record is None, "validate_lake runs once, before finish"
+        self.lake_started = time.perf_counter()
+        # The GX context and its stores are files: two concurrent runs would corrupt each other.
+        self._lock.enter_context(exclusive(latest_path(self.home).with_name(".run.lock")))
+        self._record = Validated.load(self.home)
+        self._validate([s for s in self.specs if s.source == "lake"])
+        self.lake_finished = time.perf_counter()
+
+    def finish(self) -> CheckReport:
+        """Phase two and the report: the suites that read the warehouse, after the build."""
+        try:
+            if self._record is None:
+                self.validate_lake()
+            assert self._record is not None
+            self._validate([s for s in self.specs if s.source != "lake"])
+            home, specs, scopes = self.home, self.specs, self._scopes
+            ran = any(scope.mode != "unchanged" for scope in scopes.values())
+            if self._gx is None:
+                report = _unchanged(specs, self.now, self.hours)
+            else:
+                report, spikes_snapshot = self._gx.report(
+                    home, specs, self._unchanged, draw_docs=not self.defer_docs
+                )
+                _keep_audited_spikes(home, report, spikes_snapshot)
+                _remember(home, self._record, specs, scopes, report)
+            report = _merge_latest(home, report, specs, self.stage)
+            if ran:
+                _write_latest(home, report)
+                if self.defer_docs and self._gx is not None and self._gx.documented:
+                    _DEFERRED_DOCS[home.root] = _DeferredDocs(
+                        self._gx.documented, report, self._gx.docs_limit
+                    )
+                elif report.data_docs_index is not None:
+                    add_offline_index(report.data_docs_index, report)
+        finally:
+            self.close()
+        log.info(
+            "checks (%s%s): %d suites, data quality %s, %d suspicious spikes",
+            self.stage,
+            ", what changed" if self.only_changed else "",
+            len(report.suites),
+            "ok" if report.data_quality_ok else "FAILED",
+            len(report.suspicious_spikes),
+        )
+        return report
+
+    def close(self) -> None:
+        """Releases the checks lock (``finish`` does; call it when ``finish`` is not reached)."""
+        self._lock.close()
+
+    def _validate(self, specs: list[gx_context.SuiteSpec]) -> None:
+        assert self._record is not None
+        scopes = _plan(self.home, specs, self._record, only_changed=self.only_changed)
+        self._scopes.update(scopes)
+        units, unchanged = _take_snapshots(self.home, specs, scopes)
+        for name, purpose in unchanged:
+            self._unchanged[name] = SuiteResult(
+                name, True, 0, 0, [], note=UNCHANGED_NOTE, purpose=purpose
+            )
+        if not units:
+            return
+        if self._gx is None:
+            self._gx = _Validations(
+                self.home, self.now, self.hours, self.keep, all_specs=len(self.every)
+            )
+        self._gx.validate(self.home, units, scopes)
 
 
 @dataclass
@@ -297,135 +387,146 @@ class _Unit:
     snapshot: Snapshot
 
 
-def _run_locked(
-    home: Home,
-    specs: list[gx_context.SuiteSpec],
-    scopes: dict[str, Scope],
-    *,
-    now: dt.datetime,
-    hours: float,
-    keep: int,
-    docs_limit: int,
-    draw_docs: bool = True,
-) -> tuple[CheckReport, Snapshot | None, list[Any]]:
-    import great_expectations as gx
-    from great_expectations.core.run_identifier import RunIdentifier
+class _Validations:
+    """The GX side of a check run: its context, then each phase's validations (one checkpoint
+    run per purpose, results stored under the run's one run id), then Data Docs built once for
+    all of them and the report."""
 
-    units, unchanged = _take_snapshots(home, specs, scopes)
-    # A fresh context per run: no checkpoint, validation definition or asset of a previous
-    # run (or of a suite since removed from the repo) is in it.
-    context = gx_context.open_context(home, docs_results_limit=docs_limit)
-    gx_context.prune_results(home, keep=max(1, keep - 1))
-    datasource = context.data_sources.add_pandas(gx_context.DATASOURCE)
+    def __init__(self, home: Home, now: dt.datetime, hours: float, keep: int, all_specs: int):
+        import great_expectations as gx
+        from great_expectations.core.run_identifier import RunIdentifier
 
-    results: dict[str, SuiteResult] = {
-        name: SuiteResult(name, True, 0, 0, [], note=UNCHANGED_NOTE, purpose=purpose)
-        for name, purpose in unchanged
-    }
-    notes: list[str] = []
-    planned: dict[str, list[Any]] = {"quality": [], "spikes": []}
-    assets: dict[Path, Any] = {}
-    redraw: set[str] = set()  # suites whose docs page is missing or out of date
-    for unit in units:
-        spec, snap = unit.spec, unit.snapshot
-        skip = _skip_reason(spec, snap, scopes[spec.name])
-        if skip:
-            results[spec.name] = SuiteResult(
-                spec.name, success=snap.path is not None, evaluated=0,
-                failed=0 if snap.path else 1,
-                failed_expectations=[] if snap.path else [f"table marts.{spec.table} exists"],
-                note=skip, purpose=spec.purpose,
-            )  # fmt: skip
-            notes.append(f"{spec.name}: {skip}")
-            continue
-        assert snap.path is not None
-        suite, rewritten = gx_context.save_suite(context, _suite_from_spec(gx, spec, unit))
-        if rewritten or not gx_context.suite_page(home, unit.gx_name).exists():
-            redraw.add(unit.gx_name)
-        if snap.path not in assets:
-            asset = datasource.add_parquet_asset(snap.name, path=snap.path)
-            assets[snap.path] = asset.add_batch_definition_whole_dataframe(
-                gx_context.BATCH_DEFINITION
-            )
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=unit.gx_name, data=assets[snap.path], suite=suite)
+        self.gx = gx
+        # A fresh context per run: no checkpoint, validation definition or asset of a previous
+        # run (or of a suite since removed from the repo) is in it.
+        self.docs_limit = keep * all_specs * 2
+        self.context = gx_context.open_context(home, docs_results_limit=self.docs_limit)
+        gx_context.prune_results(home, keep=max(1, keep - 1))
+        self.datasource = self.context.data_sources.add_pandas(gx_context.DATASOURCE)
+        self.now, self.hours = now, hours
+        self.run_id = RunIdentifier(
+            run_name=f"realreach-{now:%Y%m%dT%H%M%SZ}", run_time=dt.datetime.now(dt.UTC)
         )
-        planned[spec.purpose].append((unit, definition))
+        self.results: dict[str, SuiteResult] = {}
+        self.notes: list[str] = []
+        self.assets: dict[Path, Any] = {}
+        self.redraw: set[str] = set()  # suites whose docs page is missing or out of date
+        self.documented: list[Any] = []
+        self.spike_results: list[tuple[gx_context.SuiteSpec, Snapshot, Any]] = []
 
-    run_id = RunIdentifier(
-        run_name=f"realreach-{now:%Y%m%dT%H%M%SZ}", run_time=dt.datetime.now(dt.UTC)
-    )
-    parameters = {FRESHNESS_PARAMETER: now - dt.timedelta(hours=hours)}
-    spike_results = []
-    documented: list[Any] = []
-    by_gx_name = {unit.gx_name: unit for unit in units}
-    for purpose, checkpoint_name in (
-        ("quality", QUALITY_CHECKPOINT),
-        ("spikes", SPIKES_CHECKPOINT),
-    ):
-        if not planned[purpose]:
-            continue
-        result_format: dict[str, Any] = {"result_format": "SUMMARY"}
-        if purpose == "spikes":
-            index_columns = list(
-                dict.fromkeys(c for u, _ in planned[purpose] for c in u.spec.index_columns)
+    def validate(self, home: Home, units: list[_Unit], scopes: dict[str, Scope]) -> None:
+        gx, context, results = self.gx, self.context, self.results
+        planned: dict[str, list[Any]] = {"quality": [], "spikes": []}
+        for unit in units:
+            spec, snap = unit.spec, unit.snapshot
+            skip = _skip_reason(spec, snap, scopes[spec.name])
+            if skip:
+                results[spec.name] = SuiteResult(
+                    spec.name, success=snap.path is not None, evaluated=0,
+                    failed=0 if snap.path else 1,
+                    failed_expectations=[] if snap.path else [f"table marts.{spec.table} exists"],
+                    note=skip, purpose=spec.purpose,
+                )  # fmt: skip
+                self.notes.append(f"{spec.name}: {skip}")
+                continue
+            assert snap.path is not None
+            suite, rewritten = gx_context.save_suite(context, _suite_from_spec(gx, spec, unit))
+            if rewritten or not gx_context.suite_page(home, unit.gx_name).exists():
+                self.redraw.add(unit.gx_name)
+            if snap.path not in self.assets:
+                asset = self.datasource.add_parquet_asset(snap.name, path=snap.path)
+                self.assets[snap.path] = asset.add_batch_definition_whole_dataframe(
+                    gx_context.BATCH_DEFINITION
+                )
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=unit.gx_name, data=self.assets[snap.path], suite=suite)
             )
-            result_format = {"result_format": "COMPLETE"}
-            if index_columns:
-                result_format["unexpected_index_column_names"] = index_columns
-        # No UpdateDataDocsAction: it rebuilds the docs index (reading every stored result)
-        # once per validation, two thirds of the step's time at 200 accounts; the pages of
-        # this run are built once below.
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name=checkpoint_name,
-                validation_definitions=[d for _, d in planned[purpose]],
-                actions=[],
-                result_format=result_format,
-            )
-        )
-        outcome = checkpoint.run(expectation_parameters=parameters, run_id=run_id)
-        for key in outcome.run_results:
-            documented.append(key)
-            if key.expectation_suite_identifier.name in redraw:
-                documented.append(key.expectation_suite_identifier)
-        for validation in outcome.run_results.values():
-            unit = by_gx_name[validation.suite_name]
-            part = _suite_result(validation)
-            part.name, part.purpose = unit.spec.name, purpose
-            results[unit.spec.name] = _combine(results.get(unit.spec.name), part)
+            planned[spec.purpose].append((unit, definition))
+
+        parameters = {FRESHNESS_PARAMETER: self.now - dt.timedelta(hours=self.hours)}
+        by_gx_name = {unit.gx_name: unit for unit in units}
+        for purpose, checkpoint_name in (
+            ("quality", QUALITY_CHECKPOINT),
+            ("spikes", SPIKES_CHECKPOINT),
+        ):
+            if not planned[purpose]:
+                continue
+            result_format: dict[str, Any] = {"result_format": "SUMMARY"}
             if purpose == "spikes":
-                spike_results.append((unit.spec, unit.snapshot, validation))
+                index_columns = list(
+                    dict.fromkeys(c for u, _ in planned[purpose] for c in u.spec.index_columns)
+                )
+                result_format = {"result_format": "COMPLETE"}
+                if index_columns:
+                    result_format["unexpected_index_column_names"] = index_columns
+            # No UpdateDataDocsAction: it rebuilds the docs index (reading every stored result)
+            # once per validation, two thirds of the step's time at 200 accounts; the pages of
+            # this run are built once, by ``report``. add_or_update: the second phase runs a
+            # checkpoint of the same name on its own validations.
+            checkpoint = context.checkpoints.add_or_update(
+                gx.Checkpoint(
+                    name=checkpoint_name,
+                    validation_definitions=[d for _, d in planned[purpose]],
+                    actions=[],
+                    result_format=result_format,
+                )
+            )
+            outcome = checkpoint.run(expectation_parameters=parameters, run_id=self.run_id)
+            for key in outcome.run_results:
+                self.documented.append(key)
+                if key.expectation_suite_identifier.name in self.redraw:
+                    self.documented.append(key.expectation_suite_identifier)
+            for validation in outcome.run_results.values():
+                unit = by_gx_name[validation.suite_name]
+                part = _suite_result(validation)
+                part.name, part.purpose = unit.spec.name, purpose
+                results[unit.spec.name] = _combine(results.get(unit.spec.name), part)
+                if purpose == "spikes":
+                    self.spike_results.append((unit.spec, unit.snapshot, validation))
 
-    if documented and draw_docs:
-        context.build_data_docs(site_names=[gx_context.DOCS_SITE], resource_identifiers=documented)
-    spikes: list[dict] = []
-    spikes_snapshot = None
-    for spec, snap, validation in spike_results:
-        found, problem = _suspicious_spikes(spec, snap, validation)
-        spikes.extend(found)
-        if problem:
-            notes.append(f"{spec.name}: {problem}")
-            results[spec.name].note = problem
-        elif spec.table == SPIKES_TABLE:
-            spikes_snapshot = snap
-    ordered = [results[spec.name] for spec in specs]
-    spike_suites_ran = all(
-        not results[s.name].note or results[s.name].note == UNCHANGED_NOTE
-        for s in specs
-        if s.purpose == "spikes"
-    )
-    index = gx_context_docs_index(home)
-    return CheckReport(
-        suites=ordered,
-        data_quality_ok=spike_suites_ran
-        and all(r.success for spec, r in zip(specs, ordered, strict=True) if spec.purpose != "spikes"),
-        suspicious_spikes=spikes,
-        data_docs_index=index,
-        checked_at=now.isoformat(),
-        freshness_hours=hours,
-        notes=notes,
-    ), spikes_snapshot, documented  # fmt: skip
+    def report(
+        self,
+        home: Home,
+        specs: list[gx_context.SuiteSpec],
+        unchanged: dict[str, SuiteResult],
+        *,
+        draw_docs: bool = True,
+    ) -> tuple[CheckReport, Snapshot | None]:
+        """Data Docs for every validation of the run (unless left to ``draw_deferred_docs``),
+        then the run's report."""
+        results = {**unchanged, **self.results}
+        notes = self.notes
+        if self.documented and draw_docs:
+            self.context.build_data_docs(
+                site_names=[gx_context.DOCS_SITE], resource_identifiers=self.documented
+            )
+        spikes: list[dict] = []
+        spikes_snapshot = None
+        for spec, snap, validation in self.spike_results:
+            found, problem = _suspicious_spikes(spec, snap, validation)
+            spikes.extend(found)
+            if problem:
+                notes.append(f"{spec.name}: {problem}")
+                results[spec.name].note = problem
+            elif spec.table == SPIKES_TABLE:
+                spikes_snapshot = snap
+        ordered = [results[spec.name] for spec in specs]
+        spike_suites_ran = all(
+            not results[s.name].note or results[s.name].note == UNCHANGED_NOTE
+            for s in specs
+            if s.purpose == "spikes"
+        )
+        index = gx_context_docs_index(home)
+        return CheckReport(
+            suites=ordered,
+            data_quality_ok=spike_suites_ran
+            and all(r.success for spec, r in zip(specs, ordered, strict=True) if spec.purpose != "spikes"),
+            suspicious_spikes=spikes,
+            data_docs_index=index,
+            checked_at=self.now.isoformat(),
+            freshness_hours=self.hours,
+            notes=notes,
+        ), spikes_snapshot  # fmt: skip
 
 
 def _combine(before: SuiteResult | None, part: SuiteResult) -> SuiteResult:
@@ -601,7 +702,12 @@ def _take_snapshots(
             home, *kind, keep=_columns_read(live, "lake", kind), delta=scope.lake
         )
     whole = sorted({s.table for s in live if s.source == "marts" and scopes[s.name].mode == "all"})
-    marts = snapshot_marts(home, whole, {t: _columns_read(live, "marts", t) for t in whole})
+    # Not opened without a mart to copy: the lake phase runs while dbt holds the warehouse.
+    marts = (
+        snapshot_marts(home, whole, {t: _columns_read(live, "marts", t) for t in whole})
+        if whole
+        else {}
+    )
     units: list[_Unit] = []
     changed: dict[Path, list[str]] = {}
     for spec in live:

@@ -8,11 +8,12 @@ the alerts inside the build task, between its two parts, as here).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -39,6 +40,9 @@ class PipelineReport:
     alerts: Any
     elapsed_s: float
     report: Any = None  # realreach.report.ReportResult
+    #: time.perf_counter() marks: "rest_started"/"rest_finished" (the build's second part),
+    #: "lake_started"/"lake_finished" (the lake suites, when they ran beside it)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _step(name: str, progress: Progress, action: Callable[[], Any]) -> Any:
@@ -58,10 +62,13 @@ def _build_step(
     progress: Progress,
     build: Callable[[Callable[[Any], None]], Any],
     between: Callable[[], None],
+    timings: dict[str, float] | None = None,
 ) -> Any:
     """The dbt build step, in two parts when the build calls back between its alert path and
     the rest: ``[dbt build: alert path]``, then ``between`` (its own steps), then ``[dbt build:
-    the rest]``; one ``[dbt build]`` otherwise. Each part's time is its own."""
+    the rest]``; one ``[dbt build]`` otherwise. Each part's time is its own; ``timings`` gets
+    when the rest started and finished."""
+    timings = {} if timings is None else timings
     progress("[dbt build] …")
     part = {"name": "dbt build", "since": time.perf_counter()}
 
@@ -70,6 +77,7 @@ def _build_step(
         between()
         progress("[dbt build: the rest] …")
         part.update(name="dbt build: the rest", since=time.perf_counter())
+        timings["rest_started"] = part["since"]
 
     try:
         result = build(after_alert_path)
@@ -77,8 +85,57 @@ def _build_step(
         raise
     except Exception as exc:  # one clear message naming the step, as _step does
         raise PipelineError(str(part["name"]), f"{type(exc).__name__}: {exc}") from exc
-    progress(f"[{part['name']}] done in {time.perf_counter() - part['since']:.1f}s")
+    finished = time.perf_counter()
+    if "rest_started" in timings:
+        timings["rest_finished"] = finished
+    progress(f"[{part['name']}] done in {finished - part['since']:.1f}s")
     return result
+
+
+class _LakeChecksBeside:
+    """The quality checks' lake suites in a thread while the dbt worker builds the rest.
+
+    They read only the lake's new batches, never the warehouse dbt holds; the parent process
+    only waits on the worker's pipe meanwhile, so they take no turn from dbt but the CPU they
+    use. ``finish`` waits for them, then runs the mart suites (after the build) and returns the
+    one quality report, as ``run_checks`` would. The thread is the only user of GX while it
+    runs (see ``CheckRun``: GX's current context is process-wide)."""
+
+    def __init__(
+        self, run: Any, progress: Progress, before: Callable[[], object] | None = None
+    ) -> None:
+        self.run, self.before = run, before
+        self.error: BaseException | None = None
+        # In the caller's context: the lock waits stay bounded by ``run --wait`` (wait_bound).
+        context = contextvars.copy_context()
+        self.thread = threading.Thread(
+            target=context.run, args=(self._work, progress), name="lake-checks", daemon=True
+        )
+        self.thread.start()
+
+    def _work(self, progress: Progress) -> None:
+        try:
+            if self.before is not None:
+                self.before()
+            self.run.validate_lake()
+        except BaseException as exc:  # re-raised by finish, as the quality checks' failure
+            self.error = exc
+            return
+        # not a "[step] done in" line: it overlaps the build's, which the bench adds up
+        progress(
+            "  lake suites checked beside the build in "
+            f"{self.run.lake_finished - self.run.lake_started:.1f}s"
+        )
+
+    def wait(self) -> None:
+        self.thread.join()
+
+    def finish(self) -> Any:
+        self.wait()
+        if self.error is not None:
+            self.run.close()
+            raise self.error
+        return self.run.finish()
 
 
 def _say_unchanged(report: Any, progress: Progress) -> None:
@@ -110,28 +167,6 @@ def warm_up_checks() -> None:
             import great_expectations  # noqa: F401
 
     threading.Thread(target=load, name="warm-up-gx", daemon=True).start()
-
-
-def in_background(action: Callable[[], Any], name: str) -> Callable[[], None]:
-    """Starts ``action`` in a thread; the function returned waits for it and raises what it
-    raised."""
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            action()
-        except BaseException as exc:  # handed to the caller's join
-            failed.append(exc)
-
-    thread = threading.Thread(target=run, name=name, daemon=True)
-    thread.start()
-
-    def join() -> None:
-        thread.join()
-        if failed:
-            raise failed[0]
-
-    return join
 
 
 def _stderr(message: str) -> None:
@@ -189,7 +224,7 @@ def _run(
     # 2.06 against 2.07 GB at the peak, and cost the full parse's 5 s after the ingest.)
     # It starts before this function's other imports (~0.35 s), which it need not wait for.
     with DbtWorker(home) as dbt:
-        from expectations.checks import QUALITY, SPIKES, draw_deferred_docs, run_checks
+        from expectations.checks import QUALITY, SPIKES, CheckRun, draw_deferred_docs, run_checks
         from ingestion.run import ingest_landing
         from realreach.alerts import raise_alerts
         from realreach.report import write_report
@@ -204,7 +239,6 @@ def _run(
         # rewrote); a rebuild validates everything again.
         changed = not rebuild
         raised: list[Any] = []
-        docs_drawn: list[Callable[[], None]] = []
 
         def spikes_then_alerts() -> None:
             # The spike mart's own suites first: alerts go out as soon as they passed, from
@@ -217,30 +251,56 @@ def _run(
             )
             _say_unchanged(spikes, progress)
             raised.append(_step("alerts", progress, lambda: raise_alerts(home, since=alert_since)))
-            # their Data Docs pages are drawn while dbt builds the rest (this process waits)
-            docs_drawn.append(in_background(lambda: draw_deferred_docs(home), "spike-docs"))
+
+        beside: list[_LakeChecksBeside] = []
+        timings: dict[str, float] = {}
+
+        def spikes_alerts_then_lake_checks() -> None:
+            spikes_then_alerts()
+            # The quality checks' lake suites read no warehouse: they run while dbt builds
+            # the rest (their lock and GX context are free: the spike checks are done), after
+            # the spike suites' Data Docs pages, which the alerts did not wait for.
+            beside.append(
+                _LakeChecksBeside(
+                    CheckRun(home, stage=QUALITY, only_changed=changed),
+                    progress,
+                    before=lambda: draw_deferred_docs(home),
+                )
+            )
 
         if rebuild or needs_build(home):  # else nothing is validated: GX is not needed
             warm_up_checks()
         # write-audit-publish: build the warehouse, check it, and only then replace the exports
-        build = _build_step(
-            progress,
-            lambda between: build_marts(
-                home, force=rebuild, publish=False, dbt=dbt, on_alert_path=between
-            ),
-            spikes_then_alerts,
-        )
+        try:
+            build = _build_step(
+                progress,
+                lambda between: build_marts(
+                    home, force=rebuild, publish=False, dbt=dbt, on_alert_path=between
+                ),
+                spikes_alerts_then_lake_checks,
+                timings,
+            )
+        except BaseException:
+            for lake in beside:  # the build failed: nothing is published; free the checks lock
+                lake.wait()
+                lake.run.close()
+            raise
     if build.skipped:
         progress("  nothing changed since the last build: marts kept as they are")
     if not raised:  # nothing was built: the checks say so, the alert journal is looked at
         spikes_then_alerts()
     alerts = raised[0]
 
-    def quality_checks() -> Any:
-        docs_drawn[0]()  # the spike suites' pages: done, or a failure reported here
+    def quality_checks() -> Any:  # nothing was built: no lake checks ran beside a build
+        draw_deferred_docs(home)
         return run_checks(home, stage=QUALITY, only_changed=changed)
 
-    checks = _step("quality checks", progress, quality_checks)
+    # After the build: the mart suites (and the lake suites' results, when they ran beside it);
+    # the step's time is what the run waits for the checks after the build.
+    checks = _step("quality checks", progress, beside[0].finish if beside else quality_checks)
+    if beside and beside[0].run.lake_started is not None:
+        timings.update(lake_started=beside[0].run.lake_started)
+        timings.update(lake_finished=beside[0].run.lake_finished)
     _say_unchanged(checks, progress)
     if checks.data_quality_ok:
         _step("publish", progress, lambda: publish_marts(home, build))
@@ -257,4 +317,5 @@ def _run(
     else:
         report = _step("report", progress, lambda: write_report(home))
         progress(f"  {report.index}")
-    return PipelineReport(ingest, build, checks, alerts, time.perf_counter() - started, report)
+    elapsed = time.perf_counter() - started
+    return PipelineReport(ingest, build, checks, alerts, elapsed, report, timings)

@@ -237,3 +237,58 @@ def test_alerts_go_out_before_the_quality_suites_and_once_even_when_those_fail(
         assert len(receiver.requests) == first.alerts.new
     finally:
         receiver.close()
+
+
+def test_the_lake_suites_run_beside_the_rest_of_the_build_and_still_stop_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`realreach run` validates the quality stage's lake suites in a thread while the dbt
+    worker builds the rest of the marts; a lake suite that fails there still keeps the marts
+    unpublished, and a lake phase that crashes fails the quality checks step and frees the
+    checks lock."""
+    from expectations.checks import CheckRun, latest_path
+    from realreach.pipeline import PipelineError
+    from realreach_core.locking import exclusive
+    from realreach_sim import generate
+
+    home = Home(tmp_path / "home").ensure()
+    generate(home.landing, accounts=3, days=40, seed=5, labels_path=tmp_path / "labels.json")
+    for name in [k for k in os.environ if k.startswith("REALREACH_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("REALREACH_FRESHNESS_HOURS", "0.0001")  # the lake x suites fail
+    steps: list[str] = []
+    first = run_pipeline(home, progress=steps.append)
+    t = first.timings
+    # The two intervals overlap: the lake suites started before the rest of the build was done
+    # and were still working after it had started (run one after the other, they would not).
+    assert t["rest_started"] < t["rest_finished"]
+    assert t["lake_started"] < t["rest_finished"]
+    assert t["rest_started"] < t["lake_finished"]
+    assert any(m.startswith("  lake suites checked beside the build in ") for m in steps)
+    # ... and their verdict is the quality step's, as in one pass after the build.
+    failed = {s.name for s in first.checks.suites if not s.success}
+    assert "lake_x_users" in failed
+    assert not any(name.startswith("marts_") for name in failed)
+    assert not first.checks.data_quality_ok
+    assert not (home.marts_export / "dim_accounts.parquet").exists()  # nothing published
+    stored = json.loads(latest_path(home).read_text())
+    assert {s["name"] for s in stored["suites"] if not s["success"]} == failed
+    validations = home.gx / "uncommitted" / "validations"
+    assert (validations / "lake_x_users").is_dir() and (validations / "marts_dim_accounts").is_dir()
+    assert (home.data_docs / "index.html").exists()
+
+    validate_lake = CheckRun.validate_lake
+
+    def crash(self: CheckRun) -> None:
+        validate_lake(self)  # with the checks lock taken
+        if self.stage == QUALITY:  # the spike stage (no lake suite) goes through it too
+            raise RuntimeError("lake phase crashed")
+
+    monkeypatch.setenv("REALREACH_FRESHNESS_HOURS", str(LOOSE))
+    monkeypatch.setattr(CheckRun, "validate_lake", crash)
+    with pytest.raises(PipelineError, match="lake phase crashed") as caught:
+        run_pipeline(home, progress=lambda _m: None, rebuild=True)
+    assert caught.value.step == "quality checks"
+    with exclusive(latest_path(home).with_name(".run.lock"), wait=0):
+        pass  # released
+    assert not (home.marts_export / "dim_accounts.parquet").exists()
