@@ -98,8 +98,9 @@ class _LakeChecksBeside:
     They read only the lake's new batches, never the warehouse dbt holds; the parent process
     only waits on the worker's pipe meanwhile, so they take no turn from dbt but the CPU they
     use. ``finish`` waits for them, then runs the mart suites (after the build) and returns the
-    one quality report, as ``run_checks`` would. The thread is the only user of GX while it
-    runs (see ``CheckRun``: GX's current context is process-wide)."""
+    one quality report, as ``run_checks`` would. ``before`` runs first in the same thread (the
+    spike suites' Data Docs pages, left for after the alerts). The thread is the only user of
+    GX while it runs (see ``CheckRun``: GX's current context is process-wide)."""
 
     def __init__(
         self, run: Any, progress: Progress, before: Callable[[], object] | None = None
