@@ -87,13 +87,9 @@ def current_spikes(home: Home) -> dict[str, dict] | None:
     return judged
 
 
-def flagged_spikes(home: Home) -> list[dict]:
-    """The one place alerts read flagged rows from: the audited follower_spikes mart's
-    suspicious rows (``spikes_source``), every field as is."""
-    return _flagged(current_spikes(home))
-
-
 def _flagged(judged: Mapping[str, Mapping[str, Any]] | None) -> list[dict]:
+    """The one place alerts take flagged rows from: the suspicious ones of the audited
+    follower_spikes rows (``current_spikes``), every field as is."""
     return [dict(row) for row in (judged or {}).values() if row.get("verdict") == ALERTED_VERDICT]
 
 
@@ -121,7 +117,7 @@ def raise_alerts(
     """Record each suspicious spike once, withdraw alerts whose spike is no longer suspicious
     (``judged``: the follower_spikes rows by alert id, the audited ones by default), then send every channel the one message it is owed per alert.
 
-    ``spikes`` defaults to the audited suspicious rows (``flagged_spikes``). A spike starting
+    ``spikes`` defaults to the audited suspicious rows (``_flagged``). A spike starting
     before ``since`` (default REALREACH_ALERT_SINCE) raises no new alert: a first run over
     months of history alerts on what is recent; alerts already raised go on as before."""
     settings = load_settings()
