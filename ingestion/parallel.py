@@ -13,19 +13,23 @@ where its rows sit in those tables; the runner decides what is new and what is q
 
 from __future__ import annotations
 
+import gc
 import importlib.abc
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 import pyarrow as pa
 
 from ingestion.errors import IngestError
 from ingestion.landing import LandingFile
+from ingestion.parsers.columnar import ColumnarParser, Item, Items, NotColumnar, table_of
 from ingestion.parsers.safe_zip import is_zip
-from ingestion.reading import NotSettled, read_landing
-from ingestion.validate import validated_table
+from ingestion.reading import Content, NotSettled, read_landing
+from ingestion.schemas import schema_for
+from ingestion.validate import checked_table, validated_table
 
 #: Exceptions a format quirk can raise in a parser: the file is quarantined, the batch goes on.
 PARSE_ERRORS = (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError,
@@ -63,6 +67,7 @@ class Parsed:
     kind: str | None = None
     # lake table -> (offset, rows) in the chunk's table of that name
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    columnar: bool = False  # rows built column by column (already validated)
 
     @property
     def rows(self) -> int:
@@ -79,11 +84,33 @@ def parse_chunk(
     files: list[LandingFile], expected: list[str | None], ingested_at: datetime
 ) -> Chunk:
     """Reads, parses and validates ``files``; ``expected`` is the hash the stat cache holds
-    for a file (a file that no longer has it changed while we looked: left for next run)."""
-    from ingestion.run import parse_rows  # the runner imports this module
+    for a file (a file that no longer has it changed while we looked: left for next run).
+
+    Files of a ``ColumnarParser`` are decoded one by one but their rows are built a chunk at
+    a time (``parsers/columnar.py``); a group with a value outside that strict shape, or one
+    failing the lake's checks, goes through the row-by-row path instead, file by file, so
+    loose values are coerced and bad ones named exactly as ``parse_file`` does.
+    """
+    # A chunk's decoded documents stay alive until its columns are built: hundreds of
+    # thousands of dicts and lists, which the cyclic garbage collector would traverse again
+    # and again (a third of the chunk's time). JSON values cannot form cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_chunk(files, expected, ingested_at)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_chunk(
+    files: list[LandingFile], expected: list[str | None], ingested_at: datetime
+) -> Chunk:
+    from ingestion.run import parser_for  # the runner imports this module
 
     out: list[Parsed] = []
     rows_by_table: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    groups: dict[ColumnarParser, list[tuple[int, Content, Items]]] = defaultdict(list)
     for file, sha in zip(files, expected, strict=True):
         try:
             content = read_landing(file)
@@ -97,35 +124,130 @@ def parse_chunk(
             out.append(Parsed("waiting"))
             continue
         parsed = Parsed("ok", sha=content.sha256, size=len(content.raw))
-        try:
-            parser, tables = parse_rows(file, content, ingested_at)
-        except IngestError as exc:
-            parsed.status, parsed.reason, parsed.raw = "bad", str(exc), content.raw
-        except RecursionError:
-            parsed.status, parsed.raw = "bad", content.raw
-            parsed.reason = f"{file.rel}: nested too deeply to read"
-        except PARSE_ERRORS as exc:
-            parsed.status, parsed.raw = "bad", content.raw
-            parsed.reason = f"{file.rel}: could not parse ({type(exc).__name__}: {exc})"
-        else:
-            parsed.platform, parsed.kind = parser.platform, parser.kind
-            for table, rows in tables.items():
-                key = (parser.platform, table)
-                parsed.spans[table] = (len(rows_by_table[key]), len(rows))
-                rows_by_table[key].extend(rows)
-            parsed.raw = content.raw  # dropped below unless validation fails
         out.append(parsed)
+        try:
+            found_parser = parser_for(file, content)
+            parser = found_parser[0]
+            if isinstance(parser, ColumnarParser) and not is_zip(content.raw):
+                found = parser.items(file, content.raw)
+                if found:  # (no rows: ``parse_rows`` says whether the response means it)
+                    groups[parser].append((len(out) - 1, content, found))
+                    parsed.platform, parsed.kind = parser.platform, parser.kind
+                    continue
+        except RecursionError:
+            _refuse(parsed, content, f"{file.rel}: nested too deeply to read")
+            continue
+        except IngestError as exc:
+            _refuse(parsed, content, str(exc))
+            continue
+        except PARSE_ERRORS as exc:
+            _refuse(parsed, content, f"{file.rel}: could not parse ({type(exc).__name__}: {exc})")
+            continue
+        _rows(file, content, parsed, rows_by_table, ingested_at, found_parser)
+
+    columnar: dict[tuple[str, str], list[pa.Table]] = defaultdict(list)
+    for parser, group in groups.items():
+        key = (parser.platform, parser.kind)
+        offset = sum(table.num_rows for table in columnar.get(key, []))
+        try:
+            table = _columnar_table(parser, group, files, ingested_at)
+        except (NotColumnar, IngestError, *PARSE_ERRORS):
+            for index, content, _ in group:  # the strict shape does not hold: row by row
+                out[index].platform = out[index].kind = None
+                _rows(files[index], content, out[index], rows_by_table, ingested_at)
+            continue
+        columnar[key].append(table)
+        for index, _, found in group:
+            out[index].spans[parser.kind] = (offset, len(found))
+            out[index].columnar = True
+            offset += len(found)
+
+    rowwise = [(f, p) for f, p in zip(files, out, strict=True) if not p.columnar]
     try:
         validated = {
             key: validated_table(key[0], key[1], rows, f"{len(files)} files")
             for key, rows in rows_by_table.items()
         }
     except (IngestError, *PARSE_ERRORS):
-        validated = _validate_one_by_one(files, out, rows_by_table)
+        validated = _validate_one_by_one(
+            [f for f, _ in rowwise], [p for _, p in rowwise], rows_by_table
+        )
+    tables: dict[tuple[str, str], pa.Table] = {}
+    for key in {*columnar, *validated}:
+        fast = columnar.get(key, [])
+        shift = sum(table.num_rows for table in fast)
+        if shift and key in validated:
+            for _, parsed in rowwise:
+                if parsed.platform == key[0] and key[1] in parsed.spans:
+                    start, n = parsed.spans[key[1]]
+                    parsed.spans[key[1]] = (start + shift, n)
+        pieces = [*fast, *([validated[key]] if key in validated else [])]
+        if not pieces:
+            continue
+        tables[key] = pieces[0] if len(pieces) == 1 else pa.concat_tables(pieces)
     for parsed in out:
         if parsed.status == "ok":
             parsed.raw = None
-    return Chunk(out, validated)
+    return Chunk(out, tables)
+
+
+def _refuse(parsed: Parsed, content: Content, reason: str) -> None:
+    parsed.status, parsed.reason, parsed.raw = "bad", reason, content.raw
+
+
+def _rows(
+    file: LandingFile,
+    content: Content,
+    parsed: Parsed,
+    rows_by_table: dict[tuple[str, str], list[dict]],
+    ingested_at: datetime,
+    found: tuple | None = None,
+) -> None:
+    """One file through ``parse_rows`` (the row-by-row path) into ``rows_by_table``."""
+    from ingestion.run import parse_rows
+
+    try:
+        parser, tables = parse_rows(file, content, ingested_at, found)
+    except IngestError as exc:
+        _refuse(parsed, content, str(exc))
+    except RecursionError:
+        _refuse(parsed, content, f"{file.rel}: nested too deeply to read")
+    except PARSE_ERRORS as exc:
+        _refuse(parsed, content, f"{file.rel}: could not parse ({type(exc).__name__}: {exc})")
+    else:
+        parsed.platform, parsed.kind = parser.platform, parser.kind
+        for table, rows in tables.items():
+            key = (parser.platform, table)
+            parsed.spans[table] = (len(rows_by_table[key]), len(rows))
+            rows_by_table[key].extend(rows)
+        parsed.raw = content.raw  # dropped at the end unless validation fails
+
+
+def _columnar_table(
+    parser: ColumnarParser,
+    group: list[tuple[int, Content, Items]],
+    files: list[LandingFile],
+    ingested_at: datetime,
+) -> pa.Table:
+    """A group's rows, built column by column and checked as the lake requires."""
+    items = [
+        Item(position, page, body)
+        for position, (_, _, found) in enumerate(group)
+        for page, body in found
+    ]
+    mine = [files[index] for index, _, _ in group]
+    columns = parser.columns(items, mine)
+    table = table_of(
+        schema_for(parser.platform, parser.kind),
+        columns,
+        platform=parser.platform,
+        files=[
+            (file.rel, content.sha256) for file, (_, content, _) in zip(mine, group, strict=True)
+        ],
+        file_of_row=np.fromiter((item.file for item in items), np.int32, len(items)),
+        ingested_at=ingested_at,
+    )
+    return checked_table(parser.platform, parser.kind, table, f"{len(group)} files")
 
 
 def _validate_one_by_one(

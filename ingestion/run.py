@@ -423,23 +423,14 @@ _CSV_OR_ZIP = {("x", "analytics"), ("x", "archive"), ("registry", "accounts")}
 
 
 def parse_rows(
-    file: LandingFile, content: Content, ingested_at: datetime
+    file: LandingFile,
+    content: Content,
+    ingested_at: datetime,
+    found: tuple[Parser, str] | None = None,
 ) -> tuple[Parser, dict[str, list[dict]]]:
-    """One landing file's rows per lake table with their provenance, not yet validated."""
-    if file.name_error:
-        raise IngestError(f"{file.rel}: {file.name_error}")
-    parser = PARSERS.get((file.platform, file.kind))
-    if parser is None:
-        raise IngestError(_unknown_reason(file))
-    head = ""
-    if (file.platform, file.kind) not in _CSV_OR_ZIP and not is_zip(content.raw):
-        head = content.raw[:HEAD_BYTES].decode("utf-8", errors="replace")
-        other = misfiled(f"{file.platform}/{file.kind}", head)
-        if other:
-            raise IngestError(
-                f"{file.rel}: looks like {other}, not {file.platform}/{file.kind}: move it to "
-                f"landing/{other}/"
-            )
+    """One landing file's rows per lake table with their provenance, not yet validated.
+    ``found``: what ``parser_for`` already said of this file."""
+    parser, head = found or parser_for(file, content)
     try:
         tables = parser.parse(file, content.raw)
     except RecursionError:
@@ -460,6 +451,26 @@ def parse_rows(
             row["source_sha256"] = content.sha256
             row["ingested_at"] = ingested_at
     return parser, tables
+
+
+def parser_for(file: LandingFile, content: Content) -> tuple[Parser, str]:
+    """The file's parser, after the checks made before any parsing (the name, the folder,
+    a body that looks like another kind); and the head of its text ("" for CSV and zip)."""
+    if file.name_error:
+        raise IngestError(f"{file.rel}: {file.name_error}")
+    parser = PARSERS.get((file.platform, file.kind))
+    if parser is None:
+        raise IngestError(_unknown_reason(file))
+    head = ""
+    if (file.platform, file.kind) not in _CSV_OR_ZIP and not is_zip(content.raw):
+        head = content.raw[:HEAD_BYTES].decode("utf-8", errors="replace")
+        other = misfiled(f"{file.platform}/{file.kind}", head)
+        if other:
+            raise IngestError(
+                f"{file.rel}: looks like {other}, not {file.platform}/{file.kind}: move it to "
+                f"landing/{other}/"
+            )
+    return parser, head
 
 
 def parse_file(

@@ -60,11 +60,20 @@ def validated_table(
     text from a small file cannot reach ``MAX_TEXT`` (JSON re-encoding at most doubles it).
     """
     schema = schema_for(platform, kind)
-    name = f"{platform}/{kind}"
     try:
         table = pa.Table.from_pylist(rows, schema=schema)
     except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
-        raise _conversion_error(schema, rows, where, name, exc) from None
+        raise _conversion_error(schema, rows, where, f"{platform}/{kind}", exc) from None
+    return checked_table(platform, kind, table, where, source_bytes=source_bytes)
+
+
+def checked_table(
+    platform: str, kind: str, table: pa.Table, where: str, *, source_bytes: bytes | None = None
+) -> pa.Table:
+    """``table`` (of the lake's schema for ``platform/kind``) if every value passes the lake's
+    checks, else IngestError naming the first bad one (``validated_table``'s checks)."""
+    schema = schema_for(platform, kind)
+    name = f"{platform}/{kind}"
     nul = source_bytes is None or b"\x00" in source_bytes or b"\\u0000" in source_bytes
     long = source_bytes is None or 2 * len(source_bytes) + 1024 >= MAX_TEXT
     ids = ID_PATTERNS.get((platform, kind), {})

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ingestion.landing import LandingFile
 from ingestion.parsers.base import JsonApiParser, Page, Row, resolve_account
+from ingestion.parsers.columnar import (
+    ColumnarParser,
+    Columns,
+    Item,
+    accounts,
+    counts,
+    extras,
+    guard,
+    observed,
+    text,
+    times,
+)
 from ingestion.parsers.facebook_insights import successor
 from ingestion.parsers.graph_fields import count, nested_insights, summary_count, time
 from ingestion.values import leftovers, to_text
@@ -16,9 +28,40 @@ _TEXT = ("message", "permalink_url", "status_type")
 _KNOWN = frozenset(("id", "created_time", "shares", "reactions", "comments", "like", *_TEXT))
 
 
-class FacebookPostsParser(JsonApiParser):
+# Inline insights map deprecated names (``successor``): files with them go through ``parse``.
+_SPECIAL = frozenset(("insights",))
+
+
+def _summary(node: Any, key: str = "total_count") -> Any:
+    """The raw value ``summary_count`` reads (it then takes it as a count). Decoded JSON:
+    every object is a dict."""
+    if type(node) is not dict:
+        return None
+    summary = node.get("summary")
+    return (summary if type(summary) is dict else node).get(key)
+
+
+class FacebookPostsParser(JsonApiParser, ColumnarParser):
     platform = "facebook"
     kind = "posts"
+
+    def columns(self, items: Sequence[Item], files: Sequence[LandingFile]) -> Columns:
+        bodies = [item.body for item in items]
+        guard(bodies, _SPECIAL)
+        post_ids = text([body["id"] for body in bodies]).to_pylist()
+        pages = [pid.split("_")[0] if "_" in pid else None for pid in post_ids]
+        return {
+            "account_id": accounts(items, files, pages),
+            "observed_at": observed(items),
+            "post_id": post_ids,
+            "created_at": times([body.get("created_time") for body in bodies]),
+            **{key: text([body.get(key) for body in bodies]) for key in _TEXT},
+            "shares_count": counts([_summary(body.get("shares"), "count") for body in bodies]),
+            "reactions_count": counts([_summary(body.get("reactions")) for body in bodies]),
+            "comments_count": counts([_summary(body.get("comments")) for body in bodies]),
+            "likes_count": counts([_summary(body.get("like")) for body in bodies]),
+            "extra": extras(bodies, _KNOWN),
+        }
 
     def row(self, item: Mapping[str, Any], page: Page, file: LandingFile) -> Row:
         post_id = str(item["id"])

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ingestion.landing import LandingFile
 from ingestion.parsers.base import JsonApiParser, Page, Row, resolve_account
+from ingestion.parsers.columnar import (
+    ColumnarParser,
+    Columns,
+    Item,
+    counts,
+    extras,
+    guard,
+    named,
+    observed,
+    text,
+    times,
+)
 from ingestion.parsers.graph_fields import count, nested_insights, time
 from ingestion.values import leftovers, to_text
 
@@ -17,9 +29,29 @@ _INSIGHTS = ("reach", "views", "saved", "shares", "total_interactions", "follows
 _KNOWN = frozenset(("id", "timestamp", "like_count", "comments_count", "owner", *_TEXT, *_INSIGHTS))
 
 
-class InstagramMediaParser(JsonApiParser):
+# An owner to check against the name, inline insights: files with them go through ``parse``.
+_SPECIAL = frozenset(("owner", "insights"))
+
+
+class InstagramMediaParser(JsonApiParser, ColumnarParser):
     platform = "instagram"
     kind = "media"
+
+    def columns(self, items: Sequence[Item], files: Sequence[LandingFile]) -> Columns:
+        bodies = [item.body for item in items]
+        guard(bodies, _SPECIAL)
+        return {
+            "account_id": named(items, files),
+            "observed_at": observed(items),
+            "post_id": text([body["id"] for body in bodies]),
+            "created_at": times([body.get("timestamp") for body in bodies]),
+            **{key: text([body.get(key) for body in bodies]) for key in _TEXT},
+            **{
+                key: counts([body.get(key) for body in bodies])
+                for key in ("like_count", "comments_count", *_INSIGHTS)
+            },
+            "extra": extras(bodies, _KNOWN),
+        }
 
     def row(self, item: Mapping[str, Any], page: Page, file: LandingFile) -> Row:
         where = f"{file.rel}: media {item['id']}"

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ingestion.errors import IngestError
 from ingestion.landing import LandingFile
 from ingestion.parsers.base import JsonApiParser, Page, Row, Tables
+from ingestion.parsers.columnar import (
+    ColumnarParser,
+    Columns,
+    Item,
+    NotColumnar,
+    counts,
+    extras,
+    flags,
+    guard,
+    mapping,
+    observed,
+    spelled,
+    text,
+    times,
+)
 from ingestion.values import leftovers, to_bool, to_int, to_text, to_time
 
 _PROFILE_TEXT = ("username", "name", "description", "location", "url", "profile_image_url")
@@ -80,9 +95,31 @@ def profile_columns(user: Mapping[str, Any], where: str) -> Row:
     return row
 
 
-class XUsersParser(JsonApiParser):
+def profile_arrays(bodies: Sequence[Mapping[str, Any]]) -> Columns:
+    """``profile_columns`` of many users at once, for their strict shape (``columnar.py``)."""
+    columns: Columns = {key: text([b.get(key) for b in bodies]) for key in _PROFILE_TEXT}
+    columns["protected"] = flags([b.get("protected") for b in bodies])
+    columns["verified"] = flags([b.get("verified") for b in bodies])
+    columns["created_at"] = times([b.get("created_at") for b in bodies])
+    metrics = [mapping(b.get("public_metrics")) for b in bodies]
+    for column, spellings in _USER_METRICS.items():
+        columns[column] = counts(spelled(metrics, spellings))
+    columns["extra"] = extras(bodies, _PROFILE_KNOWN)
+    return columns
+
+
+class XUsersParser(JsonApiParser, ColumnarParser):
     platform = "x"
     kind = "users"
+
+    def columns(self, items: Sequence[Item], files: Sequence[LandingFile]) -> Columns:
+        bodies = [item.body for item in items]
+        return {
+            # str(item["id"]) in ``row``: an id sent as a number goes through ``parse``
+            "account_id": text([body["id"] for body in bodies]),
+            "observed_at": observed(items),
+            **profile_arrays(bodies),
+        }
 
     def row(self, item: Mapping[str, Any], page: Page, file: LandingFile) -> Row:
         where = f"{file.rel}: user {item['id']}"
@@ -123,9 +160,35 @@ _TWEET_KNOWN = frozenset((
 ))  # fmt: skip
 
 
-class XTweetsParser(JsonApiParser):
+# Click metrics merge two objects (``_metrics``): files that carry them go through ``parse``.
+_TWEET_SPECIAL = frozenset(("organic_metrics", "non_public_metrics"))
+
+
+class XTweetsParser(JsonApiParser, ColumnarParser):
     platform = "x"
     kind = "tweets"
+
+    def columns(self, items: Sequence[Item], files: Sequence[LandingFile]) -> Columns:
+        bodies = [item.body for item in items]
+        guard(bodies, _TWEET_SPECIAL)
+        firsts = [_first_reference(body) for body in bodies]
+        metrics = [mapping(body.get("public_metrics")) for body in bodies]
+        columns: Columns = {
+            "account_id": text([_author(item, files) for item in items]),
+            "observed_at": observed(items),
+            "post_id": text([body["id"] for body in bodies]),
+            "created_at": times([body.get("created_at") for body in bodies]),
+            **{
+                key: text([body.get(key) for body in bodies])
+                for key in ("text", "lang", "conversation_id", "in_reply_to_user_id")
+            },
+            "referenced_type": text([first.get("type") for first in firsts]),
+            "referenced_id": text([first.get("id") for first in firsts]),
+            "extra": extras(bodies, _TWEET_KNOWN),
+        }
+        for column, spellings in _TWEET_METRICS.items():
+            columns[column] = counts(spelled(metrics, spellings))
+        return columns
 
     def row(self, item: Mapping[str, Any], page: Page, file: LandingFile) -> Row:
         where = f"{file.rel}: tweet {item['id']}"
@@ -155,3 +218,20 @@ class XTweetsParser(JsonApiParser):
             **_metrics(where, metric_sources[1:], _CLICK_METRICS),
             "extra": leftovers(item, _TWEET_KNOWN),
         }
+
+
+def _author(item: Item, files: Sequence[LandingFile]) -> Any:
+    """``row``'s account: the tweet's author_id, else the timeline's owner from the name."""
+    author = item.body.get("author_id")
+    if author is None or author == "":
+        author = files[item.file].account_id
+        if not author:
+            raise NotColumnar  # ``parse`` says the name must carry it
+    return author
+
+
+def _first_reference(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    referenced = body.get("referenced_tweets") or []
+    if type(referenced) is not list:
+        raise NotColumnar
+    return referenced[0] if referenced and type(referenced[0]) is dict else {}
