@@ -102,17 +102,15 @@ def task_windows(airflow_home: Path, since: float) -> dict[str, tuple[float, flo
 def path_breakdown(
     windows: dict[str, tuple[float, float]], alert_at: float, latency: float
 ) -> dict[str, float | None]:
-    """Where the latency went. The alert leaves from inside ``build_marts`` (between its alert
-    path and the rest), so the work on its path is ``ingest_landing`` whole and
-    ``build_marts`` up to the alert; what is left is orchestration (the watch's poll,
-    scheduling, starting task processes)."""
-    ingest = windows.get("ingest_landing")
-    build = windows.get("build_marts")
-    if ingest is None or build is None or not build[0] <= alert_at:
-        return {"build_to_alert_s": None, "orchestration_s": None}
-    to_alert = alert_at - build[0]
-    work = (ingest[1] - ingest[0]) + to_alert
-    return {"build_to_alert_s": round(to_alert, 1), "orchestration_s": round(latency - work, 1)}
+    """Where the latency went. The alert leaves from inside ``ingest_and_build`` (between its
+    alert path and the rest of the build), so the work on its path is that task up to the
+    alert; what is left is orchestration (the watch's poll, creating the run, starting the
+    task's process)."""
+    task = windows.get("ingest_and_build")
+    if task is None or not task[0] <= alert_at:
+        return {"task_to_alert_s": None, "orchestration_s": None}
+    to_alert = alert_at - task[0]
+    return {"task_to_alert_s": round(to_alert, 1), "orchestration_s": round(latency - to_alert, 1)}
 
 
 class ScaleDays:
@@ -259,7 +257,7 @@ def run(
             path = (
                 path_breakdown(windows, fresh.at, latency)
                 if fresh and latency is not None
-                else {"build_to_alert_s": None, "orchestration_s": None}
+                else {"task_to_alert_s": None, "orchestration_s": None}
             )
             round_ = {"file": name, "files": files, "account": account, "latency_s": latency,
                       "alerts": len(hook.received) - before, "tasks_s": tasks, **path,

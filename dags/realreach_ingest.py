@@ -1,4 +1,7 @@
-"""Ingest new landing files into the Parquet lake; announce what arrived on the lake asset.
+"""Ingest new landing files into the Parquet lake, then build what they changed: the alert
+path, the spike mart's own suites, the alerts, then the rest of the marts (MARTS starts the
+quality suites, SPIKES the alerts DAG). One task, so nothing on the alert's path waits for a
+scheduler hop or a second start-up (``realreach.orchestration``).
 
 No clock: the landing asset's watcher (``realreach.landing_watch``, run by the triggerer)
 starts this DAG when a complete new export appears in ``<home>/landing``.
@@ -16,11 +19,11 @@ from realreach import orchestration as rr
     **rr.DAG_DEFAULTS,
 )
 def realreach_ingest() -> None:
-    @task(outlets=[rr.LAKE])
-    def ingest_landing(*, outlet_events=None, triggering_asset_events=None) -> dict:
-        return rr.ingest(outlet_events, triggering_asset_events)
+    @task(outlets=[rr.LAKE, rr.MARTS, rr.SPIKES])
+    def ingest_and_build(*, outlet_events=None, triggering_asset_events=None) -> dict:
+        return rr.ingest_and_build(outlet_events, triggering_asset_events)
 
-    ingest_landing()
+    ingest_and_build()
 
 
 realreach_ingest()

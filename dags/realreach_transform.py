@@ -1,6 +1,8 @@
-"""Build the marts with dbt on DuckDB whenever the lake changed: first the alert path (the
-nodes the spike mart is built from, and its own tests), then its suites and the alerts
-(SPIKES), then the rest (MARTS starts the quality suites)."""
+"""Build the marts with dbt on DuckDB, by hand: what the lake and the dbt project changed since
+the last green build (after a fix to a failed build, a new project version, a retraction with
+``realreach quarantine``). The same build as ``realreach_ingest``'s, which runs it after
+every ingest: first the alert path and its tests, then its suites and the alerts (SPIKES),
+then the rest (MARTS starts the quality suites)."""
 
 from airflow.sdk import dag, task
 
@@ -9,7 +11,7 @@ from realreach import orchestration as rr
 
 @dag(
     dag_id="realreach_transform",
-    schedule=[rr.LAKE],
+    schedule=None,
     doc_md=__doc__,
     **rr.DAG_DEFAULTS,
 )

@@ -7,28 +7,30 @@ inside the task bodies, which run in the worker.
 
 Asset design. Data arriving starts everything: the LANDING asset has an ``AssetWatcher``
 whose trigger (``realreach.landing_watch``) runs in the triggerer and fires when a complete
-new export appears in ``<home>/landing``. From there four DAGs are chained by assets, one per
-stage of the home:
+new export appears in ``<home>/landing``. From there the DAGs are chained by assets:
 
-    (landing watch) --LANDING--> realreach_ingest --LAKE--> realreach_transform
-        build_marts: alert path -> spike suites -> alerts -> the rest --MARTS--> realreach_checks
-                                                                     --SPIKES--> realreach_alerts
+    (landing watch) --LANDING--> realreach_ingest
+        ingest_and_build: ingest -> alert path -> spike suites -> alerts -> the rest
+            --LAKE--> (what arrived: lineage and the UI)
+            --MARTS--> realreach_checks (quality suites, publish)
+            --SPIKES--> realreach_alerts (what is still owed, the report)
+    realreach_transform: the same build, run by hand (no schedule)
 
-Alerts wait neither for the rest of the build nor for the quality suites: ``build_marts``
-builds the alert path (every node the spike mart is built from, and its own tests) first,
-validates the spike mart with its own suites, writes the audited rows to
-``<home>/state/checks/follower_spikes.parquet`` and delivers the new alerts, all in the same
-task and the same dbt worker, as ``realreach run`` does; then it builds the rest. As separate
-tasks they cost a task start-up, a second dbt start-up and two asset hops each on the
-alert's path (the spike checks read the warehouse, which the rest of the build holds). The
-alerts DAG, on SPIKES, then delivers what is still owed (with the tasks' retries) and redraws
-the report; ``realreach_checks`` runs the quality suites and publishes the marts for BI.
+Alerts wait neither for the rest of the build nor for the quality suites, and nothing on
+their path crosses a task boundary: ``ingest_and_build`` starts the dbt worker, ingests while
+it starts, builds the alert path (every node the spike mart is built from, and its own
+tests), validates the spike mart with its own suites, writes the audited rows to
+``<home>/state/checks/follower_spikes.parquet`` and delivers the new alerts, all in one task
+and one dbt worker, as ``realreach run`` does; then it builds the rest. As separate tasks
+(ingest, then a build DAG on LAKE, as until 2026-12) each boundary cost an asset hop, a task
+start-up and dbt's start-up after the ingest instead of beside it. The alerts DAG, on
+SPIKES, then delivers what is still owed (with the tasks' retries) and redraws the report;
+``realreach_checks`` runs the quality suites and publishes the marts for BI.
 
-There is one LAKE asset, not one per platform kind: its only consumer is a single
-build, which reads what changed from the ingestion manifest (not from the events), so finer
-assets would only add queue rows without changing what runs. What arrived (files, rows per
-``platform/kind``, platforms) travels in the asset event's ``extra`` instead, where the UI and the transform's
-log show it. URIs use a custom ``x-`` scheme, which Airflow stores verbatim (no provider
+There is one LAKE asset, not one per platform kind: the build reads what changed from the
+ingestion manifest (not from events), so finer assets would only add queue rows. What
+arrived (files, rows per ``platform/kind``, platforms) travels in its event's ``extra``,
+where the UI shows it. URIs use a custom ``x-`` scheme, which Airflow stores verbatim (no provider
 normaliser), and name the stage, not a machine path: a deployment serves one
 ``REALREACH_HOME``, read from the environment when a task runs.
 """
@@ -139,7 +141,7 @@ def _log_report(step: str, report: Any) -> dict[str, Any]:
     return data
 
 
-# --- realreach_ingest -------------------------------------------------------------------------
+# --- realreach_ingest: ingest, then build -----------------------------------------------------
 
 
 def ingest_extra(report: Any) -> dict[str, Any]:
@@ -159,33 +161,47 @@ def ingest_extra(report: Any) -> dict[str, Any]:
     }
 
 
-def ingest(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, Any]:
-    """Ingest new landing files; skip (no LAKE event, no rebuild) when nothing new arrived.
+def ingest_and_build(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, Any]:
+    """Ingest new landing files, then build what they changed: alert path, spike suites,
+    alerts, the rest (``build``'s body), all in this one task.
+
+    Everything on the alert's path is one task: a task boundary costs a DAG run created from
+    an asset event, a task process started and dbt's start-up paid after the ingest instead
+    of beside it — seconds each, more than the ingest of a new day. The dbt worker starts in
+    the task's first moment and imports and parses while the files are read.
 
     The landing watch's events say what it saw; ingestion reads the whole landing folder
     anyway, so files that arrived after the event (or while the previous run was busy) are
-    taken too, and the manifest skips what was already ingested.
+    taken too, and the manifest skips what was already ingested. Nothing new and nothing
+    left to build (a build that failed earlier is retried here): skipped, no events.
     """
-    from ingestion.run import ingest_landing
+    from realreach.dbt_worker import DbtWorker
 
-    for event in describe_triggering_events(triggering_asset_events):
-        log.info("landing event: %s", json.dumps(event, sort_keys=True))
-    # In-process: a spawned parse worker re-runs the task runner's __main__ and dies under
-    # Airflow's task supervisor (BrokenProcessPool, seen in tests/test_airflow_e2e.py).
-    report = ingest_landing(current_home(), workers=1)
-    _log_report("ingest", report)
-    for path, reason in report.quarantined:
-        # A bad file is the sender's problem, not a task failure: it waits in quarantine
-        # with its .error.json, and the other files go on.
-        log.warning("quarantined %s: %s", path, reason)
-    if not report.files_ingested:
-        raise AirflowSkipException(
-            f"nothing new in landing ({report.files_skipped} already ingested, "
-            f"{report.files_quarantined} quarantined): no lake event, no rebuild"
-        )
-    extra = ingest_extra(report)
-    outlet_events[LAKE].extra = extra
-    return extra
+    home = current_home()
+    with DbtWorker(home) as dbt:
+        from ingestion.run import ingest_landing
+        from realreach.transform import warehouse_behind
+
+        for event in describe_triggering_events(triggering_asset_events):
+            log.info("landing event: %s", json.dumps(event, sort_keys=True))
+        # In-process: a spawned parse worker re-runs the task runner's __main__ and dies under
+        # Airflow's task supervisor (BrokenProcessPool, seen in tests/test_airflow_e2e.py).
+        report = ingest_landing(home, workers=1)
+        _log_report("ingest", report)
+        for path, reason in report.quarantined:
+            # A bad file is the sender's problem, not a task failure: it waits in quarantine
+            # with its .error.json, and the other files go on.
+            log.warning("quarantined %s: %s", path, reason)
+        if not report.files_ingested and not warehouse_behind(home):
+            raise AirflowSkipException(
+                f"nothing new in landing ({report.files_skipped} already ingested, "
+                f"{report.files_quarantined} quarantined) and the warehouse is built from "
+                "the whole lake: no events, no build"
+            )
+        ingested = ingest_extra(report)
+        outlet_events[LAKE].extra = ingested
+        built = _build(home, dbt, outlet_events)
+    return {"ingest": ingested, "build": built}
 
 
 # --- realreach_transform ----------------------------------------------------------------------
@@ -291,6 +307,19 @@ def build_extra(report: Any, home: Home) -> dict[str, Any]:
 
 
 def build(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, Any]:
+    """``realreach_transform``, run by hand: build what the lake and the project changed
+    since the last green build (``ingest_and_build`` does this after every ingest)."""
+    from realreach.dbt_worker import DbtWorker
+
+    home = current_home()
+    for event in describe_triggering_events(triggering_asset_events):
+        log.info("building for lake event: %s", json.dumps(event, sort_keys=True))
+    # dbt's worker imports dbt and parses the project (~3.5 s) from the task's first moment
+    with DbtWorker(home) as dbt:
+        return _build(home, dbt, outlet_events)
+
+
+def _build(home: Home, dbt: Any, outlet_events: Any) -> dict[str, Any]:
     """``dbt build`` the warehouse, alerting between its alert path and the rest; fail (and
     retry) when dbt reports errors.
 
@@ -298,27 +327,19 @@ def build(outlet_events: Any, triggering_asset_events: Any = None) -> dict[str, 
     are; ``check`` publishes this build (named by its fingerprint, carried on the marts
     event) only after the data-quality suites passed. The alerts go out from the spike mart's
     own audit (``audit_spikes_and_alert``), as soon as the alert path is built."""
-    from realreach.dbt_worker import DbtWorker
+    from realreach.pipeline import warm_up_checks
+    from realreach.transform import build_marts, needs_build
 
-    home = current_home()
-    # dbt's worker imports dbt and parses the project (~3.5 s) from the task's first moment,
-    # beside the imports and the look at the lake below
-    with DbtWorker(home) as dbt:
-        from realreach.pipeline import warm_up_checks
-        from realreach.transform import build_marts, needs_build
+    if needs_build(home):  # GX is imported while dbt builds, off the alert's path
+        warm_up_checks()
+    audited: dict[str, Any] = {}
 
-        for event in describe_triggering_events(triggering_asset_events):
-            log.info("building for lake event: %s", json.dumps(event, sort_keys=True))
-        if needs_build(home):  # GX is imported while dbt builds, off the alert's path
-            warm_up_checks()
-        audited: dict[str, Any] = {}
+    def on_alert_path(report: Any) -> None:
+        log.info("dbt: alert path built (%d models, %d tests)",
+                 count(report.models_ok), count(report.tests_passed))  # fmt: skip
+        audited.update(audit_spikes_and_alert(home))
 
-        def on_alert_path(report: Any) -> None:
-            log.info("dbt: alert path built (%d models, %d tests)",
-                     count(report.models_ok), count(report.tests_passed))  # fmt: skip
-            audited.update(audit_spikes_and_alert(home))
-
-        report = build_marts(home, publish=False, dbt=dbt, on_alert_path=on_alert_path)
+    report = build_marts(home, publish=False, dbt=dbt, on_alert_path=on_alert_path)
     _log_report("build", report)
     if report.skipped:
         log.info("dbt: nothing changed since the last green build; marts left as they are")

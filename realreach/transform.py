@@ -304,6 +304,21 @@ def needs_build(home: Home) -> bool:
     return not _up_to_date(home, inputs_fingerprint(home))
 
 
+def warehouse_behind(home: Home) -> bool:
+    """Whether the warehouse has not been built from the lake's last change with this dbt
+    project (a build that failed or never ran). Unlike ``needs_build`` it does not ask whether
+    the build was published: a build whose quality checks failed is not redone until new data
+    or a new project arrives."""
+    try:
+        state = read_build_state(home)
+    except duckdb.Error:  # another process writes it: a build is under way or due
+        return True
+    if state is None or state.project_hash != project_fingerprint():
+        return True
+    with Manifest(home.manifest) as manifest:
+        return manifest.last_change() > state.built_seq
+
+
 def _up_to_date(home: Home, fingerprint: str) -> bool:
     try:
         stamp = json.loads(_stamp_path(home).read_text())

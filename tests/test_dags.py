@@ -35,7 +35,8 @@ INGEST, TRANSFORM, CHECKS, ALERTS = (
     "realreach_checks",
     "realreach_alerts",
 )
-PIPELINE = (INGEST, TRANSFORM, CHECKS, ALERTS)
+PIPELINE = (INGEST, CHECKS, ALERTS)  # the chain the landing watch starts
+DAGS = (INGEST, TRANSFORM, CHECKS, ALERTS)  # and the build by hand
 ASSET_URIS = {
     "lake": "x-realreach://lake",
     "marts": "x-realreach://marts",
@@ -146,7 +147,7 @@ def pipeline(
     webhook: tuple[str, list[dict[str, Any]]],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, Any]]:
-    """Run the four DAGs once, in order, the way the asset chain would trigger them."""
+    """Run the three DAGs of the chain once, in order, the way the asset chain would trigger them."""
     from airflow.dag_processing.dagbag import DagBag
 
     from realreach_core.home import Home
@@ -204,7 +205,7 @@ def _asset_events(uri: str) -> list[Any]:
 
 def test_dagbag_loads_the_four_dags_without_import_errors(dagbag: Any) -> None:
     assert dagbag.import_errors == {}
-    assert set(PIPELINE) <= set(dagbag.dag_ids)
+    assert set(DAGS) <= set(dagbag.dag_ids)
 
 
 def test_each_dag_is_scheduled_on_the_asset_its_upstream_produces(dagbag: Any) -> None:
@@ -218,9 +219,13 @@ def test_each_dag_is_scheduled_on_the_asset_its_upstream_produces(dagbag: Any) -
         condition = dagbag.dags[dag_id].timetable.asset_condition
         return {asset.uri for asset in condition.objects if isinstance(asset, Asset)}
 
-    assert outlets(INGEST) == {ASSET_URIS["lake"]}
-    assert schedule(TRANSFORM) == outlets(INGEST)
+    # The ingest builds too: what arrived (LAKE), the marts and the audited spikes.
+    assert outlets(INGEST) == {ASSET_URIS["lake"], ASSET_URIS["marts"], ASSET_URIS["spikes"]}
+    # The same build by hand, started by nothing.
+    assert dagbag.dags[TRANSFORM].schedule is None
     assert outlets(TRANSFORM) == {ASSET_URIS["marts"], ASSET_URIS["spikes"]}
+    # Nothing waits on LAKE: the build that reads it runs in the ingest's task.
+    assert all(ASSET_URIS["lake"] not in schedule(d) for d in (CHECKS, ALERTS))
     assert schedule(CHECKS) == {ASSET_URIS["marts"]}
     assert outlets(CHECKS) == {ASSET_URIS["checks"]}
     # Alerts wait for the spike mart's own suites only, not for the quality suites.
@@ -239,12 +244,16 @@ def test_spike_suites_and_alerts_come_before_the_quality_suites_and_publishing(
     def announcing(uri: str) -> set[tuple[str, str]]:
         return {
             (dag_id, t.task_id)
-            for dag_id in PIPELINE
+            for dag_id in DAGS
             for t in dagbag.dags[dag_id].tasks
             if any(isinstance(a, Asset) and a.uri == uri for a in t.outlets)
         }
 
-    assert announcing(ASSET_URIS["spikes"]) == {(TRANSFORM, "build_marts")}
+    assert announcing(ASSET_URIS["spikes"]) == {
+        (INGEST, "ingest_and_build"),
+        (TRANSFORM, "build_marts"),
+    }
+    assert [t.task_id for t in dagbag.dags[INGEST].tasks] == ["ingest_and_build"]
     checks = dagbag.dags[CHECKS]
     assert {t.task_id for t in checks.tasks} == {"check_quality", "quality_gate"}
     assert checks.get_task("quality_gate").upstream_task_ids == {"check_quality"}
@@ -265,7 +274,7 @@ def test_ingest_is_started_by_the_landing_watch_and_every_dag_runs_one_at_a_time
     (watcher,) = landing.watchers
     assert isinstance(watcher.trigger, LandingFileTrigger)
     assert ingest.catchup is False
-    for dag_id in PIPELINE:
+    for dag_id in DAGS:
         dag = dagbag.dags[dag_id]
         assert dag.max_active_runs == 1, dag_id
         for task in dag.tasks:
@@ -386,7 +395,7 @@ def test_parsing_the_dags_imports_no_pipeline_code(airflow_home: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_four_dags_run_the_pipeline_end_to_end(pipeline: dict[str, Any]) -> None:
+def test_the_dag_chain_runs_the_pipeline_end_to_end(pipeline: dict[str, Any]) -> None:
     import duckdb
 
     home, runs = pipeline["home"], pipeline["runs"]
@@ -447,7 +456,7 @@ def test_asset_events_carry_what_arrived_and_what_was_built(pipeline: dict[str, 
     # The build audited the same spikes first, between its alert path and the rest, and
     # delivered their alerts itself (through the Airflow connection, not the variable).
     (audited,) = _asset_events(ASSET_URIS["spikes"])
-    assert audited.source_task_id == "build_marts"
+    assert audited.source_task_id == "ingest_and_build"
     assert audited.extra["suspicious_spikes"] == spikes and audited.extra["audited"]
     assert audited.extra["validated"] is True
     assert audited.timestamp < checks.timestamp
@@ -508,7 +517,7 @@ def test_dbt_results_of_every_node_with_mart_rows(pipeline: dict[str, Any]) -> N
     from realreach.orchestration import log_dbt_results
 
     home = pipeline["home"]
-    nodes = log_dbt_results(home)  # what build_marts logged in the transform task
+    nodes = log_dbt_results(home)  # what the ingest's build logged
     assert nodes == sorted(nodes, key=lambda n: -n.seconds)
     assert {n.status for n in nodes} <= {"success", "pass"}
     models = {n.name: n for n in nodes if n.resource == "model"}
@@ -531,8 +540,20 @@ def test_a_second_ingest_with_nothing_new_skips_and_emits_no_event(
     before = len(_asset_events(ASSET_URIS["lake"]))
     run = pipeline["bag"].dags[INGEST].test()
     assert str(run.state) == "success"
-    assert _task_states(run) == {"ingest_landing": "skipped"}
+    assert _task_states(run) == {"ingest_and_build": "skipped"}
     assert len(_asset_events(ASSET_URIS["lake"])) == before
+
+
+@pytest.mark.slow
+def test_the_build_by_hand_adds_no_alert(pipeline: dict[str, Any]) -> None:
+    marts_before = len(_asset_events(ASSET_URIS["marts"]))
+    run = pipeline["bag"].dags[TRANSFORM].test()
+    assert str(run.state) == "success"
+    assert _task_states(run) == {"build_marts": "success"}
+    assert len(_asset_events(ASSET_URIS["marts"])) == marts_before + 1
+    spikes = _asset_events(ASSET_URIS["spikes"])[-1]
+    assert spikes.source_task_id == "build_marts"
+    assert spikes.extra["alerts"]["new"] == 0  # the ingest's build alerted already
 
 
 # --- alert channels from Airflow connections ---------------------------------------------------
