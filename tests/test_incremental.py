@@ -30,7 +30,13 @@ from expectations.snapshots import UNDATED_MARTS
 from ingestion.run import ingest_landing
 from realreach.build_state import STATE_TABLE, read_build_state
 from realreach.cli import main as cli_main
-from realreach.transform import ALERT_PATH_THREADS, BuildReport, build_marts, dbt_dirs
+from realreach.transform import (
+    ALERT_PATH_THREADS,
+    BuildReport,
+    build_marts,
+    dbt_dirs,
+    warehouse_behind,
+)
 from realreach_core.home import Home
 
 DAY = re.compile(r"_?(\d{8})T\d{6}Z")
@@ -253,11 +259,15 @@ def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_pa
     assert any(u.startswith("unit_test.") for u in _ran(home))
     assert any(u.startswith("test.realreach.source_") for u in _ran(home))
     base_rows = _staged(home, "stg_x__users")
+    assert not warehouse_behind(home)  # what Airflow's ingest_and_build skips on
 
     # (a) a new day: only its lake files are read, and the older rows stay as built
     _land(landing, home, stages["new_day"])
     before = _marts(home)
+    ingest_landing(home)
+    assert warehouse_behind(home)  # ingested, not built yet
     new_day = _build(home)
+    assert not warehouse_behind(home)
     assert new_day.mode == "incremental", new_day.why_full
     # the checks validate only the rows the build recorded as changed: every row that did
     # change is among them
