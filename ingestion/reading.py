@@ -58,6 +58,8 @@ def read_landing(
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # became a symlink since the scan
             raise IngestError(f"{file.rel}: is a symbolic link; links are not followed") from None
+        if exc.errno == errno.ENOENT:  # moved or deleted since the scan: nothing to take now
+            raise NotSettled(file.rel) from None
         raise
     try:
         info = os.fstat(fd)

@@ -302,3 +302,32 @@ def test_lake_files_reach_the_disk_before_the_manifest_names_them(
     monkeypatch.setattr(files, "sync_filesystem", lambda f: syncs.append(f))
     files.make_durable([part] * (files.FSYNC_AT_MOST + 1), home.lake)
     assert syncs == [home.lake]
+
+
+def test_a_file_removed_between_the_scan_and_the_read_is_left_not_fatal(home: Home) -> None:
+    """Whoever fills landing may move a file away while a run is under way: the run takes
+    the rest and counts that one as waiting (a later run sees whether it came back)."""
+    from datetime import UTC, datetime
+
+    from ingestion.landing import describe, walk
+    from ingestion.parallel import parse_chunk
+
+    body = {"data": [{"id": "1", "username": "a", "public_metrics": {"followers_count": 5}}]}
+    for account in ("1", "2"):
+        land(
+            home,
+            f"x/users/{account}_20261121T060000Z.json",
+            json.dumps(body).replace('"1"', f'"{account}"'),
+        )
+    landing = home.landing
+    files = sorted(
+        (
+            describe(landing, landing.joinpath(*parts), parts, info)
+            for parts, info in walk(landing, lambda r, i: False)
+        ),
+        key=lambda f: f.rel,
+    )
+    files[0].path.unlink()
+    chunk = parse_chunk(files, [None, None], datetime.now(UTC))
+    assert [p.status for p in chunk.files] == ["waiting", "ok"]
+    assert ingest_landing(home).files_ingested == 1
