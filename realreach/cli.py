@@ -267,7 +267,7 @@ RUN_SETTLE_SECONDS = 2.0
 
 
 def landing_settle_seconds(settings: Settings) -> float:
-    # The watch's default (1 s, across two looks) is shorter; one look needs a wider margin.
+    # The watch's default is the same (realreach.landing_watch.DEFAULT_SETTLE_SECONDS).
     configured = settings.landing_settle_seconds
     return RUN_SETTLE_SECONDS if configured is None else configured
 

@@ -14,8 +14,8 @@ Polling is cheap on purpose: ``os.scandir`` and the ``stat`` it already has (siz
 no reading, no hashing — ingestion's manifest hashes and decides what is really new, so a
 spurious event costs one ingest run that skips everything, never a double count. A file is
 announced once it is *complete*: not a temporary name (``.tmp``, ``.part``, dot files, the
-same rule as ingestion's scan) and unchanged (size and mtime) since the previous poll and at
-least ``settle_seconds`` old, so a file still being copied in place is not announced half
+same rule as ingestion's scan) and not written to for ``settle_seconds`` (its mtime is that
+old: every write moves it), so a file still being copied in place is not announced half
 written. The watch remembers what it announced while the triggerer lives; after a restart
 the first complete scan fires once, and ingestion skips what it already has.
 """
@@ -36,7 +36,7 @@ from realreach_core.settings import Settings
 
 CLASSPATH = "realreach.landing_watch.LandingFileTrigger"
 DEFAULT_POLL_SECONDS = Settings().landing_poll_seconds  # one default: the settings object
-DEFAULT_SETTLE_SECONDS = 1.0  # REALREACH_LANDING_SETTLE_SECONDS unset: two looks this far apart
+DEFAULT_SETTLE_SECONDS = 2.0  # REALREACH_LANDING_SETTLE_SECONDS unset: as `realreach run`
 MAX_LISTED = 20  # names carried in the event (it is stored in the metadata DB)
 
 Signature = tuple[int, int]  # (size in bytes, mtime in ns)
@@ -78,25 +78,24 @@ class LandingWatch:
 
     settle_seconds: float = DEFAULT_SETTLE_SECONDS
     announced: dict[str, Signature] = field(default_factory=dict)
-    previous: dict[str, Signature] = field(default_factory=dict)
 
     def poll(self, snapshot: Mapping[str, Signature], now_ns: int | None = None) -> list[str]:
         """Files that became complete since they were last announced (new or changed)."""
         now_ns = time.time_ns() if now_ns is None else now_ns
         settle_ns = int(self.settle_seconds * 1e9)
+        # One look is enough: every write moves the mtime, so a file whose mtime is
+        # settle_seconds old has not been written to for that long. (Two looks a poll apart,
+        # as until 2026-12, cost the alert a poll interval and said nothing more.)
         ready = sorted(
             rel
             for rel, sig in snapshot.items()
-            if self.announced.get(rel) != sig
-            and self.previous.get(rel) == sig
-            and now_ns - sig[1] >= settle_ns
+            if self.announced.get(rel) != sig and now_ns - sig[1] >= settle_ns
         )
         for rel in ready:
             self.announced[rel] = snapshot[rel]
         # Forget files that went away, so dropping the same name again is news again.
         for rel in self.announced.keys() - snapshot.keys():
             del self.announced[rel]
-        self.previous = dict(snapshot)
         return ready
 
 

@@ -183,13 +183,13 @@ class Settings:
         "how often Airflow's landing watch looks for new files",
         _positive_seconds,
     )
-    # None: each reader's own default (the watch looks twice, `realreach run` once).
+    # None: each reader's own default (both 2 s: one look at the file's mtime).
     landing_settle_seconds: float | None = _var(
         "REALREACH_LANDING_SETTLE_SECONDS",
         None,
         "a landing file must keep its size and mtime this long before it counts as complete",
         _seconds,
-        default_text="1 s for the Airflow watch (two looks), 2 s for `realreach run` (one look)",
+        default_text="2 s, for the Airflow watch and `realreach run` alike",
     )
     alert_webhook: str | None = _var(
         "REALREACH_ALERT_WEBHOOK",

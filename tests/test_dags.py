@@ -306,21 +306,22 @@ def test_landing_watch_announces_complete_new_or_changed_files_once(airflow_home
     watch = LandingWatch(settle_seconds=1.0)
     now = 100 * second
     old = (10, now - 5 * second)
-    assert watch.poll({"x/users/a.json": old}, now) == []  # seen once: maybe still growing
-    assert watch.poll({"x/users/a.json": old}, now + second) == ["x/users/a.json"]
-    assert watch.poll({"x/users/a.json": old}, now + 2 * second) == []  # announced already
+    # not written to for 5 s (its mtime): complete at the first look, renamed in or not
+    assert watch.poll({"x/users/a.json": old}, now) == ["x/users/a.json"]
+    assert watch.poll({"x/users/a.json": old}, now + second) == []  # announced already
     fresh = (7, now + 2 * second)  # written just now: waits until it has settled
     files = {"x/users/a.json": old, "x/tweets/b.json": fresh}
     assert watch.poll(files, now + 2 * second) == []
-    assert watch.poll(files, now + 2 * second + second // 2) == []
+    assert watch.poll(files, now + 2 * second + second // 2) == []  # still maybe growing
     assert watch.poll(files, now + 3 * second) == ["x/tweets/b.json"]
-    grown = {"x/users/a.json": (20, now + second), "x/tweets/b.json": fresh}  # re-pulled
-    assert watch.poll(grown, now + 4 * second) == []
+    growing = {"x/users/a.json": (15, now + 3 * second + second // 2), "x/tweets/b.json": fresh}
+    assert watch.poll(growing, now + 4 * second) == []  # re-pulled, written 0.5 s ago
+    grown = {"x/users/a.json": (20, now + 4 * second), "x/tweets/b.json": fresh}
+    assert watch.poll(grown, now + 4 * second + second // 2) == []
     assert watch.poll(grown, now + 5 * second) == ["x/users/a.json"]
     # A file taken away and dropped again (backfill) is news again.
     assert watch.poll({"x/tweets/b.json": fresh}, now + 6 * second) == []
-    assert watch.poll(grown, now + 7 * second) == []
-    assert watch.poll(grown, now + 8 * second) == ["x/users/a.json"]
+    assert watch.poll(grown, now + 7 * second) == ["x/users/a.json"]
 
 
 def test_landing_scan_skips_files_still_being_written(airflow_home: Path, tmp_path: Path) -> None:
