@@ -73,42 +73,34 @@ def text(values: list[Any]) -> pa.Array:
         raise NotColumnar from None
 
 
+def _arrow(values: list[Any], *types: pa.DataType) -> pa.Array:
+    """``values`` as Arrow infers them, when that is one of ``types`` or all absent (then of
+    the first); NotColumnar otherwise."""
+    try:
+        array = pa.array(values)
+    except (pa.ArrowException, TypeError, OverflowError):  # mixed, or an int beyond int64
+        raise NotColumnar from None
+    if array.type in types:
+        return array
+    if array.type == pa.null():
+        return pa.nulls(len(values), types[0])
+    raise NotColumnar
+
+
 def counts(values: list[Any]) -> pa.Array:
     """Integers (or absent). Floats round in ``to_int`` but truncate in Arrow, booleans count
     as 0/1 and text is parsed there: all of those go through ``parse``."""
-    try:
-        array = pa.array(values)
-    except (pa.ArrowException, TypeError, OverflowError):
-        raise NotColumnar from None
-    if array.type == pa.int64():
-        return array
-    if array.type == pa.null():
-        return pa.nulls(len(values), pa.int64())
-    raise NotColumnar
+    return _arrow(values, pa.int64())
 
 
 def floats(values: list[Any]) -> pa.Array:
     """Numbers as floats (``to_float`` of an int or a float; NaN is not JSON)."""
-    try:
-        array = pa.array(values)
-    except (pa.ArrowException, TypeError, OverflowError):
-        raise NotColumnar from None
-    if array.type in (pa.float64(), pa.int64(), pa.null()):
-        return array.cast(pa.float64())
-    raise NotColumnar
+    return _arrow(values, pa.float64(), pa.int64()).cast(pa.float64())
 
 
 def flags(values: list[Any]) -> pa.Array:
     """Booleans (or absent); ``to_bool`` reads "yes"/"1" and the like, which go through parse."""
-    try:
-        array = pa.array(values)
-    except (pa.ArrowException, TypeError, OverflowError):
-        raise NotColumnar from None
-    if array.type == pa.bool_():
-        return array
-    if array.type == pa.null():
-        return pa.nulls(len(values), pa.bool_())
-    raise NotColumnar
+    return _arrow(values, pa.bool_())
 
 
 #: The ISO 8601 times both ``to_time`` (``datetime.fromisoformat``) and Arrow's cast read the
