@@ -17,8 +17,10 @@ import gc
 import importlib.abc
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -106,7 +108,7 @@ def parse_chunk(
 def _parse_chunk(
     files: list[LandingFile], expected: list[str | None], ingested_at: datetime
 ) -> Chunk:
-    from ingestion.run import parser_for  # the runner imports this module
+    from ingestion.run import parse_rows, parser_for  # the runner imports this module
 
     out: list[Parsed] = []
     rows_by_table: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -134,16 +136,10 @@ def _parse_chunk(
                     groups[parser].append((len(out) - 1, content, found))
                     parsed.platform, parsed.kind = parser.platform, parser.kind
                     continue
-        except RecursionError:
-            _refuse(parsed, content, f"{file.rel}: nested too deeply to read")
+        except (IngestError, *PARSE_ERRORS) as exc:
+            _refuse(parsed, content, _reason(file, exc))
             continue
-        except IngestError as exc:
-            _refuse(parsed, content, str(exc))
-            continue
-        except PARSE_ERRORS as exc:
-            _refuse(parsed, content, f"{file.rel}: could not parse ({type(exc).__name__}: {exc})")
-            continue
-        _rows(file, content, parsed, rows_by_table, ingested_at, found_parser)
+        _rows(parse_rows, file, content, parsed, rows_by_table, ingested_at, found_parser)
 
     columnar: dict[tuple[str, str], list[pa.Table]] = defaultdict(list)
     for parser, group in groups.items():
@@ -154,7 +150,7 @@ def _parse_chunk(
         except (NotColumnar, IngestError, *PARSE_ERRORS):
             for index, content, _ in group:  # the strict shape does not hold: row by row
                 out[index].platform = out[index].kind = None
-                _rows(files[index], content, out[index], rows_by_table, ingested_at)
+                _rows(parse_rows, files[index], content, out[index], rows_by_table, ingested_at)
             continue
         columnar[key].append(table)
         for index, _, found in group:
@@ -195,7 +191,17 @@ def _refuse(parsed: Parsed, content: Content, reason: str) -> None:
     parsed.status, parsed.reason, parsed.raw = "bad", reason, content.raw
 
 
+def _reason(file: LandingFile, exc: BaseException) -> str:
+    """Why a file is quarantined, from what reading it raised."""
+    if isinstance(exc, IngestError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return f"{file.rel}: nested too deeply to read"
+    return f"{file.rel}: could not parse ({type(exc).__name__}: {exc})"
+
+
 def _rows(
+    parse_rows: Callable[..., tuple[Any, dict[str, list[dict]]]],
     file: LandingFile,
     content: Content,
     parsed: Parsed,
@@ -203,17 +209,12 @@ def _rows(
     ingested_at: datetime,
     found: tuple | None = None,
 ) -> None:
-    """One file through ``parse_rows`` (the row-by-row path) into ``rows_by_table``."""
-    from ingestion.run import parse_rows
-
+    """One file through ``parse_rows`` (``ingestion.run``'s row-by-row path, passed in: the
+    runner imports this module) into ``rows_by_table``."""
     try:
         parser, tables = parse_rows(file, content, ingested_at, found)
-    except IngestError as exc:
-        _refuse(parsed, content, str(exc))
-    except RecursionError:
-        _refuse(parsed, content, f"{file.rel}: nested too deeply to read")
-    except PARSE_ERRORS as exc:
-        _refuse(parsed, content, f"{file.rel}: could not parse ({type(exc).__name__}: {exc})")
+    except (IngestError, *PARSE_ERRORS) as exc:
+        _refuse(parsed, content, _reason(file, exc))
     else:
         parsed.platform, parsed.kind = parser.platform, parser.kind
         for table, rows in tables.items():
