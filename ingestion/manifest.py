@@ -110,6 +110,10 @@ class FileRecord:
     reason: str | None = None
 
 
+#: Values per ``IN (...)`` list: older SQLite builds allow 999 parameters a statement.
+_IN_AT_MOST = 500
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -138,32 +142,48 @@ class Manifest:
         ).fetchone()
         return row[0] if row else None
 
-    def stat_cache(self) -> dict[str, tuple[str, int, int, str, int]]:
-        """Every remembered path's row (path, size, mtime_ns, sha256, recorded), in one query.
+    def stat_cache(self) -> dict[str, tuple[str, int, int, str | None]]:
+        """Every remembered path's (path, size, mtime_ns, sha256 or None), in one query.
 
-        ``recorded`` (1 or 0): the files table holds this path with this content hash, so the
-        path's identity (content hash + what its name says) was processed. A run over a
-        landing folder of known files decides "already ingested" from this alone, without a
-        query, an open or a hash per file, and without loading every identity
-        (``known_keys``). The rows are kept as SQLite returns them: a new tuple per path cost
-        a second at 477k paths.
+        The hash is None when the path may be skipped unopened while its size and mtime are
+        unchanged: the files table holds this path with this content hash, so its identity
+        (content hash + what its name says) was processed. It is given otherwise: for a
+        path whose identity is only known under another path, and for X activity CSVs, whose
+        identity takes the account from a handle, not from the path.
+
+        A run over a landing folder of known files decides "already ingested" from this alone,
+        without a query, an open or a hash per file, and without looking up any identity. The
+        rows are kept as SQLite returns them: a new tuple per path cost a second at 477k paths,
+        and 64-character hashes nobody reads cost a fifth of one.
         """
         rows = self.db.execute(
-            "SELECT s.path, s.size, s.mtime_ns, s.sha256, EXISTS (SELECT 1 FROM files f "
-            "WHERE f.path = s.path AND f.sha256 = s.sha256) FROM seen_paths s"
+            "SELECT s.path, s.size, s.mtime_ns, CASE WHEN instr(s.path, '/analytics/') = 0 "
+            "AND EXISTS (SELECT 1 FROM files f WHERE f.path = s.path AND f.sha256 = s.sha256) "
+            "THEN NULL ELSE s.sha256 END FROM seen_paths s"
         )
         return {row[0]: row for row in rows}
 
-    def known_keys(self) -> set[str]:
-        """Every processed file's identity (ingested or quarantined), in one query."""
-        return {row[0] for row in self.db.execute("SELECT file_key FROM files")}
+    def known_among(self, keys: Iterable[str]) -> set[str]:
+        """Those of ``keys`` that are processed files' identities (ingested or quarantined)."""
+        return self._among("SELECT file_key FROM files WHERE file_key IN ({})", keys)
 
-    def ingested_paths(self) -> set[str]:
-        """Paths with rows in the lake: only these can have a version to supersede."""
-        rows = self.db.execute(
-            "SELECT DISTINCT path FROM files WHERE outcome = 'ingested' AND rows > 0"
+    def ingested_among(self, paths: Iterable[str]) -> set[str]:
+        """Those of ``paths`` with rows in the lake: only these can have a version to
+        supersede."""
+        return self._among(
+            "SELECT DISTINCT path FROM files "
+            "WHERE outcome = 'ingested' AND rows > 0 AND path IN ({})",
+            paths,
         )
-        return {row[0] for row in rows}
+
+    def _among(self, sql: str, values: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(values))
+        found: set[str] = set()
+        for start in range(0, len(wanted), _IN_AT_MOST):
+            part = wanted[start : start + _IN_AT_MOST]
+            query = sql.format(", ".join("?" * len(part)))
+            found.update(row[0] for row in self.db.execute(query, part))
+        return found
 
     def remember_paths(self, entries: Iterable[tuple[str, int, int, str]]) -> None:
         with closing(self.db.cursor()) as cur:

@@ -31,9 +31,9 @@ from ingestion.lake import (
     retraction_file,
     retraction_table,
 )
-from ingestion.landing import LandingFile, describe, walk
+from ingestion.landing import Known, LandingFile, describe, walk
 from ingestion.manifest import FileRecord, Manifest
-from ingestion.parallel import Chunk, init_worker, parse_chunk
+from ingestion.parallel import Chunk, Parsed, init_worker, parse_chunk
 from ingestion.parsers import PARSERS, Parser
 from ingestion.parsers.safe_zip import is_zip
 from ingestion.quarantine import quarantine
@@ -133,31 +133,35 @@ def ingest_landing(
         run = _Run(home, manifest, report, datetime.now(UTC), flush_rows)
         settled_before_ns = time.time_ns() - int(settle_seconds * 1e9)
         cache = manifest.stat_cache()
-        known = _KnownFiles(cache, settled_before_ns)
-        todo: list[tuple[LandingFile, str | None]] = []
-        deferred: list[LandingFile] = []  # X-named activity CSVs: after the users and registry
+        known = Known(cache, settled_before_ns)
+        deferred: list[
+            tuple[LandingFile, str | None]
+        ] = []  # X-named activity CSVs: after the users and registry
         landing = home.landing  # a property: a new Path per use
-        for parts, info in walk(landing, known):
-            report.files_seen += 1
-            file = describe(landing, landing.joinpath(*parts), parts, info)
-            if file.kind == "analytics" and parse_activity_name_safe(file.name):
-                deferred.append(file)
-            elif not stat.S_ISREG(file.mode):
-                run.batch = _take(file, None, manifest, run.batch, run.seen, run.stat_cache,
-                                  home, report, run.ingested_at, settled_before_ns, flush_rows)  # fmt: skip
-            elif file.mtime_ns > settled_before_ns:
-                report.files_waiting += 1
-            else:
-                _, size, mtime_ns, sha, _ = cache.get(file.rel, (None, -1, -1, None, 0))
-                if (size, mtime_ns) != (file.size, file.mtime_ns):
-                    sha = None  # new or touched: read and hash it
-                elif (key := file_key(file, sha)) in run.seen or key in run.known:
-                    report.files_skipped += 1  # known: never opened, never hashed
-                    continue
-                todo.append((file, sha))
-        report.files_seen += known.skipped
-        report.files_skipped += known.skipped
-        run.parse_all(todo, workers)
+        with _Parsing(run, workers) as parsing:
+            for parts, info in walk(landing, known):
+                report.files_seen += 1
+                file = describe(landing, landing.joinpath(*parts), parts, info)
+                if file.kind == "analytics" and parse_activity_name_safe(file.name):
+                    deferred.append(file)
+                elif not stat.S_ISREG(file.mode):
+                    run.batch = _take(file, None, manifest, run.batch, run.seen, run.stat_cache,
+                                      home, report, run.ingested_at, settled_before_ns, flush_rows)  # fmt: skip
+                elif file.mtime_ns > settled_before_ns:
+                    report.files_waiting += 1
+                else:
+                    # Known and untouched ones were left out by the walk, but for a path whose
+                    # identity is known under another path (its hash is cached)
+                    _, size, mtime_ns, sha = cache.get(file.rel, (None, -1, -1, None))
+                    if (size, mtime_ns) != (file.size, file.mtime_ns):
+                        sha = None  # new or touched: read and hash it
+                    elif (key := file_key(file, sha)) in run.seen or manifest.known(key):
+                        report.files_skipped += 1  # known: never opened, never hashed
+                        continue
+                    parsing.add(file, sha)  # read, hashed and parsed while the walk goes on
+            report.files_seen += known.skipped
+            report.files_skipped += known.skipped
+            parsing.finish()
         directory = None
         for file in deferred:
             if directory is None:
@@ -169,35 +173,6 @@ def ingest_landing(
     report.platforms = sorted({key.split("/")[0] for key in report.rows_by_kind})
     report.elapsed_s = time.perf_counter() - started
     return report
-
-
-@dataclass
-class _KnownFiles:
-    """The walk's test for a landing entry known and untouched: same path, size and mtime as
-    the stat cache holds, and this path with this content recorded as processed. Such an
-    entry is skipped without describing, opening or hashing it. The identity (content hash
-    + what the name says) is a function of the path and the hash, except for X activity
-    CSVs, whose account comes from a handle: those take the full path, as does anything
-    else."""
-
-    cache: dict[str, tuple[str, int, int, str, int]]
-    settled_before_ns: int
-    skipped: int = 0
-
-    def __call__(self, rel: str, info: os.stat_result) -> bool:
-        hit = self.cache.get(rel)
-        if (
-            hit is not None
-            and hit[4]
-            and hit[1] == info.st_size
-            and hit[2] == info.st_mtime_ns
-            and info.st_mtime_ns <= self.settled_before_ns
-            and stat.S_ISREG(info.st_mode)
-            and "/analytics/" not in rel  # an activity CSV's folder (or deeper: not an export)
-        ):
-            self.skipped += 1
-            return True
-        return False
 
 
 #: Files per worker task: big enough that a chunk's rows validate in one vectorised pass and
@@ -224,57 +199,6 @@ class _Run:
         self.seen: set[str] = set()
         self.stat_cache: list[tuple[str, int, int, str]] = []
 
-    # Loaded on first use: a rerun with nothing new decides everything from the stat cache
-    # and never needs them (477k identities at 1,000 accounts).
-    @functools.cached_property
-    def known(self) -> set[str]:
-        return self.manifest.known_keys()
-
-    @functools.cached_property
-    def ingested_paths(self) -> set[str]:
-        return self.manifest.ingested_paths()  # no per-file query for new paths
-
-    def parse_all(self, todo: list[tuple[LandingFile, str | None]], workers: int | None) -> None:
-        chunks = [todo[i : i + CHUNK_FILES] for i in range(0, len(todo), CHUNK_FILES)]
-        workers = default_workers() if workers is None else max(1, workers)
-        if multiprocessing.current_process().daemon:
-            workers = 1  # a daemonic process may not start children (some task runners)
-        if workers == 1 or len(todo) < PARALLEL_MIN_FILES:
-            for chunk in chunks:
-                self._merge(chunk, parse_chunk([f for f, _ in chunk], [s for _, s in chunk],
-                                               self.ingested_at))  # fmt: skip
-            return
-        # spawn, not fork: the parent holds pyarrow's thread pools, which fork does not copy
-        # safely. At most 2 chunks in flight per worker, so memory stays bounded when the
-        # parent is busy writing the lake.
-        context = multiprocessing.get_context("spawn")
-        merged = 0
-        try:
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker) as pool:
-                pending: deque[tuple[list, Future]] = deque()
-                for chunk in chunks:
-                    files = [f for f, _ in chunk]
-                    shas = [s for _, s in chunk]
-                    pending.append((chunk, pool.submit(parse_chunk, files, shas, self.ingested_at)))
-                    while len(pending) >= 2 * workers:
-                        done_chunk, future = pending.popleft()
-                        self._merge(done_chunk, future.result())
-                        merged += 1
-                while pending:
-                    done_chunk, future = pending.popleft()
-                    self._merge(done_chunk, future.result())
-                    merged += 1
-        except BrokenProcessPool:
-            # A worker killed from outside (some task supervisors end children they did not
-            # start): chunks are merged in order, so the rest is parsed here, none twice.
-            log.warning(
-                "a parse worker died; parsing the remaining %d chunk(s) in-process",
-                len(chunks) - merged,
-            )
-            for chunk in chunks[merged:]:
-                self._merge(chunk, parse_chunk([f for f, _ in chunk], [s for _, s in chunk],
-                                               self.ingested_at))  # fmt: skip
-
     def _merge(self, chunk: list[tuple[LandingFile, str | None]], result: Chunk) -> None:
         """A worker's chunk into the batch: skip what is known, quarantine what is bad."""
         report, batch = self.report, self.batch
@@ -283,6 +207,7 @@ class _Run:
         for parsed in result.files:
             for table, (_, n) in parsed.spans.items():
                 offered[(parsed.platform, table)] += n
+        read: list[tuple[LandingFile, Parsed, str, str]] = []  # (file, outcome, sha, key)
         for (file, cached), parsed in zip(chunk, result.files, strict=True):
             if parsed.status == "waiting":
                 report.files_waiting += 1
@@ -292,11 +217,16 @@ class _Run:
                     f"unread|{file.rel}|{file.size}|{file.mtime_ns}".encode()
                 ).hexdigest()
             else:
-                sha = parsed.sha
+                sha = parsed.sha or ""
                 if cached is None:
                     self.stat_cache.append((file.rel, file.size, file.mtime_ns, sha))
-            key = file_key(file, sha)
-            if key in self.seen or key in self.known:
+            read.append((file, parsed, sha, file_key(file, sha)))
+        # Two indexed queries per chunk, not every identity and path loaded up front: a new
+        # day's 1,333 files at 1,000 accounts spent 2 s loading 600k of each.
+        known = self.manifest.known_among([key for _, _, _, key in read])
+        ingested = self.manifest.ingested_among([file.rel for file, _, _, _ in read])
+        for file, parsed, sha, key in read:
+            if key in self.seen or key in known:
                 report.files_skipped += 1
                 continue
             self.seen.add(key)
@@ -308,9 +238,7 @@ class _Run:
                 accepted[(parsed.platform, table)].append(span)
                 name = f"{parsed.platform}/{table}"
                 report.rows_by_kind[name] = report.rows_by_kind.get(name, 0) + span[1]
-            olds = (
-                self.manifest.active_versions(file.rel) if file.rel in self.ingested_paths else []
-            )
+            olds = self.manifest.active_versions(file.rel) if file.rel in ingested else []
             _record_ingested(file, key, sha, parsed.size, parsed.platform, parsed.kind,
                              parsed.rows, olds, batch, report)  # fmt: skip
         for key, spans in accepted.items():
@@ -325,6 +253,102 @@ class _Run:
         if batch.row_count >= self.flush_rows:
             _flush(batch, self.home, self.manifest, report)
             self.batch = _Batch()
+
+
+class _Parsing:
+    """Landing files to read, hash, parse and validate, handed in as the walk finds them and
+    merged into the run's batch in that order, a chunk at a time. Once there are enough to
+    pay for worker start-up (``PARALLEL_MIN_FILES``), chunks go to worker processes while the
+    walk goes on: the workers import and parse while the parent still lists and describes."""
+
+    def __init__(self, run: _Run, workers: int | None) -> None:
+        workers = default_workers() if workers is None else max(1, workers)
+        if multiprocessing.current_process().daemon:
+            workers = 1  # a daemonic process may not start children (some task runners)
+        self.run, self.workers = run, workers
+        self.files: list[tuple[LandingFile, str | None]] = []  # (file, cached hash): not
+        # yet handed to a worker
+        self.pool: ProcessPoolExecutor | None = None
+        self.broken = False  # a worker died: everything left is parsed in-process
+        self.pending: deque[tuple[list[tuple[LandingFile, str | None]], Future]] = deque()
+
+    def __enter__(self) -> _Parsing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, file: LandingFile, sha: str | None) -> None:
+        """``sha``: the hash the stat cache holds for ``file`` (None: new or touched)."""
+        self.files.append((file, sha))
+        enough = PARALLEL_MIN_FILES if self.pool is None else CHUNK_FILES
+        if self.workers > 1 and not self.broken and len(self.files) >= enough:
+            while len(self.files) >= CHUNK_FILES:
+                self._submit(self.files[:CHUNK_FILES])
+                del self.files[:CHUNK_FILES]
+
+    def finish(self) -> None:
+        """Parses what is left and merges every chunk still out."""
+        rest = [self.files[i : i + CHUNK_FILES] for i in range(0, len(self.files), CHUNK_FILES)]
+        self.files = []
+        for chunk in rest:
+            if self.pool is None or self.broken:
+                self._drain()
+                self._inline(chunk)
+            else:
+                self._submit(chunk)
+        self._drain()
+
+    def _submit(self, chunk: list[tuple[LandingFile, str | None]]) -> None:
+        if self.pool is None:
+            # spawn, not fork: the parent holds pyarrow's thread pools, which fork does not
+            # copy safely
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=init_worker
+            )
+        try:
+            future = self.pool.submit(parse_chunk, *_unzip(chunk), self.run.ingested_at)
+        except BrokenProcessPool:
+            self._broke([chunk])
+            return
+        self.pending.append((chunk, future))
+        # Merge, in order, whatever is done, without waiting; wait only when enough is queued
+        # to keep every worker busy meanwhile: memory stays bounded when the parent is slow.
+        while self.pending and (self.pending[0][1].done() or len(self.pending) > 2 * self.workers):
+            self._merge_next()
+
+    def _drain(self) -> None:
+        while self.pending:
+            self._merge_next()
+
+    def _merge_next(self) -> None:
+        chunk, future = self.pending.popleft()
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            self._broke([chunk, *(c for c, _ in self.pending)])
+            return
+        self.run._merge(chunk, result)
+
+    def _broke(self, chunks: list[list[tuple[LandingFile, str | None]]]) -> None:
+        """A worker was killed from outside (some task supervisors end children they did not
+        start): chunks are merged in order, so the rest is parsed here, none twice."""
+        log.warning("a parse worker died; parsing the remaining chunks in-process")
+        self.broken = True
+        self.pending.clear()
+        for chunk in chunks:
+            self._inline(chunk)
+
+    def _inline(self, chunk: list[tuple[LandingFile, str | None]]) -> None:
+        self.run._merge(chunk, parse_chunk(*_unzip(chunk), self.run.ingested_at))
+
+
+def _unzip(
+    chunk: list[tuple[LandingFile, str | None]],
+) -> tuple[list[LandingFile], list[str | None]]:
+    return [f for f, _ in chunk], [s for _, s in chunk]
 
 
 def parse_activity_name_safe(name: str) -> bool:

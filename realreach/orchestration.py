@@ -328,10 +328,8 @@ def _build(home: Home, dbt: Any, outlet_events: Any) -> dict[str, Any]:
     event) only after the data-quality suites passed. The alerts go out from the spike mart's
     own audit (``audit_spikes_and_alert``), as soon as the alert path is built."""
     from realreach.pipeline import warm_up_checks
-    from realreach.transform import build_marts, needs_build
+    from realreach.transform import build_marts
 
-    if needs_build(home):  # GX is imported while dbt builds, off the alert's path
-        warm_up_checks()
     audited: dict[str, Any] = {}
 
     def on_alert_path(report: Any) -> None:
@@ -339,7 +337,9 @@ def _build(home: Home, dbt: Any, outlet_events: Any) -> dict[str, Any]:
                  count(report.models_ok), count(report.tests_passed))  # fmt: skip
         audited.update(audit_spikes_and_alert(home))
 
-    report = build_marts(home, publish=False, dbt=dbt, on_alert_path=on_alert_path)
+    # GX is imported while dbt builds, off the alert's path
+    report = build_marts(home, publish=False, dbt=dbt, on_alert_path=on_alert_path,
+                         on_dbt_start=warm_up_checks)  # fmt: skip
     _log_report("build", report)
     if report.skipped:
         log.info("dbt: nothing changed since the last green build; marts left as they are")

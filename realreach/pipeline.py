@@ -229,7 +229,7 @@ def _run(
         from ingestion.run import ingest_landing
         from realreach.alerts import raise_alerts
         from realreach.report import write_report
-        from realreach.transform import build_marts, needs_build, publish_marts
+        from realreach.transform import build_marts, publish_marts
 
         ingest = _step(
             "ingest", progress, lambda: ingest_landing(home, settle_seconds=settle_seconds)
@@ -269,14 +269,17 @@ def _run(
                 )
             )
 
-        if rebuild or needs_build(home):  # else nothing is validated: GX is not needed
-            warm_up_checks()
         # write-audit-publish: build the warehouse, check it, and only then replace the exports
         try:
             build = _build_step(
                 progress,
                 lambda between: build_marts(
-                    home, force=rebuild, publish=False, dbt=dbt, on_alert_path=between
+                    home,
+                    force=rebuild,
+                    publish=False,
+                    dbt=dbt,
+                    on_alert_path=between,
+                    on_dbt_start=warm_up_checks,  # nothing built: nothing validated, no GX
                 ),
                 spikes_alerts_then_lake_checks,
                 timings,

@@ -541,3 +541,48 @@ def test_journal_lines_from_before_verdict_tracking_are_not_resent(home, receive
     report = raise_alerts(home, [], channels=channels, retry=FAST, judged={})
     assert report.delivered == {"webhook": 1}
     assert receiver.requests[0][1]["event"] == "withdrawn"
+
+
+def test_audited_rows_convert_a_column_at_a_time_as_value_by_value():
+    """current_spikes converts the audited rows per column (the type looked at once): every
+    value must come out as ``to_jsonable`` gives it, missing values, NaN and dates included."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from realreach.alerts.journal import _jsonable_rows
+    from realreach_core.jsonable import to_jsonable
+
+    table = pa.table(
+        {
+            "platform": ["x", None, "instagram"],
+            "followers": pa.array([1, None, 3], pa.int64()),
+            "score": [0.5, float("nan"), None],
+            "flag": [True, None, False],
+            "spike_start": [dt.date(2026, 1, 2), None, dt.date(2026, 3, 4)],
+            "at": pa.array(
+                [dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), None, None],
+                pa.timestamp("us", "UTC"),
+            ),
+            "amount": pa.array([Decimal("1.25"), None, Decimal("2")], pa.decimal128(6, 2)),
+            "tags": [["a", "b"], None, []],
+            "nothing": pa.nulls(3),
+        }
+    )
+    expected = [{k: to_jsonable(v) for k, v in row.items()} for row in table.to_pylist()]
+    got = _jsonable_rows(table)
+    assert json.dumps(got) == json.dumps(expected)
+    assert got[1]["score"] is None and got[0]["spike_start"] == "2026-01-02"
+    assert _jsonable_rows(table.slice(0, 0)) == []
+
+
+def test_report_link_is_the_report_file_uri(tmp_path):
+    from realreach.alerts.journal import report_link
+    from realreach.report.data import spike_key
+
+    home = Home(tmp_path / "a home with spaces é")
+    spike = {"platform": "x", "account_id": "acc 1/é%", "spike_start": "2026-01-02"}
+    page = f"spikes/{spike_key(spike)}.html"
+    assert report_link(home, spike, None) == (home.root / "report" / page).as_uri()
+    assert report_link(home, spike, "https://r.example/") == f"https://r.example/{page}"

@@ -30,8 +30,7 @@ NOW = datetime(2026, 12, 1, 6, tzinfo=UTC)
 
 def _files(landing: Path) -> list[LandingFile]:
     return [
-        describe(landing, landing.joinpath(*parts), parts, info)
-        for parts, info in walk(landing, lambda rel, info: False)
+        describe(landing, landing.joinpath(*parts), parts, info) for parts, info in walk(landing)
     ]
 
 

@@ -321,10 +321,7 @@ def test_a_file_removed_between_the_scan_and_the_read_is_left_not_fatal(home: Ho
         )
     landing = home.landing
     files = sorted(
-        (
-            describe(landing, landing.joinpath(*parts), parts, info)
-            for parts, info in walk(landing, lambda r, i: False)
-        ),
+        (describe(landing, landing.joinpath(*parts), parts, info) for parts, info in walk(landing)),
         key=lambda f: f.rel,
     )
     files[0].path.unlink()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -12,6 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from realreach.alerts.channels import (
     Channel,
@@ -35,7 +37,7 @@ from realreach.alerts.states import (
 from realreach_core.contract import ALERTED_VERDICT
 from realreach_core.files import atomic_write_text
 from realreach_core.home import Home
-from realreach_core.jsonable import dumps, to_jsonable
+from realreach_core.jsonable import to_jsonable
 from realreach_core.locking import exclusive
 from realreach_core.settings import load_settings
 
@@ -79,12 +81,36 @@ def current_spikes(home: Home) -> dict[str, dict] | None:
         return None
     import pyarrow.parquet as pq
 
-    rows = pq.read_table(path).to_pylist()
     judged = {}
-    for row in rows:
-        row = {k: to_jsonable(v) for k, v in row.items()}
+    for row in _jsonable_rows(pq.read_table(path)):
         judged[alert_id(row["platform"], row["account_id"], row["spike_start"])] = row
     return judged
+
+
+def _jsonable_rows(table: Any) -> list[dict]:
+    """``to_jsonable`` of every value of a pyarrow table's rows, a column at a time: each
+    column's type is looked at once, not each value's (24k rows of some 40 columns at 1,000
+    accounts took a second per value)."""
+    import pyarrow.types as types
+
+    columns = []
+    for column in table.columns:
+        kind, values = column.type, column.to_pylist()
+        if types.is_floating(kind):
+            values = [None if v is None or v != v else v for v in values]  # NaN: missing
+        elif types.is_date(kind) or types.is_timestamp(kind):
+            values = [None if v is None else v.isoformat() for v in values]
+        elif not (
+            types.is_integer(kind)
+            or types.is_string(kind)
+            or types.is_large_string(kind)
+            or types.is_boolean(kind)
+            or types.is_null(kind)
+        ):
+            values = [to_jsonable(v) for v in values]  # dates, decimals, nested: as before
+        columns.append(values)
+    names = table.column_names
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _flagged(judged: Mapping[str, Mapping[str, Any]] | None) -> list[dict]:
@@ -101,7 +127,13 @@ def report_link(home: Home, spike: Mapping[str, Any], base_url: str | None) -> s
     page = f"spikes/{spike_key(spike)}.html"
     if base_url:
         return f"{base_url.rstrip('/')}/{page}"
-    return (home.root / "report" / page).as_uri()
+    # what (home.root / "report" / page).as_uri() gives, without two Paths per spike
+    return f"{_report_uri(home.root)}/{quote(page)}"
+
+
+@functools.lru_cache(maxsize=16)
+def _report_uri(root: Path) -> str:
+    return (root / "report").as_uri()
 
 
 def raise_alerts(
@@ -127,8 +159,10 @@ def raise_alerts(
         retry = retry or retry_policy_from_settings(settings)
     retry = retry or retry_policy_from_env()
     since = since or settings.alert_since
+    plain = False  # the spikes' values are JSON types already (the audited rows are)
     if spikes is None:
         # the audited rows are read once: the flagged ones raise, all of them judge
+        plain = judged is None
         judged = current_spikes(home) if judged is None else judged
         spikes = _flagged(judged)
     for name, why in (skipped or {}).items():
@@ -152,8 +186,8 @@ def raise_alerts(
             if spike.get("verdict", ALERTED_VERDICT) != ALERTED_VERDICT:
                 continue
             fields = {
-                k: to_jsonable(v) for k, v in spike.items() if k not in _BOOKKEEPING
-            }  # fmt: skip
+                k: v if plain else to_jsonable(v) for k, v in spike.items() if k not in _BOOKKEEPING
+            }
             fields["report_url"] = report_link(home, fields, settings.report_base_url)
             aid = alert_id(fields["platform"], fields["account_id"], fields["spike_start"])
             suspicious.add(aid)
@@ -376,6 +410,8 @@ def _parse(path: Path, text: str) -> list[dict]:
 def _write(path: Path, alerts: list[dict], *, unless: str | None = None) -> None:
     """The journal, durably; ``unless``: its text as read, not rewritten when unchanged (a
     run with no new or changed alert fsynced ~1,700 lines at 200 accounts for nothing)."""
-    text = "".join(dumps(alert) + "\n" for alert in alerts)
+    # The alerts are plain JSON already (parsed lines, to_jsonable fields): json.dumps gives
+    # the text ``dumps`` gives, without walking every value again (8k alerts at 1,000 accounts)
+    text = "".join(json.dumps(alert, ensure_ascii=False) + "\n" for alert in alerts)
     if text != unless:
         atomic_write_text(path, text, durable=True)
