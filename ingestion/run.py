@@ -223,8 +223,11 @@ class _Run:
             read.append((file, parsed, sha, file_key(file, sha)))
         # Two indexed queries per chunk, not every identity and path loaded up front: a new
         # day's 1,333 files at 1,000 accounts spent 2 s loading 600k of each.
-        known = self.manifest.known_among([key for _, _, _, key in read])
-        ingested = self.manifest.ingested_among([file.rel for file, _, _, _ in read])
+        known: set[str] = set()
+        ingested: set[str] = set()
+        if self.manifest.has_files():  # a first ingest's 373 chunks (200 accounts) ask nothing
+            known = self.manifest.known_among([key for _, _, _, key in read])
+            ingested = self.manifest.ingested_among([file.rel for file, _, _, _ in read])
         for file, parsed, sha, key in read:
             if key in self.seen or key in known:
                 report.files_skipped += 1
