@@ -213,3 +213,41 @@ def test_a_nothing_new_rerun_loads_no_identities(
     third = ingest_landing(home, workers=1)
     assert len(asked) == 1
     assert (third.files_ingested, third.files_skipped) == (0, first.files_ingested + 1)
+
+
+def test_a_batch_written_per_landing_folder_splits_no_kinds_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first ingest writes a batch whenever a landing folder is done and the batch is big
+    enough, while the next folder is parsed. Every lake table is fed by one folder, so each
+    kind's day is still one lake file, and the lake holds the same rows as one batch gives."""
+    import sqlite3
+
+    from ingestion.lake import SCHEMA_FILE
+    from ingestion.schemas import LAKE_SCHEMAS
+
+    def lake_files(home: Home) -> list[tuple[str, ...]]:
+        found = [p.relative_to(home.lake).parts for p in home.lake.rglob("part-*.parquet")]
+        return sorted(parts[:-1] for parts in found)  # (platform, kind, date) without batch
+
+    def batches(home: Home) -> int:
+        with sqlite3.connect(home.manifest) as db:
+            return db.execute("SELECT count(*) FROM batches WHERE status = 'committed'").fetchone()[
+                0
+            ]
+
+    whole = _scale_home(tmp_path / "whole")
+    ingest_landing(whole, workers=1)
+    monkeypatch.setattr(ingestion.run, "FOLDER_FLUSH_ROWS", 1)
+    split = _scale_home(tmp_path / "split")
+    report = ingest_landing(split, workers=1)
+    assert batches(whole) == 1 and batches(split) > 3
+    assert lake_files(split) == lake_files(whole)
+    assert len(set(lake_files(split))) == len(lake_files(split)) == len(report.lake_files)
+    for platform, kind in LAKE_SCHEMAS:
+        assert (split.lake / f"platform={platform}" / f"kind={kind}" / SCHEMA_FILE).exists()
+        key = lambda row: json.dumps(  # noqa: E731
+            {k: v for k, v in row.items() if k != "ingested_at"}, sort_keys=True, default=str
+        )
+        mine, theirs = lake_rows(split, platform, kind), lake_rows(whole, platform, kind)
+        assert sorted(map(key, mine)) == sorted(map(key, theirs))
