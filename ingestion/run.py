@@ -180,11 +180,6 @@ def ingest_landing(
 CHUNK_FILES = 256
 #: Below this many files to read, worker start-up (imports) costs more than it saves.
 PARALLEL_MIN_FILES = 400
-#: Chunks out per worker: enough queued work to keep it busy while the parent writes a batch.
-IN_FLIGHT_PER_WORKER = 8
-#: A batch this big is written when a landing folder is done (``_Parsing._merged``); smaller
-#: ones wait for the next folder, so a first build pays a few commits, not one per folder.
-FOLDER_FLUSH_ROWS = 100_000
 
 
 def default_workers() -> int:
@@ -274,15 +269,11 @@ class _Parsing:
         if multiprocessing.current_process().daemon:
             workers = 1  # a daemonic process may not start children (some task runners)
         self.run, self.workers = run, workers
-        # (file, cached hash) of the chunk being filled, and its landing folder
-        self.files: list[tuple[LandingFile, str | None]] = []
-        self.folder: tuple[str, str] | None = None
-        # chunks complete, not yet handed out; with whether each ends its landing folder
-        self.closed: list[tuple[list[tuple[LandingFile, str | None]], bool]] = []
-        self.count = 0  # files found so far
+        self.files: list[tuple[LandingFile, str | None]] = []  # (file, cached hash): not
+        # yet handed to a worker
         self.pool: ProcessPoolExecutor | None = None
         self.broken = False  # a worker died: everything left is parsed in-process
-        self.pending: deque[tuple[list[tuple[LandingFile, str | None]], bool, Future]] = deque()
+        self.pending: deque[tuple[list[tuple[LandingFile, str | None]], Future]] = deque()
 
     def __enter__(self) -> _Parsing:
         return self
@@ -293,40 +284,26 @@ class _Parsing:
 
     def add(self, file: LandingFile, sha: str | None) -> None:
         """``sha``: the hash the stat cache holds for ``file`` (None: new or touched)."""
-        folder = (file.platform, file.kind)
-        if folder != self.folder:
-            self._close(folder_end=True)  # a chunk never spans two folders: see _merge_next
-            self.folder = folder
         self.files.append((file, sha))
-        self.count += 1
-        if len(self.files) >= CHUNK_FILES:
-            self._close(folder_end=False)
-        if self.workers > 1 and not self.broken and self.count >= PARALLEL_MIN_FILES:
-            for chunk, folder_end in self.closed:
-                self._submit(chunk, folder_end)
-            self.closed = []
-
-    def _close(self, *, folder_end: bool) -> None:
-        if self.files:
-            self.closed.append((self.files, folder_end))
-            self.files = []
+        enough = PARALLEL_MIN_FILES if self.pool is None else CHUNK_FILES
+        if self.workers > 1 and not self.broken and len(self.files) >= enough:
+            while len(self.files) >= CHUNK_FILES:
+                self._submit(self.files[:CHUNK_FILES])
+                del self.files[:CHUNK_FILES]
 
     def finish(self) -> None:
         """Parses what is left and merges every chunk still out."""
-        self._close(folder_end=True)
-        rest, self.closed = self.closed, []
-        for chunk, folder_end in rest:
+        rest = [self.files[i : i + CHUNK_FILES] for i in range(0, len(self.files), CHUNK_FILES)]
+        self.files = []
+        for chunk in rest:
             if self.pool is None or self.broken:
                 self._drain()
-                self._inline(chunk, folder_end)
+                self._inline(chunk)
             else:
-                self._submit(chunk, folder_end)
+                self._submit(chunk)
         self._drain()
 
-    def _submit(self, chunk: list[tuple[LandingFile, str | None]], folder_end: bool) -> None:
-        if self.broken:
-            self._inline(chunk, folder_end)
-            return
+    def _submit(self, chunk: list[tuple[LandingFile, str | None]]) -> None:
         if self.pool is None:
             # spawn, not fork: the parent holds pyarrow's thread pools, which fork does not
             # copy safely
@@ -337,15 +314,12 @@ class _Parsing:
         try:
             future = self.pool.submit(parse_chunk, *_unzip(chunk), self.run.ingested_at)
         except BrokenProcessPool:
-            self._broke([(chunk, folder_end)])
+            self._broke([chunk])
             return
-        self.pending.append((chunk, folder_end, future))
+        self.pending.append((chunk, future))
         # Merge, in order, whatever is done, without waiting; wait only when enough is queued
-        # to keep the workers busy while the parent writes a folder's batch (``_merge_next``):
-        # memory stays bounded (a chunk's tables are a few MB at most).
-        while self.pending and (
-            self.pending[0][2].done() or len(self.pending) > IN_FLIGHT_PER_WORKER * self.workers
-        ):
+        # to keep every worker busy meanwhile: memory stays bounded when the parent is slow.
+        while self.pending and (self.pending[0][1].done() or len(self.pending) > 2 * self.workers):
             self._merge_next()
 
     def _drain(self) -> None:
@@ -353,37 +327,25 @@ class _Parsing:
             self._merge_next()
 
     def _merge_next(self) -> None:
-        chunk, folder_end, future = self.pending.popleft()
+        chunk, future = self.pending.popleft()
         try:
             result = future.result()
         except BrokenProcessPool:
-            self._broke([(chunk, folder_end), *((c, end) for c, end, _ in self.pending)])
+            self._broke([chunk, *(c for c, _ in self.pending)])
             return
-        self._merged(chunk, folder_end, result)
-
-    def _merged(
-        self, chunk: list[tuple[LandingFile, str | None]], folder_end: bool, result: Chunk
-    ) -> None:
-        """A chunk into the batch. At the end of a landing folder a big enough batch is
-        written while the workers parse the next folder: a first build's lake writes and
-        bookkeeping (6 s at 200 accounts) no longer wait for the last file to be parsed.
-        Every lake table is fed by one folder, so no kind's day is split over two batches."""
         self.run._merge(chunk, result)
-        if folder_end and self.run.batch.row_count >= FOLDER_FLUSH_ROWS:
-            _flush(self.run.batch, self.run.home, self.run.manifest, self.run.report)
-            self.run.batch = _Batch()
 
-    def _broke(self, chunks: list[tuple[list[tuple[LandingFile, str | None]], bool]]) -> None:
+    def _broke(self, chunks: list[list[tuple[LandingFile, str | None]]]) -> None:
         """A worker was killed from outside (some task supervisors end children they did not
         start): chunks are merged in order, so the rest is parsed here, none twice."""
         log.warning("a parse worker died; parsing the remaining chunks in-process")
         self.broken = True
         self.pending.clear()
-        for chunk, folder_end in chunks:
-            self._inline(chunk, folder_end)
+        for chunk in chunks:
+            self._inline(chunk)
 
-    def _inline(self, chunk: list[tuple[LandingFile, str | None]], folder_end: bool) -> None:
-        self._merged(chunk, folder_end, parse_chunk(*_unzip(chunk), self.run.ingested_at))
+    def _inline(self, chunk: list[tuple[LandingFile, str | None]]) -> None:
+        self.run._merge(chunk, parse_chunk(*_unzip(chunk), self.run.ingested_at))
 
 
 def _unzip(
