@@ -134,9 +134,7 @@ def ingest_landing(
         settled_before_ns = time.time_ns() - int(settle_seconds * 1e9)
         cache = manifest.stat_cache()
         known = Known(cache, settled_before_ns)
-        deferred: list[
-            tuple[LandingFile, str | None]
-        ] = []  # X-named activity CSVs: after the users and registry
+        deferred: list[LandingFile] = []  # X-named activity CSVs: after the users and registry
         landing = home.landing  # a property: a new Path per use
         with _Parsing(run, workers) as parsing:
             for parts, info in walk(landing, known):
@@ -175,6 +173,9 @@ def ingest_landing(
     return report
 
 
+#: A landing file to read, with the hash the stat cache holds for it (None: new or touched).
+_Found = tuple[LandingFile, str | None]
+
 #: Files per worker task: big enough that a chunk's rows validate in one vectorised pass and
 #: the process hop is cheap per file, small enough to keep both cores busy to the end.
 CHUNK_FILES = 256
@@ -199,7 +200,7 @@ class _Run:
         self.seen: set[str] = set()
         self.stat_cache: list[tuple[str, int, int, str]] = []
 
-    def _merge(self, chunk: list[tuple[LandingFile, str | None]], result: Chunk) -> None:
+    def _merge(self, chunk: list[_Found], result: Chunk) -> None:
         """A worker's chunk into the batch: skip what is known, quarantine what is bad."""
         report, batch = self.report, self.batch
         accepted: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
@@ -269,11 +270,10 @@ class _Parsing:
         if multiprocessing.current_process().daemon:
             workers = 1  # a daemonic process may not start children (some task runners)
         self.run, self.workers = run, workers
-        self.files: list[tuple[LandingFile, str | None]] = []  # (file, cached hash): not
-        # yet handed to a worker
+        self.files: list[_Found] = []  # found, not yet handed to a worker
         self.pool: ProcessPoolExecutor | None = None
         self.broken = False  # a worker died: everything left is parsed in-process
-        self.pending: deque[tuple[list[tuple[LandingFile, str | None]], Future]] = deque()
+        self.pending: deque[tuple[list[_Found], Future]] = deque()
 
     def __enter__(self) -> _Parsing:
         return self
@@ -303,7 +303,7 @@ class _Parsing:
                 self._submit(chunk)
         self._drain()
 
-    def _submit(self, chunk: list[tuple[LandingFile, str | None]]) -> None:
+    def _submit(self, chunk: list[_Found]) -> None:
         if self.pool is None:
             # spawn, not fork: the parent holds pyarrow's thread pools, which fork does not
             # copy safely
@@ -335,7 +335,7 @@ class _Parsing:
             return
         self.run._merge(chunk, result)
 
-    def _broke(self, chunks: list[list[tuple[LandingFile, str | None]]]) -> None:
+    def _broke(self, chunks: list[list[_Found]]) -> None:
         """A worker was killed from outside (some task supervisors end children they did not
         start): chunks are merged in order, so the rest is parsed here, none twice."""
         log.warning("a parse worker died; parsing the remaining chunks in-process")
@@ -344,12 +344,12 @@ class _Parsing:
         for chunk in chunks:
             self._inline(chunk)
 
-    def _inline(self, chunk: list[tuple[LandingFile, str | None]]) -> None:
+    def _inline(self, chunk: list[_Found]) -> None:
         self.run._merge(chunk, parse_chunk(*_unzip(chunk), self.run.ingested_at))
 
 
 def _unzip(
-    chunk: list[tuple[LandingFile, str | None]],
+    chunk: list[_Found],
 ) -> tuple[list[LandingFile], list[str | None]]:
     return [f for f, _ in chunk], [s for _, s in chunk]
 
