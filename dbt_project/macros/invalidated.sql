@@ -28,35 +28,49 @@
     (a model with platform, account_id, write_from, read_from); `bound` names the column the
     date is compared with (less `days_before` days), or none for the whole account. -#}
 {% macro in_ranges(ranges, alias, date_column=none, bound='read_from', days_before=0) -%}
-    exists (
-        select 1
-        from {{ ranges }} as invalidated
-        where
-            invalidated.platform = {{ alias }}.platform
-            and (invalidated.account_id is null or invalidated.account_id = {{ alias }}.account_id)
-            {%- if date_column %}
+    {#- Two EXISTS, not one with "account_id is null or account_id = ...": each is a hash join
+        on equal keys, where the OR left only the platform to join on (every row of a platform
+        against every range of it: 26M pairs for 367k follower days at 1,000 accounts). -#}
+    (
+        exists (
+            select 1
+            from {{ ranges }} as invalidated
+            where
+                invalidated.platform = {{ alias }}.platform
+                and invalidated.account_id = {{ alias }}.account_id
+                {{- _in_range_dates(alias, date_column, bound, days_before) }}
+        )
+        or exists (
+            select 1
+            from {{ ranges }} as invalidated
+            where
+                invalidated.platform = {{ alias }}.platform
+                and invalidated.account_id is null
+                {{- _in_range_dates(alias, date_column, bound, days_before) }}
+        )
+    )
+{%- endmacro %}
+
+{% macro _in_range_dates(alias, date_column, bound, days_before) -%}
+    {%- if date_column %}
                 and {{ alias }}.{{ date_column }} >= invalidated.{{ bound }}
                 {%- if days_before %} - {{ days_before }}{% endif %}
-            {%- endif %}
-    )
+    {%- endif %}
 {%- endmacro %}
 
 {#- `alias` (platform, post_id, account_id) is a post whose rows are recomputed. -#}
 {% macro in_invalidated_posts(alias) -%}
+    {#- IN lists, not correlated EXISTS: under the OR, DuckDB ran each EXISTS as a delim join
+        (0.4-0.6 s per use on 3M post-days at 1,000 accounts); IN is one hash lookup. -#}
     (
-        exists (
-            select 1
-            from {{ ref('int_posts_invalidated') }} as invalidated
-            where
-                invalidated.platform = {{ alias }}.platform
-                and invalidated.post_id = {{ alias }}.post_id
+        ({{ alias }}.platform, {{ alias }}.post_id) in (
+            select platform, post_id from {{ ref('int_posts_invalidated') }}
         )
-        or exists (
-            select 1
-            from {{ whole_accounts() }} as whole
-            where
-                whole.platform = {{ alias }}.platform
-                and (whole.account_id is null or whole.account_id = {{ alias }}.account_id)
+        or ({{ alias }}.platform, {{ alias }}.account_id) in (
+            select platform, account_id from {{ whole_accounts() }}
+        )
+        or {{ alias }}.platform in (
+            select platform from {{ whole_accounts() }} where account_id is null
         )
     )
 {%- endmacro %}

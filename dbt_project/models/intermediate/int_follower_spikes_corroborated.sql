@@ -180,6 +180,26 @@ activity as (
     group by spikes.spike_id
 ),
 
+-- the viral posts first (a few per account), then the spikes they fall in: joined the other
+-- way round, every spike met every post of its account (36M pairs at 1,000 accounts)
+viral_candidates as (
+    select
+        posts.platform,
+        posts.account_id,
+        posts.post_id,
+        posts.interactions,
+        {{ utc_date('posts.posted_at') }} as posted_date
+    from posts
+    inner join accounts_with_posts
+        on
+            posts.platform = accounts_with_posts.platform
+            and posts.account_id = accounts_with_posts.account_id
+    where
+        posts.interactions
+        >= {{ var('viral_post_factor') }}
+        * greatest(accounts_with_posts.median_post_interactions, 1)
+),
+
 viral as (
     select
         spikes.spike_id,
@@ -190,20 +210,16 @@ viral as (
         / greatest(any_value(accounts_with_posts.median_post_interactions), 1)
             as top_viral_post_ratio
     from spikes
-    inner join posts
+    inner join viral_candidates as posts
         on
             spikes.platform = posts.platform
             and spikes.account_id = posts.account_id
-            and {{ utc_date('posts.posted_at') }} between spikes.spike_start
+            and posts.posted_date between spikes.spike_start
             - {{ var('viral_post_lead_days') }} and spikes.spike_end
     inner join accounts_with_posts
         on
             spikes.platform = accounts_with_posts.platform
             and spikes.account_id = accounts_with_posts.account_id
-    where
-        posts.interactions
-        >= {{ var('viral_post_factor') }}
-        * greatest(accounts_with_posts.median_post_interactions, 1)
     group by spikes.spike_id
 ),
 

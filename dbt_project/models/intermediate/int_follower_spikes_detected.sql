@@ -7,7 +7,29 @@
 -- keeps it, so its alert is updated rather than raised again. Detection is causal (every
 -- baseline looks only backwards), so later data never moves a spike's start.
 with baselined as (
-    select * from {{ ref('int_followers_baselined') }}
+    -- the columns used only: referenced twice, this CTE is materialized, and the model's 55
+    -- columns cost 1.4 s to read at 1,000 accounts (these, 0.1 s)
+    select
+        platform,
+        account_id,
+        date,
+        is_abnormal,
+        gain,
+        paid_gain,
+        net_followers,
+        expected_gain,
+        gain_variance,
+        gain_7d,
+        day_z,
+        week_z,
+        organic_max_day,
+        organic_max_week,
+        dispersion,
+        history_days,
+        followers_before,
+        followers,
+        is_observed
+    from {{ ref('int_followers_baselined') }}
 ),
 
 abnormal_days as (

@@ -19,12 +19,14 @@
 -- * organic_max_day / organic_max_week: the account's largest clean day and 7-day sum in the
 --   history window, so the marts can say how many times its largest organic days a spike is.
 -- Incremental: the account-days int_follower_days_invalidated names are recomputed. A day
--- depends on the days before it only, through chained passes: trim (90 days), first fit (90
--- days of trimmed days), re-trim, moments (90 days of those; 8 same weekdays = 56 days), the
--- 90-day maximum of 7-day sums and the 7-day sums of the judged days: at most 3 x
--- spike_history_days + 14 days back (+1 for the day before's count). A followers series has
--- a row for every day between its first and last count (int_followers_filled), so rows are
--- days and that many days are read before the first day written.
+-- depends on the days before it only, through chained passes (trim, first fit, re-trim,
+-- moments, largest week, 7-day sums), each over at most spike_history_days earlier days. The
+-- days before the first one written are this model's own rows, kept from earlier builds: they
+-- bring what each pass computed for them (kept_*: the trimmed and the clean gain, the clean
+-- 7-day sum, the expected gain, its variance, whether the day alone was abnormal), so only
+-- spike_history_days of them are read, not the chain's 3 x spike_history_days of counts. A
+-- followers series has a row for every day between its first and last count
+-- (int_followers_filled), so rows are days.
 -- depends_on: {{ ref('int_follower_days_invalidated') }}
 {{ config(
     materialized='incremental',
@@ -32,17 +34,43 @@
     pre_hook="{{ delete_invalidated_days(ref('int_follower_days_invalidated')) }}",
 ) }}
 {%- set invalidated = ref('int_follower_days_invalidated') %}
-{%- set look_back_days = 3 * (var('spike_history_days') | int) + 15 %}
+{%- set look_back_days = var('spike_history_days') | int %}
+{%- set kept_columns = ['trimmed_gain', 'clean_gain', 'clean_gain_7d', 'expected_gain',
+    'gain_variance', 'is_abnormal_day'] %}
 with daily as (
     select
-        *,
-        coalesce(followers_gained, net_followers) as gain,
-        coalesce(paid_followers_gained, 0) as paid_gain,
-        followers_gained is not null or is_observed as is_gain_observed,
-        lag(followers) over (partition by platform, account_id order by date) as followers_before
+        filled.*,
+        coalesce(filled.followers_gained, filled.net_followers) as gain,
+        coalesce(filled.paid_followers_gained, 0) as paid_gain,
+        filled.followers_gained is not null or filled.is_observed as is_gain_observed,
+        lag(filled.followers) over (
+            partition by filled.platform, filled.account_id order by filled.date
+        ) as followers_before,
+        {%- if is_incremental() %}
+            kept.date is not null as is_kept,
+            {%- for column in kept_columns %}
+                kept.{{ column }} as kept_{{ column }}{{ "," if not loop.last }}
+            {%- endfor %}
+        {%- else %}
+            false as is_kept,
+            {%- for column in kept_columns %}
+                null as kept_{{ column }}{{ "," if not loop.last }}
+            {%- endfor %}
+        {%- endif %}
     from {{ ref('int_followers_filled') }} as filled
+    {%- if is_incremental() %}
+        -- the days before write_from: kept (the pre-hook deleted the days from it on)
+        left join (
+            select * from {{ this }} as kept
+            where {{ in_ranges(invalidated, 'kept', 'date', 'write_from', look_back_days) }}
+        ) as kept
+            on
+                filled.platform = kept.platform
+                and filled.account_id = kept.account_id
+                and filled.date = kept.date
+    {%- endif %}
     where
-        {{ detect_as_of('platform', 'account_id', 'date') }}
+        {{ detect_as_of('filled.platform', 'filled.account_id', 'filled.date') }}
         {%- if is_incremental() %}
             and {{ in_ranges(invalidated, 'filled', 'date', 'write_from', look_back_days) }}
         {%- endif %}
@@ -64,6 +92,7 @@ cleaned as (
     select
         *,
         case
+            when is_kept then kept_trimmed_gain
             when
                 is_gain_observed
                 and gain is not null
@@ -124,7 +153,9 @@ first_variance as (
 recleaned as (
     select
         * exclude (clean_gain),
+        clean_gain as trimmed_gain,
         case
+            when is_kept then kept_clean_gain
             when
                 rough_history_days >= {{ var('spike_min_history_days') }}
                 and {{ nb_tail_z('gain', 'coalesce(rough_level, 0)', 'rough_variance') }}
@@ -148,8 +179,10 @@ moments as (
         count(clean_gain) over same_weekday_8_weeks as weekday_days,
         avg(clean_gain) over previous_56_days as mean_56,
         -- the clean 7-day sum ending today, for the largest organic week of later days
-        case when count(clean_gain) over last_7_days = 7 then sum(clean_gain) over last_7_days end
-            as clean_gain_7d
+        case
+            when is_kept then kept_clean_gain_7d
+            when count(clean_gain) over last_7_days = 7 then sum(clean_gain) over last_7_days
+        end as clean_gain_7d
     from recleaned
     window
         history as (
@@ -201,15 +234,22 @@ fitted as (
 expected as (
     select
         *,
-        greatest(weekday_factor * coalesce(level_mean, 0), 0) as expected_gain
+        case
+            when is_kept then kept_expected_gain
+            else greatest(weekday_factor * coalesce(level_mean, 0), 0)
+        end as expected_gain
     from fitted
 ),
 
 with_variance as (
     select
         *,
-        greatest(expected_gain, {{ var('nb_min_mean') }})
-        + dispersion * pow(expected_gain, 2) as gain_variance
+        case
+            when is_kept then kept_gain_variance
+            else
+                greatest(expected_gain, {{ var('nb_min_mean') }})
+                + dispersion * pow(expected_gain, 2)
+        end as gain_variance
     from expected
 ),
 
@@ -228,9 +268,14 @@ day_judged as (
 day_flagged as (
     select
         *,
-        coalesce(
-            day_z >= {{ var('spike_tail_z') }} and gain - expected_gain >= min_excess, false
-        ) as is_abnormal_day
+        case
+            when is_kept then kept_is_abnormal_day
+            else
+                coalesce(
+                    day_z >= {{ var('spike_tail_z') }} and gain - expected_gain >= min_excess,
+                    false
+                )
+        end as is_abnormal_day
     from day_judged
 ),
 
@@ -262,7 +307,7 @@ judged as (
 )
 
 select
-    *,
+    * exclude (is_kept{% for column in kept_columns %}, kept_{{ column }}{% endfor %}),
     coalesce(
         is_gain_observed
         and history_days >= {{ var('spike_min_history_days') }}

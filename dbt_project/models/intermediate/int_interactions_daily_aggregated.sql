@@ -5,8 +5,8 @@
 -- (unlikes, removed spam) are not negative activity and count as 0.
 -- Where an account has no post data, account-level daily metrics stand in
 -- (int_account_activity_daily_unioned); precedence per column is in the YAML.
--- Incremental: only the account-days int_interaction_days_invalidated names are recomputed
--- (each post's increments still see its whole life: the lag reaches its previous observation).
+-- Incremental: only the account-days int_interaction_days_invalidated names are recomputed,
+-- from the posts observed since (each read whole: the lag reaches its previous observation).
 -- depends_on: {{ ref('int_interaction_days_invalidated') }}
 {{ config(
     materialized='incremental',
@@ -14,13 +14,42 @@
     pre_hook="{{ delete_invalidated_days(ref('int_interaction_days_invalidated')) }}",
 ) }}
 {%- set invalidated = ref('int_interaction_days_invalidated') %}
-with post_days as (
+with
+{%- if is_incremental() %}
+-- the posts that can count on a recomputed day: observed on or after it (a post's increments
+-- fall on its observation days, the first one on its posting day if earlier). Read whole: a
+-- day's increment needs the post's previous observation, however far back.
+recent_posts as (
+    select
+        platform,
+        post_id
+    from (
+        select
+            platform,
+            account_id,
+            post_id,
+            {{ utc_date('metrics_observed_at') }} as last_date
+        from {{ ref('int_post_metrics_latest') }} as latest
+        -- the accounts first: the UTC date of every post is not free
+        where {{ in_ranges(invalidated, 'latest') }}
+    ) as latest
+    where {{ in_ranges(invalidated, 'latest', 'last_date', 'write_from') }}
+),
+{%- endif %}
+
+post_days as (
     select
         *,
         row_number() over by_day = 1 as is_first_observation
     from {{ ref('int_post_metrics_daily_filled') }} as filled
     {%- if is_incremental() %}
-        where {{ in_ranges(invalidated, 'filled') }}
+        where
+            {{ in_ranges(invalidated, 'filled') }}
+            and exists (
+                select 1
+                from recent_posts
+                where recent_posts.platform = filled.platform and recent_posts.post_id = filled.post_id
+            )
     {%- endif %}
     window by_day as (partition by platform, post_id order by date)
 ),
@@ -105,24 +134,44 @@ published as (
     select
         platform,
         account_id,
-        {{ utc_date('posted_at') }} as date,
+        date,
         count(*) as posts,
         count(*) filter (where post_type = 'reply') as replies,
         count(*) filter (where post_type = 'share') as shares_posted
-    from {{ ref('int_post_metrics_latest') }}
-    where posted_at is not null
-    group by platform, account_id, {{ utc_date('posted_at') }}
+    from (
+        select
+            platform,
+            account_id,
+            post_type,
+            {{ utc_date('posted_at') }} as date
+        from {{ ref('int_post_metrics_latest') }} as latest
+        where
+            posted_at is not null
+            {%- if is_incremental() %}
+                and {{ in_ranges(invalidated, 'latest') }}
+            {%- endif %}
+    ) as posted
+    {%- if is_incremental() %}
+        where {{ in_ranges(invalidated, 'posted', 'date', 'write_from') }}
+    {%- endif %}
+    group by platform, account_id, date
 ),
 
 accounts_with_posts as (
     select distinct
         platform,
         account_id
-    from {{ ref('int_post_metrics_latest') }}
+    from {{ ref('int_post_metrics_latest') }} as latest
+    {%- if is_incremental() %}
+        where {{ in_ranges(invalidated, 'latest') }}
+    {%- endif %}
 ),
 
 account_level as (
-    select * from {{ ref('int_account_activity_daily_unioned') }}
+    select * from {{ ref('int_account_activity_daily_unioned') }} as account_level
+    {%- if is_incremental() %}
+        where {{ in_ranges(invalidated, 'account_level', 'date', 'write_from') }}
+    {%- endif %}
 ),
 
 days as (
