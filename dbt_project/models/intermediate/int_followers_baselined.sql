@@ -35,9 +35,39 @@
 ) }}
 {%- set invalidated = ref('int_follower_days_invalidated') %}
 {%- set look_back_days = var('spike_history_days') | int %}
-{%- set kept_columns = ['trimmed_gain', 'clean_gain', 'clean_gain_7d', 'expected_gain',
-    'gain_variance', 'is_abnormal_day'] %}
-with daily as (
+with kept as (
+    -- the days before write_from, kept from earlier builds (the pre-hook deleted the days from
+    -- it on); none on a full build
+    {%- if is_incremental() %}
+        select
+            platform,
+            account_id,
+            date,
+            trimmed_gain,
+            clean_gain,
+            clean_gain_7d,
+            expected_gain,
+            gain_variance,
+            is_abnormal_day
+        from {{ this }} as kept
+        where {{ in_ranges(invalidated, 'kept', 'date', 'write_from', look_back_days) }}
+    {%- else %}
+        select
+            platform,
+            account_id,
+            date,
+            null as trimmed_gain,
+            null as clean_gain,
+            null as clean_gain_7d,
+            null as expected_gain,
+            null as gain_variance,
+            null as is_abnormal_day
+        from {{ ref('int_followers_filled') }}
+        where false
+    {%- endif %}
+),
+
+daily as (
     select
         filled.*,
         coalesce(filled.followers_gained, filled.net_followers) as gain,
@@ -46,29 +76,19 @@ with daily as (
         lag(filled.followers) over (
             partition by filled.platform, filled.account_id order by filled.date
         ) as followers_before,
-        {%- if is_incremental() %}
-            kept.date is not null as is_kept,
-            {%- for column in kept_columns %}
-                kept.{{ column }} as kept_{{ column }}{{ "," if not loop.last }}
-            {%- endfor %}
-        {%- else %}
-            false as is_kept,
-            {%- for column in kept_columns %}
-                null as kept_{{ column }}{{ "," if not loop.last }}
-            {%- endfor %}
-        {%- endif %}
+        kept.date is not null as is_kept,
+        kept.trimmed_gain as kept_trimmed_gain,
+        kept.clean_gain as kept_clean_gain,
+        kept.clean_gain_7d as kept_clean_gain_7d,
+        kept.expected_gain as kept_expected_gain,
+        kept.gain_variance as kept_gain_variance,
+        kept.is_abnormal_day as kept_is_abnormal_day
     from {{ ref('int_followers_filled') }} as filled
-    {%- if is_incremental() %}
-        -- the days before write_from: kept (the pre-hook deleted the days from it on)
-        left join (
-            select * from {{ this }} as kept
-            where {{ in_ranges(invalidated, 'kept', 'date', 'write_from', look_back_days) }}
-        ) as kept
-            on
-                filled.platform = kept.platform
-                and filled.account_id = kept.account_id
-                and filled.date = kept.date
-    {%- endif %}
+    left join kept
+        on
+            filled.platform = kept.platform
+            and filled.account_id = kept.account_id
+            and filled.date = kept.date
     where
         {{ detect_as_of('filled.platform', 'filled.account_id', 'filled.date') }}
         {%- if is_incremental() %}
@@ -307,7 +327,15 @@ judged as (
 )
 
 select
-    * exclude (is_kept{% for column in kept_columns %}, kept_{{ column }}{% endfor %}),
+    * exclude (
+        is_kept,
+        kept_trimmed_gain,
+        kept_clean_gain,
+        kept_clean_gain_7d,
+        kept_expected_gain,
+        kept_gain_variance,
+        kept_is_abnormal_day
+    ),
     coalesce(
         is_gain_observed
         and history_days >= {{ var('spike_min_history_days') }}

@@ -14,8 +14,22 @@
     pre_hook="{{ delete_invalidated_days(ref('int_interaction_days_invalidated')) }}",
 ) }}
 {%- set invalidated = ref('int_interaction_days_invalidated') %}
-with
-{%- if is_incremental() %}
+with latest_posts as (
+    select
+        platform,
+        account_id,
+        post_id,
+        post_type,
+        posted_at,
+        {{ utc_date('posted_at') }} as posted_date,
+        {{ utc_date('metrics_observed_at') }} as last_date
+    from {{ ref('int_post_metrics_latest') }} as latest
+    {%- if is_incremental() %}
+        -- the recomputed accounts first: the UTC date of every post is not free
+        where {{ in_ranges(invalidated, 'latest') }}
+    {%- endif %}
+),
+
 -- the posts that can count on a recomputed day: observed on or after it (a post's increments
 -- fall on its observation days, the first one on its posting day if earlier). Read whole: a
 -- day's increment needs the post's previous observation, however far back.
@@ -23,19 +37,11 @@ recent_posts as (
     select
         platform,
         post_id
-    from (
-        select
-            platform,
-            account_id,
-            post_id,
-            {{ utc_date('metrics_observed_at') }} as last_date
-        from {{ ref('int_post_metrics_latest') }} as latest
-        -- the accounts first: the UTC date of every post is not free
-        where {{ in_ranges(invalidated, 'latest') }}
-    ) as latest
-    where {{ in_ranges(invalidated, 'latest', 'last_date', 'write_from') }}
+    from latest_posts
+    {%- if is_incremental() %}
+        where {{ in_ranges(invalidated, 'latest_posts', 'last_date', 'write_from') }}
+    {%- endif %}
 ),
-{%- endif %}
 
 post_days as (
     select
@@ -48,7 +54,9 @@ post_days as (
             and exists (
                 select 1
                 from recent_posts
-                where recent_posts.platform = filled.platform and recent_posts.post_id = filled.post_id
+                where
+                    recent_posts.platform = filled.platform
+                    and recent_posts.post_id = filled.post_id
             )
     {%- endif %}
     window by_day as (partition by platform, post_id order by date)
@@ -134,37 +142,24 @@ published as (
     select
         platform,
         account_id,
-        date,
+        posted_date as date,
         count(*) as posts,
         count(*) filter (where post_type = 'reply') as replies,
         count(*) filter (where post_type = 'share') as shares_posted
-    from (
-        select
-            platform,
-            account_id,
-            post_type,
-            {{ utc_date('posted_at') }} as date
-        from {{ ref('int_post_metrics_latest') }} as latest
-        where
-            posted_at is not null
-            {%- if is_incremental() %}
-                and {{ in_ranges(invalidated, 'latest') }}
-            {%- endif %}
-    ) as posted
-    {%- if is_incremental() %}
-        where {{ in_ranges(invalidated, 'posted', 'date', 'write_from') }}
-    {%- endif %}
-    group by platform, account_id, date
+    from latest_posts
+    where
+        posted_at is not null
+        {%- if is_incremental() %}
+            and {{ in_ranges(invalidated, 'latest_posts', 'posted_date', 'write_from') }}
+        {%- endif %}
+    group by platform, account_id, posted_date
 ),
 
 accounts_with_posts as (
     select distinct
         platform,
         account_id
-    from {{ ref('int_post_metrics_latest') }} as latest
-    {%- if is_incremental() %}
-        where {{ in_ranges(invalidated, 'latest') }}
-    {%- endif %}
+    from latest_posts
 ),
 
 account_level as (

@@ -22,9 +22,9 @@ with end_of_day as (
         {{ last_observed('clicks') }} as clicks,
         {{ last_observed('impressions') }} as impressions,
         {{ last_observed('reach') }} as reach
-    from {{ ref('int_post_observations_unioned') }} as observations
+    from {{ ref('int_post_observations_unioned') }}
     {%- if is_incremental() %}
-        where {{ in_invalidated_posts('observations') }}
+        where {{ in_invalidated_posts() }}
     {%- endif %}
     group by platform, post_id, {{ utc_date('observed_at') }}
 ),

@@ -8,9 +8,9 @@
     pre_hook="{{ delete_invalidated_posts() }}",
 ) }}
 with observations as (
-    select * from {{ ref('int_post_observations_unioned') }} as observations
+    select * from {{ ref('int_post_observations_unioned') }}
     {%- if is_incremental() %}
-        where {{ in_invalidated_posts('observations') }}
+        where {{ in_invalidated_posts() }}
     {%- endif %}
 ),
 
@@ -29,9 +29,9 @@ attributes as (
 ),
 
 latest as (
-    select * from {{ ref('int_post_metrics_daily_filled') }} as filled
+    select * from {{ ref('int_post_metrics_daily_filled') }}
     {%- if is_incremental() %}
-        where {{ in_invalidated_posts('filled') }}
+        where {{ in_invalidated_posts() }}
     {%- endif %}
     qualify row_number() over (partition by platform, post_id order by date desc) = 1
 )

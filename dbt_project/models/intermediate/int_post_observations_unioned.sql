@@ -45,9 +45,9 @@ with x_tweets as (
         impression_count as impressions,
         cast(null as bigint) as reach,
         'x_tweets' as metrics_source
-    from {{ ref('stg_x__tweets') }} as staged
+    from {{ ref('stg_x__tweets') }}
     {%- if is_incremental() %}
-        where {{ in_invalidated_posts('staged') }}
+        where {{ in_invalidated_posts() }}
     {%- endif %}
 ),
 
@@ -109,9 +109,9 @@ instagram_media as (
         view_count as impressions,
         reach,
         'instagram_media' as metrics_source
-    from {{ ref('stg_instagram__media') }} as staged
+    from {{ ref('stg_instagram__media') }}
     {%- if is_incremental() %}
-        where {{ in_invalidated_posts('staged') }}
+        where {{ in_invalidated_posts() }}
     {%- endif %}
 ),
 
@@ -133,9 +133,9 @@ facebook_posts as (
         media_views as impressions,
         cast(null as bigint) as reach,
         'facebook_posts' as metrics_source
-    from {{ ref('stg_facebook__posts') }} as staged
+    from {{ ref('stg_facebook__posts') }}
     {%- if is_incremental() %}
-        where {{ in_invalidated_posts('staged') }}
+        where {{ in_invalidated_posts() }}
     {%- endif %}
 )
 
