@@ -300,6 +300,10 @@ def test_incremental_runs_equal_a_rebuild_and_a_fresh_home(landing: Path, tmp_pa
     for model in ("int_followers_filled", "int_interactions_daily_aggregated",
                   "int_post_metrics_daily_filled", "fct_followers_daily"):  # fmt: skip
         assert "_invalidated" in _compiled(home, model), f"{model} was not built incrementally"
+    # ... the baseline from its own kept rows: spike_history_days back, not the chain's 3x
+    baseline = _compiled(home, "int_followers_baselined")
+    assert '."int_followers_baselined" as kept' in baseline
+    assert "- 90" in baseline and "- 285" not in baseline
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         first_day, last_day = con.execute(
             "select min(date), max(date) from intermediate.int_followers_filled"
