@@ -188,6 +188,7 @@ viral_candidates as (
         posts.account_id,
         posts.post_id,
         posts.interactions,
+        accounts_with_posts.median_post_interactions,
         {{ utc_date('posts.posted_at') }} as posted_date
     from posts
     inner join accounts_with_posts
@@ -207,8 +208,7 @@ viral as (
         arg_max(posts.post_id, posts.interactions) as top_viral_post_id,
         max(posts.interactions) as top_viral_post_interactions,
         max(posts.interactions)
-        / greatest(any_value(accounts_with_posts.median_post_interactions), 1)
-            as top_viral_post_ratio
+        / greatest(any_value(posts.median_post_interactions), 1) as top_viral_post_ratio
     from spikes
     inner join viral_candidates as posts
         on
@@ -216,10 +216,6 @@ viral as (
             and spikes.account_id = posts.account_id
             and posts.posted_date between spikes.spike_start
             - {{ var('viral_post_lead_days') }} and spikes.spike_end
-    inner join accounts_with_posts
-        on
-            spikes.platform = accounts_with_posts.platform
-            and spikes.account_id = accounts_with_posts.account_id
     group by spikes.spike_id
 ),
 

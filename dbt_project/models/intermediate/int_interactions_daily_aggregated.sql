@@ -49,26 +49,14 @@ post_days as (
         row_number() over by_day = 1 as is_first_observation
     from {{ ref('int_post_metrics_daily_filled') }} as filled
     {%- if is_incremental() %}
-        where
-            {{ in_ranges(invalidated, 'filled') }}
-            and exists (
-                select 1
-                from recent_posts
-                where
-                    recent_posts.platform = filled.platform
-                    and recent_posts.post_id = filled.post_id
-            )
+        -- (recent_posts are the recomputed accounts' only)
+        where exists (
+            select 1
+            from recent_posts
+            where recent_posts.platform = filled.platform and recent_posts.post_id = filled.post_id
+        )
     {%- endif %}
     window by_day as (partition by platform, post_id order by date)
-),
-
-posts as (
-    select
-        platform,
-        post_id,
-        posted_at,
-        post_type
-    from {{ ref('int_post_metrics_latest') }}
 ),
 
 increments as (
@@ -110,7 +98,8 @@ increments as (
                 )
         end as impressions_received
     from post_days
-    left join posts
+    -- the recomputed accounts' posts: every post of post_days
+    left join latest_posts as posts
         on post_days.platform = posts.platform and post_days.post_id = posts.post_id
     window earlier_days as (
         partition by post_days.platform, post_days.post_id order by post_days.date
