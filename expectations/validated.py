@@ -70,7 +70,7 @@ def lake_files(home: Home, platform: str, kind: str) -> list[str]:
     writing = _batches_being_written(home)
     found = []
     for path in folder.glob("date=*/part-*.parquet"):
-        batch = path.stem.removeprefix("part-")
+        batch = path.stem.removeprefix("part-").split("-", 1)[0]  # part-<batch>[-<task>]
         if batch not in writing:
             found.append(path.relative_to(folder).as_posix())
     return sorted(found)

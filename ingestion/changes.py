@@ -13,6 +13,7 @@ the end of the ingest, when nothing else runs.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -100,3 +101,79 @@ def source_file_ranges(
                     )
                 into[(r.platform, r.kind, r.account_id)] = r
     return {key: list(into.values()) for key, into in merged.items()}
+
+
+@dataclass
+class DaySplit:
+    """A chunk's rows of one lake table with what they change, made in the parse worker that
+    writes them: ``days`` is each row's data date (days since 1970-01-01, UTC: its lake
+    file), ``file_of_row`` the chunk position of its landing file, ``pairs`` the distinct
+    (day, platform, account) of the rows and ``file_ranges`` each landing file version's
+    ranges. Grouped and ranged in the runner at the end of a first build, they cost 1.2 s
+    (200 accounts) while the workers had nothing left to do."""
+
+    table: pa.Table
+    file_of_row: np.ndarray
+    days: np.ndarray
+    pairs: list[tuple[int, str, str]]
+    file_ranges: dict[tuple[str, str], list[Range]]
+
+
+def day_numbers(table: pa.Table) -> np.ndarray:
+    """Each row's data date (the UTC date of its observed_at), as days since 1970-01-01."""
+    days = pc.cast(table.column("observed_at"), pa.date32())
+    values = days.combine_chunks() if isinstance(days, pa.ChunkedArray) else days
+    return values.to_numpy(zero_copy_only=False).astype("datetime64[D]").astype(np.int32)
+
+
+def split_by_day(table: pa.Table, file_of_row: np.ndarray, kind: str) -> DaySplit:
+    """What ``table``'s rows (of lake table ``kind``; ``file_of_row``: each row's landing
+    file) change: their lake files' accounts and their landing files' ranges."""
+    numbers = day_numbers(table)
+    slim = pa.table(
+        {
+            "day": pa.array(numbers, pa.int32()),
+            "platform": table.column("platform"),
+            "account_id": table.column("account_id"),
+            "source_file": table.column("source_file"),
+            "source_sha256": table.column("source_sha256"),
+        }
+    )
+    pairs = slim.group_by(["day", "platform", "account_id"], use_threads=False).aggregate([])
+    spans = slim.group_by(
+        ["source_file", "source_sha256", "platform", "account_id"], use_threads=False
+    ).aggregate([("day", "min"), ("day", "max")])
+    file_ranges: dict[tuple[str, str], list[Range]] = {}
+    for path, sha, platform, account, low, high in zip(
+        spans.column("source_file").to_pylist(),
+        spans.column("source_sha256").to_pylist(),
+        spans.column("platform").to_pylist(),
+        spans.column("account_id").to_pylist(),
+        _iso(spans.column("day_min")),
+        _iso(spans.column("day_max")),
+        strict=True,
+    ):
+        file_ranges.setdefault((path, sha), []).append(Range(platform, kind, account, low, high))
+    return DaySplit(
+        table,
+        file_of_row,
+        numbers,
+        list(
+            zip(
+                pairs.column("day").to_pylist(),
+                pairs.column("platform").to_pylist(),
+                pairs.column("account_id").to_pylist(),
+                strict=True,
+            )
+        ),
+        file_ranges,
+    )
+
+
+def _iso(days: pa.ChunkedArray) -> list[str]:
+    return pc.cast(pc.cast(days, pa.date32()), pa.string()).to_pylist()
+
+
+def iso_day(number: int) -> str:
+    """Days since 1970-01-01 as an ISO 8601 date (YYYY-MM-DD)."""
+    return str(np.datetime64(number, "D"))

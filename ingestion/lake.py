@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ingestion.changes import day_numbers, iso_day
 from ingestion.schemas import LAKE_SCHEMAS, RETRACTIONS_SCHEMA
 from realreach_core.files import TEMP_SUFFIX, atomic_target, is_temp
 
@@ -30,11 +31,14 @@ def kind_dir(lake: Path, platform: str, kind: str) -> Path:
 def atomic_write_table(table: pa.Table, target: Path) -> None:
     """Readers see the whole file or none of it: write beside it, then rename over.
 
-    Plain encoding under zstd, no dictionary pages: on a first build's 2,865 one-day files
-    (200 accounts) writing took 20% less CPU, the files were 11% smaller, and DuckDB read
-    them back 17% faster than with pyarrow's default dictionary encoding."""
+    Plain encoding under snappy, no dictionary pages. Most lake files are small (one kind × one
+    day × one batch), so what a file costs is mostly per-column set-up, and zstd's is the
+    largest: on a first build's 2,865 one-day files (200 accounts) snappy took 0.46 ms a file
+    against zstd's 1.06 ms, and DuckDB read the year back 25% faster (1.7 s against 2.3 s);
+    the files are 48 MB instead of 33 MB. No dictionary pages: 20% less CPU to write and 17%
+    faster to read than pyarrow's default."""
     with atomic_target(target) as tmp:
-        pq.write_table(table, tmp, compression="zstd", use_dictionary=False)
+        pq.write_table(table, tmp, compression="snappy", use_dictionary=False)
 
 
 def retracted_dir(lake: Path) -> Path:
@@ -63,26 +67,42 @@ def plan_partitions(
     observation)."""
     plan: dict[Path, pa.Table] = {}
     for (platform, kind), tables in tables_by_kind.items():
-        table = pa.concat_tables(tables)
-        days = pc.cast(table.column("observed_at"), pa.date32())
-        # One stable sort by day, then zero-copy slices: a filter per day over the whole batch
-        # cost O(days × rows) (10 s for a year of 200 accounts). Stable, so each day's rows
-        # keep the order they came in, as the filter gave them.
-        order = pc.array_sort_indices(days)
-        table, days = table.take(order), days.take(order)
-        values = days.combine_chunks() if isinstance(days, pa.ChunkedArray) else days
-        unique, counts = np.unique(values.to_numpy(zero_copy_only=False), return_counts=True)
-        offset = 0
-        for day, count in zip(unique.astype(object), counts.tolist(), strict=True):
-            part = table.slice(offset, count)
-            offset += count
-            path = (
-                kind_dir(lake, platform, kind)
-                / f"date={day.isoformat()}"
-                / f"part-{batch_id}.parquet"
-            )
-            plan[path] = part
+        days = [day_numbers(table) for table in tables]
+        for day, part in by_day(tables, days):
+            plan[partition_path(lake, platform, kind, iso_day(day), batch_id)] = part
     return plan
+
+
+def by_day(tables: list[pa.Table], days: list[np.ndarray]) -> Iterator[tuple[int, pa.Table]]:
+    """The rows of ``tables`` (``days``: each row's day number) per day, ascending.
+
+    One stable sort by day, then zero-copy slices: a filter per day over the whole batch
+    cost O(days × rows) (10 s for a year of 200 accounts). Stable, so each day's rows keep
+    the order they came in, as the filter gave them."""
+    table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+    numbers = days[0] if len(days) == 1 else np.concatenate(days)
+    if len(numbers) > 1 and bool(np.any(numbers[1:] < numbers[:-1])):
+        order = np.argsort(numbers, kind="stable")
+        table, numbers = table.take(pa.array(order)), numbers[order]
+    unique, counts = np.unique(numbers, return_counts=True)
+    offset = 0
+    for day, count in zip(unique.tolist(), counts.tolist(), strict=True):
+        yield day, table.slice(offset, count)
+        offset += count
+
+
+def partition_path(lake: Path, platform: str, kind: str, day: str, batch_id: str) -> Path:
+    """The lake file of a batch's rows of one kind observed on ``day`` (ISO 8601, UTC)."""
+    return kind_dir(lake, platform, kind) / f"date={day}" / f"part-{batch_id}.parquet"
+
+
+def batch_files(lake: Path, batch_id: str) -> list[Path]:
+    """Every file a batch wrote under ``lake`` (each is named ``part-<batch id>[-…].parquet``)."""
+    found: list[Path] = []
+    prefix = f"part-{batch_id}"
+    for dirpath, _, names in os.walk(lake):
+        found.extend(Path(dirpath) / name for name in names if name.startswith(prefix))
+    return found
 
 
 def retraction_file(lake: Path, batch_id: str) -> Path:

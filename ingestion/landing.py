@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT_KINDS = {"accounts.csv": ("registry", "accounts")}
 
-_NAME = re.compile(
+NAME = re.compile(
     r"^(?:(?P<account>[^_\s]+)_)?(?P<ts>\d{8}T\d{6}Z)(?:_(?P<page>\d{1,6}))?(?:\.[A-Za-z0-9.]+)?$"
 )
 
@@ -85,7 +85,7 @@ def parse_name(name: str) -> tuple[str | None, datetime | None, int | None]:
 
     Raises ``ValueError`` naming the time when it has the shape but is no date (month 13).
     """
-    match = _NAME.match(name)
+    match = NAME.match(name)
     if not match:
         return None, None, None
     pulled = _pull_time(match["ts"])

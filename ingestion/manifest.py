@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
-from contextlib import closing
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -86,9 +86,11 @@ CREATE TABLE IF NOT EXISTS file_ranges (
 """
 
 
-@dataclass(frozen=True)
-class Range:
-    """The rows of one account in one lake file (or landing file version): their dates."""
+class Range(NamedTuple):
+    """The rows of one account in one lake file (or landing file version): their dates.
+
+    A tuple, not a dataclass: a first build logs one per landing file and one per account of
+    each lake file (190k at 200 accounts), made in the parse workers and pickled back."""
 
     platform: str
     kind: str
@@ -97,8 +99,10 @@ class Range:
     max_date: str
 
 
-@dataclass(frozen=True)
-class FileRecord:
+class FileRecord(NamedTuple):
+    """One processed landing file (a tuple: a first build makes one per file, 95k at 200
+    accounts)."""
+
     file_key: str
     sha256: str
     size: int
@@ -116,6 +120,27 @@ _IN_AT_MOST = 500
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _among(db: sqlite3.Connection, sql: str, values: Iterable[str]) -> set[str]:
+    wanted = list(dict.fromkeys(values))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _IN_AT_MOST):
+        part = wanted[start : start + _IN_AT_MOST]
+        query = sql.format(", ".join("?" * len(part)))
+        found.update(row[0] for row in db.execute(query, part))
+    return found
+
+
+def identities_among(db: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
+    """Those of ``keys`` that are processed files' identities (ingested or quarantined): one
+    indexed query per 500, never the list of every identity."""
+    return _among(db, "SELECT file_key FROM files WHERE file_key IN ({})", keys)
+
+
+def read_only(path: Path | str) -> sqlite3.Connection:
+    """A connection that only reads (a parse worker's, while the runner holds the lock)."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
 
 
 class Manifest:
@@ -169,7 +194,7 @@ class Manifest:
 
     def known_among(self, keys: Iterable[str]) -> set[str]:
         """Those of ``keys`` that are processed files' identities (ingested or quarantined)."""
-        return self._among("SELECT file_key FROM files WHERE file_key IN ({})", keys)
+        return identities_among(self.db, keys)
 
     def ingested_among(self, paths: Iterable[str]) -> set[str]:
         """Those of ``paths`` with rows in the lake: only these can have a version to
@@ -181,13 +206,7 @@ class Manifest:
         )
 
     def _among(self, sql: str, values: Iterable[str]) -> set[str]:
-        wanted = list(dict.fromkeys(values))
-        found: set[str] = set()
-        for start in range(0, len(wanted), _IN_AT_MOST):
-            part = wanted[start : start + _IN_AT_MOST]
-            query = sql.format(", ".join("?" * len(part)))
-            found.update(row[0] for row in self.db.execute(query, part))
-        return found
+        return _among(self.db, sql, values)
 
     def remember_paths(self, entries: Iterable[tuple[str, int, int, str]]) -> None:
         with closing(self.db.cursor()) as cur:
@@ -223,39 +242,55 @@ class Manifest:
             "SELECT path, sha256, reason, retracted_at FROM retractions ORDER BY retracted_at, path"
         ).fetchall()
 
-    def commit_batch(
+    def commit_batch(self, *args: Any, **kwargs: Any) -> None:
+        """``committing_batch`` (same arguments) with nothing to do before the commit."""
+        with self.committing_batch(*args, **kwargs):
+            pass
+
+    @contextmanager
+    def committing_batch(
         self,
         batch_id: str | None,
         records: list[FileRecord],
         retractions: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
         lake_ranges: dict[str, list[Range]] | None = None,
         file_ranges: dict[tuple[str, str], list[Range]] | None = None,
-    ) -> None:
+    ) -> Iterator[None]:
         """Marks the batch's lake files valid and records its files (and the versions they
         supersede), in one transaction; with them the change log: ``lake_ranges`` per lake file
         written, ``file_ranges`` per (landing path, sha256) ingested, and a change per
-        retracted version with the ranges its ingest recorded."""
+        retracted version with the ranges its ingest recorded.
+
+        In two halves: the rows are inserted on entry, and committed when the block ends
+        without an exception (rolled back otherwise). The ingest makes the batch's lake files
+        durable inside the block, so the commit comes only once they are on disk."""
         now = _now()
         with closing(self.db.cursor()) as cur:
             cur.execute("BEGIN IMMEDIATE")
-            self._log_changes(cur, retractions, lake_ranges or {}, file_ranges or {})
-            cur.executemany(
-                "INSERT OR IGNORE INTO retractions VALUES (?, ?, ?, ?)",
-                [(path, sha, reason, now) for path, sha, reason in retractions],
-            )
-            cur.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (r.file_key, r.sha256, r.size, r.path, r.platform, r.kind, r.rows, r.outcome, r.reason,
-                     batch_id if r.outcome == "ingested" else None, now)
-                    for r in records
-                ],
-            )  # fmt: skip
-            if batch_id:
-                cur.execute(
-                    "UPDATE batches SET status = 'committed', committed_at = ? WHERE batch_id = ?",
-                    (now, batch_id),
+            try:
+                self._log_changes(cur, retractions, lake_ranges or {}, file_ranges or {})
+                cur.executemany(
+                    "INSERT OR IGNORE INTO retractions VALUES (?, ?, ?, ?)",
+                    [(path, sha, reason, now) for path, sha, reason in retractions],
                 )
+                cur.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (r.file_key, r.sha256, r.size, r.path, r.platform, r.kind, r.rows, r.outcome, r.reason,
+                         batch_id if r.outcome == "ingested" else None, now)
+                        for r in records
+                    ],
+                )  # fmt: skip
+                yield
+                if batch_id:
+                    cur.execute(
+                        "UPDATE batches SET status = 'committed', committed_at = ? "
+                        "WHERE batch_id = ?",
+                        (now, batch_id),
+                    )
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
             cur.execute("COMMIT")
 
     @staticmethod
@@ -267,8 +302,7 @@ class Manifest:
     ) -> None:
         cur.executemany(
             "INSERT OR REPLACE INTO file_ranges VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(path, sha, r.platform, r.kind, r.account_id, r.min_date, r.max_date)
-             for (path, sha), ranges in file_ranges.items() for r in ranges],
+            [(path, sha, *r) for (path, sha), ranges in file_ranges.items() for r in ranges],
         )  # fmt: skip
         for path, sha, _ in retractions:
             known = cur.execute(
@@ -288,8 +322,7 @@ class Manifest:
         cur.executemany(
             "INSERT INTO changes (change, lake_file, platform, kind, account_id, min_date, "
             "max_date) VALUES ('lake_file', ?, ?, ?, ?, ?, ?)",
-            [(lake_file, r.platform, r.kind, r.account_id, r.min_date, r.max_date)
-             for lake_file, ranges in lake_ranges.items() for r in ranges],
+            [(lake_file, *r) for lake_file, ranges in lake_ranges.items() for r in ranges],
         )  # fmt: skip
 
     def last_change(self) -> int:

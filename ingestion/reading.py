@@ -69,24 +69,30 @@ def read_landing(
             )
         if (info.st_size, info.st_mtime_ns) != (file.size, file.mtime_ns):
             raise NotSettled(file.rel)
-        digest = hashlib.sha256()
-        parts: list[bytes] = []
-        total = 0
-        deadline = time.monotonic() + timeout_s
-        while chunk := os.read(fd, _CHUNK):
-            total += len(chunk)
-            if total > limit:
-                raise IngestError(f"{file.rel}: grew past the {limit}-byte limit while read")
-            if time.monotonic() > deadline:
-                raise NotSettled(file.rel)
-            digest.update(chunk)
-            parts.append(chunk)
+        # One read of the size lstat gave, plus a byte to see growth: a landing file is a
+        # few KB, and a loop of 1 MiB reads cost a second read (the empty one) per file.
+        data = os.read(fd, file.size + 1) if file.size < _CHUNK else b""
+        if len(data) != file.size:  # big, or short, or grown: read on, bounded in time
+            parts = [data]
+            total = len(data)
+            deadline = time.monotonic() + timeout_s
+            while chunk := os.read(fd, _CHUNK):
+                total += len(chunk)
+                if total > limit:
+                    raise IngestError(f"{file.rel}: grew past the {limit}-byte limit while read")
+                if time.monotonic() > deadline:
+                    raise NotSettled(file.rel)
+                parts.append(chunk)
+            data = b"".join(parts)
         after = os.fstat(fd)
-        if total != file.size or (after.st_size, after.st_mtime_ns) != (file.size, file.mtime_ns):
+        if len(data) != file.size or (after.st_size, after.st_mtime_ns) != (
+            file.size,
+            file.mtime_ns,
+        ):
             raise NotSettled(file.rel)
     finally:
         os.close(fd)
-    return Content(b"".join(parts), digest.hexdigest())
+    return Content(data, hashlib.sha256(data).hexdigest())
 
 
 def special_reason(file: LandingFile) -> str:

@@ -9,9 +9,10 @@ import multiprocessing
 import os
 import stat
 import time
+import uuid
 from collections import defaultdict, deque
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,16 +25,16 @@ from ingestion.errors import IngestError
 from ingestion.handles import HandleDirectory, parse_activity_name, resolve_activity_file
 from ingestion.lake import (
     atomic_write_table,
+    batch_files,
     ensure_schema_files,
     plan_partitions,
     remove_leftovers,
-    retracted_dir,
     retraction_file,
     retraction_table,
 )
-from ingestion.landing import Known, LandingFile, describe, walk
-from ingestion.manifest import FileRecord, Manifest
-from ingestion.parallel import Chunk, Parsed, init_worker, parse_chunk
+from ingestion.landing import NAME, Known, LandingFile, describe, walk
+from ingestion.manifest import FileRecord, Manifest, Range
+from ingestion.parallel import Landed, Outcome, Stat, Task, init_worker, land_task
 from ingestion.parsers import PARSERS, Parser
 from ingestion.parsers.safe_zip import is_zip
 from ingestion.quarantine import quarantine
@@ -46,8 +47,8 @@ from realreach_core.locking import exclusive
 
 log = logging.getLogger(__name__)
 
-# Rows held in memory before a batch is flushed to the lake; bounds memory on big backfills
-# while keeping files few and large rather than one tiny Parquet file per export.
+# Rows the runner itself parses (X activity CSVs, after the walk) held in memory before a
+# batch is flushed; the workers write what they parse, so this bounds only those.
 FLUSH_ROWS = 500_000
 
 
@@ -72,30 +73,59 @@ class IngestReport:
         return sum(self.rows_by_kind.values())
 
 
-def _recover(manifest: Manifest) -> None:
+def _recover(manifest: Manifest, lake: Path) -> None:
     """Removes lake files of batches that died before committing, so nothing counts twice."""
     for batch_id, files in manifest.abandoned_batches():
         for name in files:
             Path(name).unlink(missing_ok=True)
+        for path in batch_files(lake, batch_id):  # written by workers before it was listed
+            path.unlink(missing_ok=True)
         manifest.forget_batch(batch_id)
         log.warning("removed %d lake file(s) of unfinished batch %s", len(files), batch_id)
 
 
 class _Batch:
-    """Validated tables waiting to be written, the files they came from, what they supersede."""
+    """A batch: the lake files the parse workers wrote for it, the validated tables the runner
+    holds to write, the files they came from and what they supersede. Its lake files are
+    named for its id, which is drawn before the first is written: a batch that never
+    commits is found by its id and removed (``_recover``)."""
 
     def __init__(self) -> None:
+        self.id = uuid.uuid4().hex[:20]
+        self.begun = False  # recorded as being written (before any worker writes for it)
+        # rows parsed in the runner (X activity CSVs): written at the flush
         self.tables: dict[tuple[str, str], list[pa.Table]] = defaultdict(list)
+        # what the workers wrote: lake files, their accounts' ranges, the versions' ranges
+        self.lake_files: list[str] = []
+        self.lake_ranges: dict[str, list[Range]] = {}
+        self.file_ranges: dict[tuple[str, str], list[Range]] = {}
         self.records: list[FileRecord] = []
         self.retractions: list[tuple[str, str, str]] = []  # (path, sha256, reason)
-        self.row_count = 0
+        self.row_count = 0  # rows held (in ``tables``)
 
-    def batch_id(self) -> str:
-        digest = hashlib.sha256("".join(sorted(r.file_key for r in self.records)).encode())
-        return digest.hexdigest()[:20]
+    def add(self, landed: Landed) -> None:
+        self.lake_files.extend(landed.lake_files)
+        self.lake_ranges.update(landed.lake_ranges)
+        for version, ranges in landed.file_ranges.items():  # a file may feed several tables
+            self.file_ranges.setdefault(version, []).extend(ranges)
 
     def pending(self) -> list[tuple[str, str, pa.Table]]:
         return [(p, k, t) for (p, k), tables in self.tables.items() for t in tables]
+
+    def plan(
+        self, lake: Path
+    ) -> tuple[dict[Path, pa.Table], dict[str, list[Range]], dict[tuple[str, str], list[Range]]]:
+        """The held tables' lake files (named apart from the workers' ones), and the ranges
+        of every lake file and landing file version of the batch."""
+        plan = {
+            path.with_name(f"{path.stem}-r{path.suffix}"): table
+            for path, table in plan_partitions(self.tables, lake, self.id).items()
+        }
+        lake_ranges = {**self.lake_ranges, **lake_file_ranges(plan, lake)}
+        file_ranges = {version: list(r) for version, r in self.file_ranges.items()}
+        for version, ranges in source_file_ranges(self.tables).items():
+            file_ranges.setdefault(version, []).extend(ranges)
+        return plan, lake_ranges, file_ranges
 
 
 def prepare_lake(home: Home) -> None:
@@ -126,7 +156,7 @@ def ingest_landing(
     home.ensure()
     report = IngestReport()
     with exclusive(home.state / "ingest.lock"), Manifest(home.manifest) as manifest:
-        _recover(manifest)
+        _recover(manifest, home.lake)
         remove_leftovers(home.lake)
         remove_leftovers(home.quarantine)
         ensure_schema_files(home.lake)
@@ -139,24 +169,34 @@ def ingest_landing(
         with _Parsing(run, workers) as parsing:
             for parts, info in walk(landing, known):
                 report.files_seen += 1
-                file = describe(landing, landing.joinpath(*parts), parts, info)
-                if file.kind == "analytics" and parse_activity_name_safe(file.name):
-                    deferred.append(file)
-                elif not stat.S_ISREG(file.mode):
+                # what the folder and name say is read where the file is (the worker): here,
+                # only what decides whether to read it
+                if (
+                    len(parts) == 3
+                    and parts[1] == "analytics"
+                    and parse_activity_name_safe(parts[2])
+                ):
+                    deferred.append(describe(landing, landing.joinpath(*parts), parts, info))
+                elif not stat.S_ISREG(info.st_mode):
+                    file = describe(landing, landing.joinpath(*parts), parts, info)
                     run.batch = _take(file, None, manifest, run.batch, run.seen, run.stat_cache,
                                       home, report, run.ingested_at, settled_before_ns, flush_rows)  # fmt: skip
-                elif file.mtime_ns > settled_before_ns:
+                elif info.st_mtime_ns > settled_before_ns:
                     report.files_waiting += 1
                 else:
+                    rel = "/".join(parts)
                     # Known and untouched ones were left out by the walk, but for a path whose
                     # identity is known under another path (its hash is cached)
-                    _, size, mtime_ns, sha = cache.get(file.rel, (None, -1, -1, None))
-                    if (size, mtime_ns) != (file.size, file.mtime_ns):
+                    _, size, mtime_ns, sha = cache.get(rel, (None, -1, -1, None))
+                    if (size, mtime_ns) != (info.st_size, info.st_mtime_ns):
                         sha = None  # new or touched: read and hash it
-                    elif (key := file_key(file, sha)) in run.seen or manifest.known(key):
+                    elif (key := _known_key(landing, parts, info, sha)) in run.seen or (
+                        manifest.known(key)
+                    ):
                         report.files_skipped += 1  # known: never opened, never hashed
                         continue
-                    parsing.add(file, sha)  # read, hashed and parsed while the walk goes on
+                    entry = Stat(info.st_mode, info.st_size, info.st_mtime_ns)
+                    parsing.add(parts, rel, entry, sha)  # read and parsed while the walk goes on
             report.files_seen += known.skipped
             report.files_skipped += known.skipped
             parsing.finish()
@@ -173,8 +213,9 @@ def ingest_landing(
     return report
 
 
-#: A landing file to read, with the hash the stat cache holds for it (None: new or touched).
-_Found = tuple[LandingFile, str | None]
+#: A landing file to read: its landing-relative parts and path, its lstat, and the hash the
+#: stat cache holds for it (None: new or touched).
+_Found = tuple[tuple[str, ...], str, Stat, str | None]
 
 #: Files per worker task: big enough that a chunk's rows validate in one vectorised pass and
 #: the process hop is cheap per file, small enough to keep both cores busy to the end.
@@ -195,85 +236,93 @@ class _Run:
         flush_rows: int,
     ) -> None:  # fmt: skip
         self.home, self.manifest, self.report = home, manifest, report
+        self.landing = home.landing  # a property of Home: a new Path per use
+        self.manifest_had_files = manifest.has_files()
         self.ingested_at, self.flush_rows = ingested_at, flush_rows
         self.batch = _Batch()
         self.seen: set[str] = set()
         self.stat_cache: list[tuple[str, int, int, str]] = []
 
-    def _merge(self, chunk: list[_Found], result: Chunk) -> None:
-        """A worker's chunk into the batch: skip what is known, quarantine what is bad."""
-        report, batch = self.report, self.batch
-        accepted: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-        offered: dict[tuple[str, str], int] = defaultdict(int)
-        for parsed in result.files:
-            for table, (_, n) in parsed.spans.items():
-                offered[(parsed.platform, table)] += n
-        read: list[tuple[LandingFile, Parsed, str, str]] = []  # (file, outcome, sha, key)
-        for (file, cached), parsed in zip(chunk, result.files, strict=True):
-            if parsed.status == "waiting":
+    def _merge(self, files: list[_Found], landed: Landed) -> None:
+        """A landed task into the batch: count what was skipped, quarantine what is bad,
+        record what is ingested (its rows are in the lake files the worker wrote)."""
+        report, batch, landing = self.report, self.batch, self.landing
+        batch.add(landed)
+        read: list[tuple[_Found, Outcome, str]] = []  # (found, outcome, key)
+        for found, outcome, key in zip(files, landed.outcomes, landed.keys, strict=True):
+            status = outcome[0]
+            if status == "waiting":
                 report.files_waiting += 1
                 continue
-            if parsed.status == "unread":
+            parts, rel, info, cached = found
+            if status == "unread":  # never read, so the worker could not know it
                 sha = hashlib.sha256(
-                    f"unread|{file.rel}|{file.size}|{file.mtime_ns}".encode()
+                    f"unread|{rel}|{info.st_size}|{info.st_mtime_ns}".encode()
                 ).hexdigest()
-            else:
-                sha = parsed.sha or ""
-                if cached is None:
-                    self.stat_cache.append((file.rel, file.size, file.mtime_ns, sha))
-            read.append((file, parsed, sha, file_key(file, sha)))
-        # Two indexed queries per chunk, not every identity and path loaded up front: a new
-        # day's 1,333 files at 1,000 accounts spent 2 s loading 600k of each.
-        known: set[str] = set()
-        ingested: set[str] = set()
-        if self.manifest.has_files():  # a first ingest's 373 chunks (200 accounts) ask nothing
-            known = self.manifest.known_among([key for _, _, _, key in read])
-            ingested = self.manifest.ingested_among([file.rel for file, _, _, _ in read])
-        for file, parsed, sha, key in read:
-            if key in self.seen or key in known:
+                key = file_key(describe(landing, landing.joinpath(*parts), parts, info), sha)
+                if key in self.seen or self.manifest.known(key):
+                    report.files_skipped += 1
+                    continue
+                outcome = (status, sha, *outcome[2:])
+            elif cached is None:
+                self.stat_cache.append((rel, info.st_size, info.st_mtime_ns, outcome[1] or ""))
+            if status == "skipped":  # known, or a repeat: read, not landed
                 report.files_skipped += 1
                 continue
+            read.append((found, outcome, key or ""))
+        # Which paths had a version ingested before: one indexed query per task, not every
+        # path loaded up front (a new day's 1,333 files at 1,000 accounts spent 2 s on that).
+        ingested: set[str] = set()
+        if self.manifest_had_files:  # a first ingest's tasks ask nothing
+            ingested = self.manifest.ingested_among(
+                [found[1] for found, outcome, _ in read if outcome[0] == "ok"]
+            )
+        rows_by_kind = report.rows_by_kind
+        for found, outcome, key in read:
             self.seen.add(key)
-            if parsed.status != "ok":
-                _quarantine(file, key, sha, file.size if parsed.raw is None else parsed.size,
-                            parsed.reason or "", parsed.raw, self.home, batch, report)  # fmt: skip
+            status, sha, size, reason, raw, platform, kind, spans, _ = outcome
+            parts, rel, info, _ = found
+            if status != "ok":
+                file = describe(landing, landing.joinpath(*parts), parts, info)
+                _quarantine(file, key, sha, info.st_size if raw is None else size,
+                            reason or "", raw, self.home, batch, report)  # fmt: skip
                 continue
-            for table, span in parsed.spans.items():
-                accepted[(parsed.platform, table)].append(span)
-                name = f"{parsed.platform}/{table}"
-                report.rows_by_kind[name] = report.rows_by_kind.get(name, 0) + span[1]
-            olds = self.manifest.active_versions(file.rel) if file.rel in ingested else []
-            _record_ingested(file, key, sha, parsed.size, parsed.platform, parsed.kind,
-                             parsed.rows, olds, batch, report)  # fmt: skip
-        for key, spans in accepted.items():
-            table = result.tables[key]
-            rows = sum(n for _, n in spans)
-            if not rows:
-                continue
-            if rows != offered[key]:  # some files were skipped or quarantined: take the rest
-                index = [i for offset, n in spans for i in range(offset, offset + n)]
-                table = table.take(pa.array(index, pa.int64()))
-            batch.tables[key].append(table)
-        if batch.row_count >= self.flush_rows:
-            _flush(batch, self.home, self.manifest, report)
-            self.batch = _Batch()
+            total = 0
+            for table, (_, n) in spans.items():
+                name = f"{platform}/{table}"
+                rows_by_kind[name] = rows_by_kind.get(name, 0) + n
+                total += n
+            olds = self.manifest.active_versions(rel) if rel in ingested else []
+            _record_ingested(rel, key, sha, size, platform, kind, total, olds, batch, report,
+                             held=False)  # fmt: skip
 
 
 class _Parsing:
-    """Landing files to read, hash, parse and validate, handed in as the walk finds them and
-    merged into the run's batch in that order, a chunk at a time. Once there are enough to
-    pay for worker start-up (``PARALLEL_MIN_FILES``), chunks go to worker processes while the
-    walk goes on: the workers import and parse while the parent still lists and describes."""
+    """Landing files to read, parse, validate and write to the lake, handed in as the walk
+    finds them and merged into the run's batch in that order, a task at a time.
+
+    A folder's files are grouped by the pull date in their names, and a task is whole groups
+    (``parallel.Task``): the worker that lands it writes the lake file of each of its days.
+    Once there are enough files to pay for worker start-up (``PARALLEL_MIN_FILES``), tasks go
+    to worker processes while the walk goes on."""
 
     def __init__(self, run: _Run, workers: int | None) -> None:
         workers = default_workers() if workers is None else max(1, workers)
         if multiprocessing.current_process().daemon:
             workers = 1  # a daemonic process may not start children (some task runners)
         self.run, self.workers = run, workers
-        self.files: list[_Found] = []  # found, not yet handed to a worker
+        self.landing = os.fspath(run.landing)
+        self.lake = os.fspath(run.home.lake)
+        # asked for known identities by the workers; a first ingest has none to ask for
+        self.manifest = os.fspath(run.home.manifest) if run.manifest.has_files() else None
+        self.folder: tuple[str, ...] | None = None
+        self.groups: dict[str | None, list[_Found]] = {}  # the folder's files, by pull date
+        self.queue: deque[tuple[list[_Found], frozenset[tuple[str, str, str]]]] = deque()
+        self.found = 0
+        self.number = 0  # tasks made
         self.pool: ProcessPoolExecutor | None = None
-        self.broken = False  # a worker died: everything left is parsed in-process
-        self.pending: deque[tuple[list[_Found], Future]] = deque()
+        self.broken = False  # a worker died: everything left is landed in-process
+        self.pending: deque[tuple[list[_Found], Task, Future]] = deque()
 
     def __enter__(self) -> _Parsing:
         return self
@@ -282,28 +331,72 @@ class _Parsing:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def add(self, file: LandingFile, sha: str | None) -> None:
-        """``sha``: the hash the stat cache holds for ``file`` (None: new or touched)."""
-        self.files.append((file, sha))
-        enough = PARALLEL_MIN_FILES if self.pool is None else CHUNK_FILES
-        if self.workers > 1 and not self.broken and len(self.files) >= enough:
-            while len(self.files) >= CHUNK_FILES:
-                self._submit(self.files[:CHUNK_FILES])
-                del self.files[:CHUNK_FILES]
+    def add(self, parts: tuple[str, ...], rel: str, info: Stat, sha: str | None) -> None:
+        """``sha``: the hash the stat cache holds for the file (None: new or touched)."""
+        folder = parts[:-1]
+        if folder != self.folder:
+            self._close_folder()
+            self.folder = folder
+        match = NAME.match(parts[-1])
+        day = f"{match['ts'][:4]}-{match['ts'][4:6]}-{match['ts'][6:8]}" if match else None
+        self.groups.setdefault(day, []).append((parts, rel, info, sha))
+        self.found += 1
+
+    def _close_folder(self) -> None:
+        """The folder's groups into tasks of about ``CHUNK_FILES`` files, a group never split."""
+        folder, groups = self.folder, self.groups
+        self.groups = {}
+        if not groups or folder is None:
+            return
+        primary = folder if len(folder) == 2 else None  # the lake table named like the folder
+        files: list[_Found] = []
+        owned: set[tuple[str, str, str]] = set()
+        for day, group in groups.items():
+            files.extend(group)
+            if day is not None and primary is not None:
+                owned.add((primary[0], primary[1], day))
+            if len(files) >= CHUNK_FILES:
+                self.queue.append((files, frozenset(owned)))
+                files, owned = [], set()
+        if files:
+            self.queue.append((files, frozenset(owned)))
+        enough = self.pool is not None or self.found >= PARALLEL_MIN_FILES
+        if self.workers > 1 and not self.broken and enough:
+            while self.queue:
+                self._submit(*self.queue.popleft())
 
     def finish(self) -> None:
-        """Parses what is left and merges every chunk still out."""
-        rest = [self.files[i : i + CHUNK_FILES] for i in range(0, len(self.files), CHUNK_FILES)]
-        self.files = []
-        for chunk in rest:
+        """Lands what is left and merges every task still out."""
+        self._close_folder()
+        while self.queue:
+            files, owned = self.queue.popleft()
             if self.pool is None or self.broken:
                 self._drain()
-                self._inline(chunk)
+                self.run._merge(files, land_task(self._task(files, owned)))
             else:
-                self._submit(chunk)
+                self._submit(files, owned)
         self._drain()
 
-    def _submit(self, chunk: list[_Found]) -> None:
+    def _task(self, files: list[_Found], owned: frozenset[tuple[str, str, str]]) -> Task:
+        run = self.run
+        if not run.batch.begun:  # before anything is written under its id
+            run.manifest.begin_batch(run.batch.id, [])
+            run.batch.begun = True
+        self.number += 1
+        return Task(
+            self.landing,
+            [(parts, info) for parts, _, info, _ in files],
+            [sha for _, _, _, sha in files],
+            run.ingested_at,
+            self.lake,
+            run.batch.id,
+            self.number,
+            owned,
+            self.manifest,
+            os.getpid(),
+        )
+
+    def _submit(self, files: list[_Found], owned: frozenset[tuple[str, str, str]]) -> None:
         if self.pool is None:
             # spawn, not fork: the parent holds pyarrow's thread pools, which fork does not
             # copy safely
@@ -311,15 +404,16 @@ class _Parsing:
             self.pool = ProcessPoolExecutor(
                 self.workers, mp_context=context, initializer=init_worker
             )
+        task = self._task(files, owned)
         try:
-            future = self.pool.submit(parse_chunk, *_unzip(chunk), self.run.ingested_at)
+            future = self.pool.submit(land_task, task)
         except BrokenProcessPool:
-            self._broke([chunk])
+            self._broke([(files, task)])
             return
-        self.pending.append((chunk, future))
+        self.pending.append((files, task, future))
         # Merge, in order, whatever is done, without waiting; wait only when enough is queued
         # to keep every worker busy meanwhile: memory stays bounded when the parent is slow.
-        while self.pending and (self.pending[0][1].done() or len(self.pending) > 2 * self.workers):
+        while self.pending and (self.pending[0][2].done() or len(self.pending) > 2 * self.workers):
             self._merge_next()
 
     def _drain(self) -> None:
@@ -327,31 +421,28 @@ class _Parsing:
             self._merge_next()
 
     def _merge_next(self) -> None:
-        chunk, future = self.pending.popleft()
+        files, task, future = self.pending.popleft()
         try:
-            result = future.result()
+            landed = future.result()
         except BrokenProcessPool:
-            self._broke([chunk, *(c for c, _ in self.pending)])
+            self._broke([(files, task), *((f, t) for f, t, _ in self.pending)])
             return
-        self.run._merge(chunk, result)
+        self.run._merge(files, landed)
 
-    def _broke(self, chunks: list[list[_Found]]) -> None:
+    def _broke(self, tasks: list[tuple[list[_Found], Task]]) -> None:
         """A worker was killed from outside (some task supervisors end children they did not
-        start): chunks are merged in order, so the rest is parsed here, none twice."""
-        log.warning("a parse worker died; parsing the remaining chunks in-process")
+        start): tasks are merged in order, so the rest is landed here, none twice (a task
+        landed again writes the same files under the same names)."""
+        log.warning("a parse worker died; landing the remaining tasks in-process")
         self.broken = True
         self.pending.clear()
-        for chunk in chunks:
-            self._inline(chunk)
-
-    def _inline(self, chunk: list[_Found]) -> None:
-        self.run._merge(chunk, parse_chunk(*_unzip(chunk), self.run.ingested_at))
+        for files, task in tasks:
+            self.run._merge(files, land_task(task))
 
 
-def _unzip(
-    chunk: list[_Found],
-) -> tuple[list[LandingFile], list[str | None]]:
-    return [f for f, _ in chunk], [s for _, s in chunk]
+def _known_key(landing: Path, parts: tuple[str, ...], info: os.stat_result, sha: str) -> str:
+    """The identity of a file whose hash the stat cache holds."""
+    return file_key(describe(landing, landing.joinpath(*parts), parts, info), sha)
 
 
 def parse_activity_name_safe(name: str) -> bool:
@@ -554,14 +645,14 @@ def _process(
             # Rows per lake table, so "x/archive" shows as the tables it fed.
             name = f"{parser.platform}/{table}"
             report.rows_by_kind[name] = report.rows_by_kind.get(name, 0) + arrow.num_rows
-        _record_ingested(file, key, sha, size, parser.platform, parser.kind, total,
+        _record_ingested(file.rel, key, sha, size, parser.platform, parser.kind, total,
                          manifest.active_versions(file.rel), batch, report)  # fmt: skip
         return
     _quarantine(file, key, sha, size, reason, content.raw, home, batch, report)
 
 
 def _record_ingested(
-    file: LandingFile,
+    rel: str,
     key: str,
     sha: str,
     size: int,
@@ -571,20 +662,22 @@ def _record_ingested(
     versions: Iterable[str],
     batch: _Batch,
     report: IngestReport,
+    *,
+    held: bool = True,
 ) -> None:
-    """Books a parsed file into the batch. ``versions``: the path's versions still in the lake;
+    """Books a parsed file into the batch (``held``: its rows are in the batch's tables, not
+    already in lake files a worker wrote). ``versions``: the path's versions still in the lake;
     a new version supersedes their rows. The manifest records the landing kind (the folder),
     which is what a file "is"."""
-    batch.row_count += total
+    if held:
+        batch.row_count += total
     for old in versions:
         if old != sha:
-            batch.retractions.append((file.rel, old, f"superseded by version {sha[:12]}"))
-            report.superseded.append(file.rel)
+            batch.retractions.append((rel, old, f"superseded by version {sha[:12]}"))
+            report.superseded.append(rel)
     note = None if total else "no rows: the response says it is empty"
-    batch.records.append(
-        FileRecord(key, sha, size, file.rel, platform, kind, total, "ingested", note)
-    )
-    report.new_files.append(file.rel)
+    batch.records.append(FileRecord(key, sha, size, rel, platform, kind, total, "ingested", note))
+    report.new_files.append(rel)
     report.files_ingested += 1
 
 
@@ -660,38 +753,30 @@ def _unknown_reason(file: LandingFile) -> str:
 
 def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) -> None:
     if not batch.records:
+        if batch.begun:  # nothing was written under it
+            manifest.forget_batch(batch.id)
         return
-    batch_id = batch.batch_id() if batch.tables or batch.retractions else None
-    lake_ranges: dict[str, list] = {}
-    file_ranges: dict[tuple[str, str], list] = {}
-    if batch_id:
-        plan = plan_partitions(batch.tables, home.lake, batch_id)
-        if batch.retractions:
-            plan[retraction_file(home.lake, batch_id)] = retraction_table(
-                batch.retractions, datetime.now(UTC)
-            )
-        manifest.begin_batch(batch_id, [str(path) for path in plan])
-        # One file per kind × date: thousands of small writes on a first build. Parquet
-        # encoding and the file system calls release the GIL, so threads keep both cores busy.
-        with ThreadPoolExecutor(default_workers()) as pool:
-            for _ in pool.map(atomic_write_table, plan.values(), plan.keys()):
-                pass
-        # The change log the incremental dbt build reads (ingestion/changes.py). Taken while
-        # the writes ran, it only slowed them (both hold the GIL in their Python parts).
-        lake_ranges = lake_file_ranges(
-            {p: t for p, t in plan.items() if p.parent != retracted_dir(home.lake)}, home.lake
+    if not (batch.tables or batch.lake_files or batch.retractions):
+        manifest.commit_batch(None, batch.records)  # quarantined or empty files only
+        if batch.begun:
+            manifest.forget_batch(batch.id)
+        return
+    plan, lake_ranges, file_ranges = batch.plan(home.lake)
+    if batch.retractions:
+        plan[retraction_file(home.lake, batch.id)] = retraction_table(
+            batch.retractions, datetime.now(UTC)
         )
-        file_ranges = source_file_ranges(batch.tables)
-        report.lake_files.extend(os.fspath(p) for p in plan)
-        # The commit below says these files hold the batch's rows, and a rerun skips their
-        # landing files from then on: they must be on disk before it, or a power cut could
-        # leave a manifest naming files that never reached it (rows lost, never re-read).
-        # The renames made them visible, not durable.
-        make_durable(list(plan), home.lake)
-    manifest.commit_batch(
-        batch_id,
-        batch.records,
-        batch.retractions,
-        lake_ranges=lake_ranges,
-        file_ranges=file_ranges,
-    )
+    written = [Path(name) for name in batch.lake_files]
+    manifest.begin_batch(batch.id, [str(path) for path in [*written, *plan]])
+    with manifest.committing_batch(
+        batch.id, batch.records, batch.retractions,
+        lake_ranges=lake_ranges, file_ranges=file_ranges,
+    ):  # fmt: skip
+        for path, table in plan.items():
+            atomic_write_table(table, path)
+        report.lake_files.extend(os.fspath(p) for p in [*written, *plan])
+        # The commit says these files hold the batch's rows, and a rerun skips their
+        # landing files from then on: they must be on disk before it, or a power cut
+        # could leave a manifest naming files that never reached it (rows lost, never
+        # re-read). The renames made them visible, not durable.
+        make_durable([*written, *plan], home.lake)

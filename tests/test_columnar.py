@@ -52,7 +52,7 @@ def _per_file(chunk: parallel.Chunk) -> list[tuple]:
     for parsed in chunk.files:
         rows = {}
         for table, (offset, n) in sorted(parsed.spans.items()):
-            rows[table] = chunk.tables[(parsed.platform, table)].slice(offset, n).to_pylist()
+            rows[table] = chunk.splits[(parsed.platform, table)].table.slice(offset, n).to_pylist()
         out.append((parsed.status, parsed.reason, parsed.sha, rows))
     return out
 

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
+import ingestion.landing
+import ingestion.manifest
 import ingestion.parallel
 import ingestion.run
 from ingestion.reading import read_landing
 from ingestion.run import ingest_landing
 from realreach_core.home import Home
 from realreach_sim.scale import write_scale
-from tests.landingkit import lake_rows, land
+from tests.landingkit import lake_rows, land, x_archive
 
 START = date(2026, 1, 1)
 LANDED_AT_NS = 1_767_830_400 * 10**9  # 2026-01-08, long settled
@@ -102,6 +104,62 @@ def test_parallel_workers_land_exactly_what_one_process_does(
         assert _rows(serial, platform, kind) == _rows(parallel, platform, kind), key
 
 
+def test_the_change_log_names_exactly_the_rows_each_lake_file_and_landing_file_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parse workers range the rows they write, also when they leave a file out (a
+    repeat of another's identity) and when one file feeds several lake tables (an X
+    archive): the change log the incremental build reads says, per lake file and per landing
+    file version, exactly which accounts and dates the rows cover, as the lake files
+    themselves say when read back."""
+    import sqlite3
+
+    import pyarrow.parquet as pq
+
+    home = _scale_home(tmp_path / "home", accounts=5, days=5)
+    monkeypatch.setattr(ingestion.run, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(ingestion.run, "CHUNK_FILES", 9)
+    # a second copy of a file under another page number: the same identity, skipped, so its
+    # chunk is taken in part
+    original = sorted((home.landing / "x" / "users").iterdir())[3]
+    copy = original.with_name(original.stem + "_002.json")
+    copy.write_bytes(original.read_bytes())
+    os.utime(copy, ns=(LANDED_AT_NS, LANDED_AT_NS))
+    # an X archive: one landing file feeding several lake tables, each with its own ranges
+    archive = home.landing / "x" / "archive" / "4242_20260103T060000Z.zip"
+    archive.parent.mkdir(parents=True)
+    archive.write_bytes(x_archive("4242", followers=["11", "12"], following=["13"]))
+    os.utime(archive, ns=(LANDED_AT_NS, LANDED_AT_NS))
+    report = ingest_landing(home, workers=2)
+    assert report.files_skipped == 1 and not report.quarantined
+    assert {"x/archive_account", "x/archive_relations"} <= set(report.rows_by_kind)
+
+    want_lake: set[tuple] = set()
+    want_files: dict[tuple, list] = {}
+    for part in home.lake.glob("platform=*/kind=*/date=*/part-*.parquet"):
+        kind = part.parent.parent.name.removeprefix("kind=")
+        rows = pq.read_table(part, partitioning=None).to_pylist()
+        days: dict[tuple, list] = {}
+        for row in rows:
+            day = row["observed_at"].date().isoformat()
+            days.setdefault((row["platform"], row["account_id"]), []).append(day)
+            key = (row["source_file"], row["source_sha256"], row["platform"], kind,
+                   row["account_id"])  # fmt: skip
+            want_files.setdefault(key, []).append(day)
+        rel = part.relative_to(home.lake).as_posix()
+        want_lake |= {(rel, p, kind, a, min(d), max(d)) for (p, a), d in days.items()}
+    with sqlite3.connect(home.manifest) as db:
+        lake = set(db.execute(
+            "select lake_file, platform, kind, account_id, min_date, max_date from changes "
+            "where change = 'lake_file'"
+        ))  # fmt: skip
+        files = set(db.execute("select * from file_ranges"))
+    assert lake == want_lake and len(lake) > 30
+    assert files == {(*k, min(d), max(d)) for k, d in want_files.items()}
+    # a range per file, but the registry's (one per account: 5) and the archive's (2 tables)
+    assert len(files) == report.files_ingested - 1 + 5 + 1
+
+
 def test_one_bad_value_in_a_chunk_quarantines_only_its_file(tmp_path: Path) -> None:
     home = _scale_home(tmp_path / "home")
     bad = "instagram/users/17841400000000999_20260103T235000Z.json"
@@ -118,7 +176,7 @@ def test_a_rerun_skips_known_files_without_describing_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Known, untouched files are skipped on (path, size, mtime) and their identity alone; a
-    new file is still described."""
+    new file is described once, where it is read."""
     home = _scale_home(tmp_path / "home")
     first = ingest_landing(home, workers=1)
     described: list[str] = []
@@ -129,6 +187,7 @@ def test_a_rerun_skips_known_files_without_describing_them(
         return real(landing, path, parts, info)
 
     monkeypatch.setattr(ingestion.run, "describe", counting)
+    monkeypatch.setattr(ingestion.landing, "describe", counting)  # where files are read
     again = ingest_landing(home, workers=1)
     assert (again.files_skipped, described) == (first.files_ingested, [])
     new = sorted((home.landing / "x" / "users").iterdir())[0]
@@ -155,7 +214,7 @@ def test_a_parse_worker_never_imports_pandas(tmp_path: Path) -> None:
         "init_worker()\n"
         f"files = list(scan(__import__('pathlib').Path({str(home.landing)!r})))\n"
         "chunk = parse_chunk(files, [None] * len(files), datetime.now(UTC))\n"
-        "rows = sum(t.num_rows for t in chunk.tables.values())\n"
+        "rows = sum(s.table.num_rows for s in chunk.splits.values())\n"
         "bad = [p.reason for p in chunk.files if p.status != 'ok']\n"
         "print(rows, bad, 'pandas' in sys.modules)\n"
     )
@@ -188,19 +247,19 @@ def test_a_nothing_new_rerun_loads_no_identities(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Deciding that every file is known takes the stat cache alone; a file that is read asks
-    the manifest for its own identity only (one indexed query per chunk), never for the list
+    the manifest for its own identity only (one indexed query per task), never for the list
     of every identity (600k at 1,000 accounts: 2 s for a new day's 1,333 files)."""
     home = _scale_home(tmp_path / "home")
     first = ingest_landing(home, workers=1)
     asked: list[str] = []
-    real = ingestion.run.Manifest.known_among
+    real = ingestion.manifest.identities_among
 
-    def counting(self, keys):
+    def counting(db, keys):  # the parse workers' question (here in-process: workers=1)
         keys = list(keys)
         asked.extend(keys)
-        return real(self, keys)
+        return real(db, keys)
 
-    monkeypatch.setattr(ingestion.run.Manifest, "known_among", counting)
+    monkeypatch.setattr(ingestion.manifest, "identities_among", counting)
     monkeypatch.setattr(ingestion.run.Manifest, "known_keys", None, raising=False)
     again = ingest_landing(home, workers=1)
     assert (again.files_skipped, again.files_ingested, asked) == (first.files_ingested, 0, [])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -246,6 +248,30 @@ def test_unfinished_batch_is_rolled_back(home: Home) -> None:
     assert len(lake_rows(home, "x", "users")) == 2
 
 
+def test_files_a_worker_wrote_for_a_batch_that_never_committed_are_removed(home: Home) -> None:
+    """Parse workers write a batch's lake files before the runner can list them: a batch that
+    never committed is found by its id in the files' names, listed or not."""
+    land(home, "x/users/20261121T060000Z.json", corpus_file("python-twitter/users_resp.json"))
+    ingest_landing(home)
+    source = next(kind_dir(home.lake, "x", "users").glob("date=*/part-*.parquet"))
+    orphans = [
+        source.with_name("part-0123456789abcdef0123.parquet"),
+        kind_dir(home.lake, "x", "tweets")
+        / "date=2026-11-20"
+        / "part-0123456789abcdef0123-7.parquet",
+    ]
+    for orphan in orphans:
+        orphan.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, orphan)
+    with Manifest(home.manifest) as manifest:
+        manifest.begin_batch("0123456789abcdef0123", [])  # as the runner does before any task
+    ingest_landing(home)
+    assert not any(orphan.exists() for orphan in orphans)
+    assert len(lake_rows(home, "x", "users")) == 2
+    with Manifest(home.manifest) as manifest:
+        assert manifest.abandoned_batches() == []
+
+
 def test_empty_kinds_still_have_a_readable_schema(home: Home) -> None:
     ingest_landing(home)
     for platform, kind in LAKE_SCHEMAS:
@@ -276,15 +302,19 @@ def test_lake_files_reach_the_disk_before_the_manifest_names_them(
     import realreach_core.files as files
 
     events: list[tuple] = []
-    fsync, fsync_dir, commit = files._fsync, files._fsync_dir, Manifest.commit_batch
+    fsync, fsync_dir, committing_batch = files._fsync, files._fsync_dir, Manifest.committing_batch
 
-    def committing(self: Manifest, batch_id: str | None, *args: object, **kw: object) -> None:
-        events.append(("commit", batch_id))
-        commit(self, batch_id, *args, **kw)  # type: ignore[arg-type]
+    @contextmanager
+    def committing(self: Manifest, batch_id: str | None, *args: object, **kw: object) -> Iterator:
+        # the manifest's rows are inserted while the files are written; the COMMIT comes
+        # when the block ends
+        with committing_batch(self, batch_id, *args, **kw):  # type: ignore[arg-type]
+            yield
+            events.append(("commit", batch_id))
 
     monkeypatch.setattr(files, "_fsync", lambda p: (events.append(("file", p)), fsync(p)))
     monkeypatch.setattr(files, "_fsync_dir", lambda p: (events.append(("dir", p)), fsync_dir(p)))
-    monkeypatch.setattr(Manifest, "commit_batch", committing)
+    monkeypatch.setattr(Manifest, "committing_batch", committing)
     land(home, "x/users/20261121T060000Z.json", corpus_file("python-twitter/users_resp.json"))
     report = ingest_landing(home)
     assert report.files_ingested == 1
