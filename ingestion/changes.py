@@ -64,6 +64,16 @@ def _ranges(tables: list[pa.Table], kind: str, keys: list[str]) -> list[dict[tup
     return out
 
 
+def add_ranges(
+    into: dict[tuple[str, str], list[Range]], more: dict[tuple[str, str], list[Range]]
+) -> dict[tuple[str, str], list[Range]]:
+    """Adds ``more`` landing file versions' ranges to ``into`` (and returns it): a version
+    that fed several lake tables has ranges from each."""
+    for version, ranges in more.items():
+        into.setdefault(version, []).extend(ranges)
+    return into
+
+
 def lake_file_ranges(plan: dict[Path, pa.Table], lake: Path) -> dict[str, list[Range]]:
     """{lake file relative to the lake folder: its accounts' date ranges}."""
     by_kind: dict[str, list[Path]] = defaultdict(list)

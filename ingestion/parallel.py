@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pyarrow as pa
 
-from ingestion.changes import DaySplit, iso_day, split_by_day
+from ingestion.changes import DaySplit, add_ranges, iso_day, split_by_day
 from ingestion.errors import IngestError
 from ingestion.lake import atomic_write_table, by_day, partition_path
 from ingestion.landing import LandingFile
@@ -411,7 +411,7 @@ def land_task(task: Task) -> Landed:
             continue
         if key in known or key in seen:
             outcome = outcomes[position]
-            outcomes[position] = ("skipped", outcome[1], outcome[2], *outcome[3:])
+            outcomes[position] = ("skipped", *outcome[1:])
             skipped.append(position)
         seen.add(key)
     landed = Landed(outcomes, keys)
@@ -425,8 +425,7 @@ def land_task(task: Task) -> Landed:
                 )
         if not split.table.num_rows:
             continue
-        for version, ranges in split.file_ranges.items():
-            landed.file_ranges.setdefault(version, []).extend(ranges)
+        add_ranges(landed.file_ranges, split.file_ranges)
         accounts: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for day, row_platform, account in split.pairs:
             accounts[day].append((row_platform, account))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ingestion.changes import lake_file_ranges, source_file_ranges
+from ingestion.changes import add_ranges, lake_file_ranges, source_file_ranges
 from ingestion.errors import IngestError
 from ingestion.handles import HandleDirectory, parse_activity_name, resolve_activity_file
 from ingestion.lake import (
@@ -75,10 +75,10 @@ class IngestReport:
 
 def _recover(manifest: Manifest, lake: Path) -> None:
     """Removes lake files of batches that died before committing, so nothing counts twice."""
-    for batch_id, files in manifest.abandoned_batches():
-        for name in files:
-            Path(name).unlink(missing_ok=True)
-        for path in batch_files(lake, batch_id):  # written by workers before it was listed
+    for batch_id, listed in manifest.abandoned_batches():
+        # the workers write before the runner lists: the id in the names finds those too
+        files = {Path(name) for name in listed} | set(batch_files(lake, batch_id))
+        for path in files:
             path.unlink(missing_ok=True)
         manifest.forget_batch(batch_id)
         log.warning("removed %d lake file(s) of unfinished batch %s", len(files), batch_id)
@@ -106,8 +106,7 @@ class _Batch:
     def add(self, landed: Landed) -> None:
         self.lake_files.extend(landed.lake_files)
         self.lake_ranges.update(landed.lake_ranges)
-        for version, ranges in landed.file_ranges.items():  # a file may feed several tables
-            self.file_ranges.setdefault(version, []).extend(ranges)
+        add_ranges(self.file_ranges, landed.file_ranges)
 
     def pending(self) -> list[tuple[str, str, pa.Table]]:
         return [(p, k, t) for (p, k), tables in self.tables.items() for t in tables]
@@ -122,9 +121,7 @@ class _Batch:
             for path, table in plan_partitions(self.tables, lake, self.id).items()
         }
         lake_ranges = {**self.lake_ranges, **lake_file_ranges(plan, lake)}
-        file_ranges = {version: list(r) for version, r in self.file_ranges.items()}
-        for version, ranges in source_file_ranges(self.tables).items():
-            file_ranges.setdefault(version, []).extend(ranges)
+        file_ranges = add_ranges(add_ranges({}, self.file_ranges), source_file_ranges(self.tables))
         return plan, lake_ranges, file_ranges
 
 
@@ -176,9 +173,9 @@ def ingest_landing(
                     and parts[1] == "analytics"
                     and parse_activity_name_safe(parts[2])
                 ):
-                    deferred.append(describe(landing, landing.joinpath(*parts), parts, info))
+                    deferred.append(_describe(landing, parts, info))
                 elif not stat.S_ISREG(info.st_mode):
-                    file = describe(landing, landing.joinpath(*parts), parts, info)
+                    file = _describe(landing, parts, info)
                     run.batch = _take(file, None, manifest, run.batch, run.seen, run.stat_cache,
                                       home, report, run.ingested_at, settled_before_ns, flush_rows)  # fmt: skip
                 elif info.st_mtime_ns > settled_before_ns:
@@ -190,7 +187,7 @@ def ingest_landing(
                     _, size, mtime_ns, sha = cache.get(rel, (None, -1, -1, None))
                     if (size, mtime_ns) != (info.st_size, info.st_mtime_ns):
                         sha = None  # new or touched: read and hash it
-                    elif (key := _known_key(landing, parts, info, sha)) in run.seen or (
+                    elif (key := _key(landing, parts, info, sha)) in run.seen or (
                         manifest.known(key)
                     ):
                         report.files_skipped += 1  # known: never opened, never hashed
@@ -259,7 +256,7 @@ class _Run:
                 sha = hashlib.sha256(
                     f"unread|{rel}|{info.st_size}|{info.st_mtime_ns}".encode()
                 ).hexdigest()
-                key = file_key(describe(landing, landing.joinpath(*parts), parts, info), sha)
+                key = _key(landing, parts, info, sha)
                 if key in self.seen or self.manifest.known(key):
                     report.files_skipped += 1
                     continue
@@ -283,7 +280,7 @@ class _Run:
             status, sha, size, reason, raw, platform, kind, spans, _ = outcome
             parts, rel, info, _ = found
             if status != "ok":
-                file = describe(landing, landing.joinpath(*parts), parts, info)
+                file = _describe(landing, parts, info)
                 _quarantine(file, key, sha, info.st_size if raw is None else size,
                             reason or "", raw, self.home, batch, report)  # fmt: skip
                 continue
@@ -314,7 +311,7 @@ class _Parsing:
         self.landing = os.fspath(run.landing)
         self.lake = os.fspath(run.home.lake)
         # asked for known identities by the workers; a first ingest has none to ask for
-        self.manifest = os.fspath(run.home.manifest) if run.manifest.has_files() else None
+        self.manifest = os.fspath(run.home.manifest) if run.manifest_had_files else None
         self.folder: tuple[str, ...] | None = None
         self.groups: dict[str | None, list[_Found]] = {}  # the folder's files, by pull date
         self.queue: deque[tuple[list[_Found], frozenset[tuple[str, str, str]]]] = deque()
@@ -440,9 +437,13 @@ class _Parsing:
             self.run._merge(files, land_task(task))
 
 
-def _known_key(landing: Path, parts: tuple[str, ...], info: os.stat_result, sha: str) -> str:
-    """The identity of a file whose hash the stat cache holds."""
-    return file_key(describe(landing, landing.joinpath(*parts), parts, info), sha)
+def _describe(landing: Path, parts: tuple[str, ...], info: os.stat_result | Stat) -> LandingFile:
+    return describe(landing, landing.joinpath(*parts), parts, info)
+
+
+def _key(landing: Path, parts: tuple[str, ...], info: os.stat_result | Stat, sha: str) -> str:
+    """The identity of a file the runner did not hand to a worker, or a worker did not read."""
+    return file_key(_describe(landing, parts, info), sha)
 
 
 def parse_activity_name_safe(name: str) -> bool:
