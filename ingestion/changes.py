@@ -60,7 +60,7 @@ def _ranges(tables: list[pa.Table], kind: str, keys: list[str]) -> list[dict[tup
         strict=True,
     ):
         head = next(keys_of) if keys_of is not None else ()
-        out[part].setdefault(head, []).append(Range(platform, kind, account, low, high))
+        out[part].setdefault(head, []).append((platform, kind, account, low, high))
     return out
 
 
@@ -99,17 +99,11 @@ def source_file_ranges(
         (found,) = _ranges([whole], kind, ["source_file", "source_sha256"])
         for key, ranges in found.items():
             into = merged.setdefault(key, {})
-            for r in ranges:
-                old = into.get((r.platform, r.kind, r.account_id))
+            for platform, kind_, account, low, high in ranges:
+                old = into.get((platform, kind_, account))
                 if old is not None:
-                    r = Range(
-                        r.platform,
-                        r.kind,
-                        r.account_id,
-                        min(old.min_date, r.min_date),
-                        max(old.max_date, r.max_date),
-                    )
-                into[(r.platform, r.kind, r.account_id)] = r
+                    low, high = min(old[3], low), max(old[4], high)
+                into[(platform, kind_, account)] = (platform, kind_, account, low, high)
     return {key: list(into.values()) for key, into in merged.items()}
 
 
@@ -163,7 +157,7 @@ def split_by_day(table: pa.Table, file_of_row: np.ndarray, kind: str) -> DaySpli
         _iso(spans.column("day_max")),
         strict=True,
     ):
-        file_ranges.setdefault((path, sha), []).append(Range(platform, kind, account, low, high))
+        file_ranges.setdefault((path, sha), []).append((platform, kind, account, low, high))
     return DaySplit(
         table,
         file_of_row,

@@ -14,7 +14,6 @@ the runner records, quarantines and commits. ``parse_chunk`` is the same without
 
 from __future__ import annotations
 
-import gc
 import importlib.abc
 import os
 import sys
@@ -39,6 +38,7 @@ from ingestion.parsers.safe_zip import is_zip
 from ingestion.reading import Content, NotSettled, read_landing
 from ingestion.schemas import schema_for
 from ingestion.validate import checked_table, validated_table
+from realreach_core.memory import gc_paused
 
 #: Exceptions a format quirk can raise in a parser: the file is quarantined, the batch goes on.
 PARSE_ERRORS = (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError,
@@ -146,13 +146,8 @@ def parse_chunk(
     # A chunk's decoded documents stay alive until its columns are built: hundreds of
     # thousands of dicts and lists, which the cyclic garbage collector would traverse again
     # and again (a third of the chunk's time). JSON values cannot form cycles.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _parse_chunk(files, expected, ingested_at)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _parse_chunk(
@@ -439,9 +434,7 @@ def land_task(task: Task) -> Landed:
             atomic_write_table(rows, path)
             rel = path.relative_to(lake).as_posix()
             landed.lake_files.append(os.fspath(path))
-            landed.lake_ranges[rel] = [
-                Range(p, table, a, iso, iso) for p, a in sorted(accounts[day])
-            ]
+            landed.lake_ranges[rel] = [(p, table, a, iso, iso) for p, a in sorted(accounts[day])]
     return landed
 
 

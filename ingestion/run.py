@@ -44,6 +44,7 @@ from ingestion.validate import validated_table
 from realreach_core.files import make_durable
 from realreach_core.home import Home
 from realreach_core.locking import exclusive
+from realreach_core.memory import gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,8 @@ def ingest_landing(
     started = time.perf_counter()
     home.ensure()
     report = IngestReport()
-    with exclusive(home.state / "ingest.lock"), Manifest(home.manifest) as manifest:
+    # A record, an outcome and a stat-cache entry per file pile up, none in a cycle
+    with gc_paused(), exclusive(home.state / "ingest.lock"), Manifest(home.manifest) as manifest:
         _recover(manifest, home.lake)
         remove_leftovers(home.lake)
         remove_leftovers(home.quarantine)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import gc
 import sys
+from collections.abc import Iterator
 
 
 def rss_mb() -> float:
@@ -19,6 +18,24 @@ def rss_mb() -> float:
     except OSError:
         pass
     return 0.0
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (restored after it).
+
+    For work that builds up many long-lived containers and makes no reference cycles: each
+    collection of the oldest generation traverses every container still alive, so a collector
+    left on goes over the same objects again and again as they pile up. The ingest's runner
+    (a record, an outcome and a stat-cache entry per file) ran 12 full collections in a first
+    build at 200 accounts: 1.0 s of its 4.3 s of CPU."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def release_unused() -> None:
@@ -34,6 +51,9 @@ def release_unused() -> None:
 
         pyarrow.default_memory_pool().release_unused()
     if sys.platform.startswith("linux"):
+        import ctypes  # here, not at the top: 20 ms that gc_paused's importers need not pay
+        import ctypes.util
+
         libc = ctypes.util.find_library("c")
         if libc:
             # not glibc (musl has no malloc_trim): nothing to trim this way
