@@ -259,66 +259,19 @@ class Manifest:
         In two halves: the rows are inserted on entry, and committed when the block ends
         without an exception (rolled back otherwise). The ingest makes the batch's lake files
         durable inside the block, so the commit comes only once they are on disk."""
-        now = _now()
-        with closing(self.db.cursor()) as cur:
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                self._log_changes(cur, retractions, lake_ranges or {}, file_ranges or {})
-                cur.executemany(
-                    "INSERT OR IGNORE INTO retractions VALUES (?, ?, ?, ?)",
-                    [(path, sha, reason, now) for path, sha, reason in retractions],
-                )
-                cur.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (r.file_key, r.sha256, r.size, r.path, r.platform, r.kind, r.rows, r.outcome, r.reason,
-                         batch_id if r.outcome == "ingested" else None, now)
-                        for r in records
-                    ],
-                )  # fmt: skip
-                yield
-                if batch_id:
-                    cur.execute(
-                        "UPDATE batches SET status = 'committed', committed_at = ? "
-                        "WHERE batch_id = ?",
-                        (now, batch_id),
-                    )
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            cur.execute("COMMIT")
+        commit = self.open_commit(batch_id)
+        try:
+            commit.add(records, retractions, lake_ranges, file_ranges)
+            yield
+        except BaseException:
+            commit.rollback()
+            raise
+        commit.commit()
 
-    @staticmethod
-    def _log_changes(
-        cur: sqlite3.Cursor,
-        retractions: list[tuple[str, str, str]],
-        lake_ranges: dict[str, list[Range]],
-        file_ranges: dict[tuple[str, str], list[Range]],
-    ) -> None:
-        cur.executemany(
-            "INSERT OR REPLACE INTO file_ranges VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(path, sha, *r) for (path, sha), ranges in file_ranges.items() for r in ranges],
-        )  # fmt: skip
-        for path, sha, _ in retractions:
-            known = cur.execute(
-                "SELECT platform, kind, account_id, min_date, max_date FROM file_ranges "
-                "WHERE path = ? AND sha256 = ?",
-                (path, sha),
-            ).fetchall()
-            # Ingested before the change log existed: its accounts are unknown, so the
-            # change names none and the build recomputes every account of the platform.
-            platform = path.split("/", 1)[0]
-            for row in known or [(platform, "?", None, None, None)]:
-                cur.execute(
-                    "INSERT INTO changes (change, source_file, source_sha256, platform, kind, "
-                    "account_id, min_date, max_date) VALUES ('retracted', ?, ?, ?, ?, ?, ?, ?)",
-                    (path, sha, *row),
-                )
-        cur.executemany(
-            "INSERT INTO changes (change, lake_file, platform, kind, account_id, min_date, "
-            "max_date) VALUES ('lake_file', ?, ?, ?, ?, ?, ?)",
-            [(lake_file, *r) for lake_file, ranges in lake_ranges.items() for r in ranges],
-        )  # fmt: skip
+    def open_commit(self, batch_id: str | None) -> BatchCommit:
+        """``committing_batch`` in steps, for a batch whose rows come in while it is written
+        (``BatchCommit``)."""
+        return BatchCommit(self.db, batch_id)
 
     def last_change(self) -> int:
         """The newest change's seq (0: none logged yet)."""
@@ -341,3 +294,90 @@ class Manifest:
 
     def forget_batch(self, batch_id: str) -> None:
         self.db.execute("DELETE FROM batches WHERE batch_id = ?", (batch_id,))
+
+
+class BatchCommit:
+    """A batch's commit as one transaction, opened before all of its rows are known.
+
+    ``add`` inserts rows as they come: the ingest adds each parse task's records while the
+    workers still parse the last tasks, instead of inserting ~380k rows (200 accounts, a
+    first build) after they finished, with one core idle. ``commit`` marks the batch committed
+    and commits, ``rollback`` undoes every row added. From open to commit it holds the
+    manifest's write lock (readers go on): the ingest opens it only once every task is handed
+    out, for the last seconds of the run."""
+
+    def __init__(self, db: sqlite3.Connection, batch_id: str | None) -> None:
+        self.batch_id = batch_id
+        self.now = _now()
+        self.cur = db.cursor()
+        self.cur.execute("BEGIN IMMEDIATE")
+
+    def add(
+        self,
+        records: Iterable[FileRecord],
+        retractions: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
+        lake_ranges: dict[str, list[Range]] | None = None,
+        file_ranges: dict[tuple[str, str], list[Range]] | None = None,
+    ) -> None:
+        """Records files (and the versions they supersede) with the change log: ``lake_ranges``
+        per lake file written, ``file_ranges`` per (landing path, sha256) ingested, and a
+        change per retracted version with the ranges its ingest recorded."""
+        cur, now, batch_id = self.cur, self.now, self.batch_id
+        _log_changes(cur, retractions, lake_ranges or {}, file_ranges or {})
+        cur.executemany(
+            "INSERT OR IGNORE INTO retractions VALUES (?, ?, ?, ?)",
+            [(path, sha, reason, now) for path, sha, reason in retractions],
+        )
+        cur.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (r.file_key, r.sha256, r.size, r.path, r.platform, r.kind, r.rows, r.outcome, r.reason,
+                 batch_id if r.outcome == "ingested" else None, now)
+                for r in records
+            ],
+        )  # fmt: skip
+
+    def commit(self) -> None:
+        if self.batch_id:
+            self.cur.execute(
+                "UPDATE batches SET status = 'committed', committed_at = ? WHERE batch_id = ?",
+                (self.now, self.batch_id),
+            )
+        self.cur.execute("COMMIT")
+        self.cur.close()
+
+    def rollback(self) -> None:
+        self.cur.execute("ROLLBACK")
+        self.cur.close()
+
+
+def _log_changes(
+    cur: sqlite3.Cursor,
+    retractions: list[tuple[str, str, str]],
+    lake_ranges: dict[str, list[Range]],
+    file_ranges: dict[tuple[str, str], list[Range]],
+) -> None:
+    cur.executemany(
+        "INSERT OR REPLACE INTO file_ranges VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(path, sha, *r) for (path, sha), ranges in file_ranges.items() for r in ranges],
+    )  # fmt: skip
+    for path, sha, _ in retractions:
+        known = cur.execute(
+            "SELECT platform, kind, account_id, min_date, max_date FROM file_ranges "
+            "WHERE path = ? AND sha256 = ?",
+            (path, sha),
+        ).fetchall()
+        # Ingested before the change log existed: its accounts are unknown, so the
+        # change names none and the build recomputes every account of the platform.
+        platform = path.split("/", 1)[0]
+        for row in known or [(platform, "?", None, None, None)]:
+            cur.execute(
+                "INSERT INTO changes (change, source_file, source_sha256, platform, kind, "
+                "account_id, min_date, max_date) VALUES ('retracted', ?, ?, ?, ?, ?, ?, ?)",
+                (path, sha, *row),
+            )
+    cur.executemany(
+        "INSERT INTO changes (change, lake_file, platform, kind, account_id, min_date, "
+        "max_date) VALUES ('lake_file', ?, ?, ?, ?, ?, ?)",
+        [(lake_file, *r) for lake_file, ranges in lake_ranges.items() for r in ranges],
+    )  # fmt: skip

@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 from ingestion.lake import kind_dir
-from ingestion.manifest import Manifest
+from ingestion.manifest import BatchCommit, Manifest
 from ingestion.run import ingest_landing
 from ingestion.schemas import LAKE_SCHEMAS
 from ingestion.values import to_int, to_time
@@ -302,19 +300,16 @@ def test_lake_files_reach_the_disk_before_the_manifest_names_them(
     import realreach_core.files as files
 
     events: list[tuple] = []
-    fsync, fsync_dir, committing_batch = files._fsync, files._fsync_dir, Manifest.committing_batch
+    fsync, fsync_dir, commit = files._fsync, files._fsync_dir, BatchCommit.commit
 
-    @contextmanager
-    def committing(self: Manifest, batch_id: str | None, *args: object, **kw: object) -> Iterator:
-        # the manifest's rows are inserted while the files are written; the COMMIT comes
-        # when the block ends
-        with committing_batch(self, batch_id, *args, **kw):  # type: ignore[arg-type]
-            yield
-            events.append(("commit", batch_id))
+    def committing(self: BatchCommit) -> None:
+        # the manifest's rows were inserted while the files were written; this is the COMMIT
+        events.append(("commit", self.batch_id))
+        commit(self)
 
     monkeypatch.setattr(files, "_fsync", lambda p: (events.append(("file", p)), fsync(p)))
     monkeypatch.setattr(files, "_fsync_dir", lambda p: (events.append(("dir", p)), fsync_dir(p)))
-    monkeypatch.setattr(Manifest, "committing_batch", committing)
+    monkeypatch.setattr(BatchCommit, "commit", committing)
     land(home, "x/users/20261121T060000Z.json", corpus_file("python-twitter/users_resp.json"))
     report = ingest_landing(home)
     assert report.files_ingested == 1
