@@ -144,6 +144,11 @@ class Manifest:
         self.path = path
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
+        # An ingest adds its rows a parse task at a time, between other work: with SQLite's
+        # default 2 MB cache the indexes' pages were read back between tasks. A first build
+        # at 200 accounts (a 110 MB manifest) spent 2.9 s in the inserts, sampled, against
+        # 2.3 s with this cache. Pages are cached only as they are used.
+        self.db.execute("PRAGMA cache_size=-65536")  # KiB: 64 MiB
         self.db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -300,11 +305,12 @@ class BatchCommit:
     """A batch's commit as one transaction, opened before all of its rows are known.
 
     ``add`` inserts rows as they come: the ingest adds each parse task's records while the
-    workers still parse the last tasks, instead of inserting ~380k rows (200 accounts, a
-    first build) after they finished, with one core idle. ``commit`` marks the batch committed
-    and commits, ``rollback`` undoes every row added. From open to commit it holds the
-    manifest's write lock (readers go on): the ingest opens it only once every task is handed
-    out, for the last seconds of the run."""
+    workers parse the next tasks, instead of inserting ~290k rows (files, their ranges, the
+    change log: a first build at 200 accounts) after the last, with a core idle. ``commit``
+    marks the batch committed and commits, ``rollback`` undoes every row added. From open to
+    commit it holds the manifest's write lock; readers (a build asking for the change log)
+    go on in WAL mode and see the manifest as it was, and the only other writers (an ingest,
+    a retraction) wait for the ingest lock first anyway."""
 
     def __init__(self, db: sqlite3.Connection, batch_id: str | None) -> None:
         self.batch_id = batch_id

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingestion.lake import kind_dir
-from ingestion.manifest import BatchCommit, Manifest
+from ingestion.manifest import BatchCommit, FileRecord, Manifest
 from ingestion.run import ingest_landing
 from ingestion.schemas import LAKE_SCHEMAS
 from ingestion.values import to_int, to_time
@@ -244,6 +244,33 @@ def test_unfinished_batch_is_rolled_back(home: Home) -> None:
     ingest_landing(home)
     assert not orphan.exists()
     assert len(lake_rows(home, "x", "users")) == 2
+
+
+def test_a_commit_held_open_through_the_ingest_blocks_no_reader_and_shows_nothing_early(
+    tmp_path: Path,
+) -> None:
+    """An ingest opens its batch's commit when the first parse task goes out and adds each
+    task's records as they come: meanwhile a build reads the manifest (its change log) without
+    waiting, and sees none of the batch until the commit, then all of it at once."""
+    record = FileRecord("key-1", "ab" * 32, 10, "x/users/a.json", "x", "users", 3, "ingested", None)
+    ranges = {"lake/part-b1.parquet": [("x", "users", "42", "2026-01-01", "2026-01-01")]}
+    with Manifest(tmp_path / "manifest.sqlite") as writer:
+        writer.begin_batch("b1", [])
+        commit = writer.open_commit("b1")
+        commit.add([record], lake_ranges=ranges)
+        reader = Manifest(tmp_path / "manifest.sqlite")
+        reader.db.execute("PRAGMA busy_timeout = 0")  # a reader that had to wait fails at once
+        try:
+            assert reader.last_change() == 0 and reader.known("key-1") is None
+            assert reader.abandoned_batches() == [("b1", [])]
+            commit.add([record._replace(file_key="key-2", path="x/users/b.json")])
+            assert reader.known("key-2") is None
+            commit.commit()
+            assert reader.last_change() == 1
+            assert reader.known("key-1") == reader.known("key-2") == "ingested"
+            assert reader.abandoned_batches() == []
+        finally:
+            reader.close()
 
 
 def test_files_a_worker_wrote_for_a_batch_that_never_committed_are_removed(home: Home) -> None:
