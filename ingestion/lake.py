@@ -12,7 +12,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingestion.changes import day_numbers, iso_day
 from ingestion.schemas import LAKE_SCHEMAS, RETRACTIONS_SCHEMA
 from realreach_core.files import TEMP_SUFFIX, atomic_target, is_temp
 
@@ -58,19 +57,6 @@ def ensure_schema_files(lake: Path) -> None:
         if not target.exists() or not fingerprint.exists() or fingerprint.read_text() != wanted:
             atomic_write_table(schema.empty_table(), target)
             fingerprint.write_text(wanted)
-
-
-def plan_partitions(
-    tables_by_kind: dict[tuple[str, str], list[pa.Table]], lake: Path, batch_id: str
-) -> dict[Path, pa.Table]:
-    """Groups a batch's validated tables into one file per (platform, kind, UTC date of
-    observation)."""
-    plan: dict[Path, pa.Table] = {}
-    for (platform, kind), tables in tables_by_kind.items():
-        days = [day_numbers(table) for table in tables]
-        for day, part in by_day(tables, days):
-            plan[partition_path(lake, platform, kind, iso_day(day), batch_id)] = part
-    return plan
 
 
 def by_day(tables: list[pa.Table], days: list[np.ndarray]) -> Iterator[tuple[int, pa.Table]]:

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pyarrow as pa
 
-from ingestion.changes import DaySplit, add_ranges, iso_day, split_by_day
+from ingestion.changes import DaySplit, add_ranges, day_ranges, iso_day, split_by_day
 from ingestion.errors import IngestError
 from ingestion.lake import atomic_write_table, by_day, partition_path
 from ingestion.landing import LandingFile
@@ -411,6 +411,11 @@ def land_task(task: Task) -> Landed:
         seen.add(key)
     landed = Landed(outcomes, keys)
     lake = Path(task.lake)
+
+    def before_write() -> None:
+        if task.runner not in (os.getpid(), os.getppid()):
+            raise RunnerGone(task.batch_id)
+
     for (platform, table), split in chunk.splits.items():
         if skipped:
             keep = ~np.isin(split.file_of_row, skipped)
@@ -418,24 +423,43 @@ def land_task(task: Task) -> Landed:
                 split = split_by_day(
                     split.table.filter(pa.array(keep)), split.file_of_row[keep], table
                 )
-        if not split.table.num_rows:
-            continue
-        add_ranges(landed.file_ranges, split.file_ranges)
-        accounts: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for day, row_platform, account in split.pairs:
-            accounts[day].append((row_platform, account))
-        for day, rows in by_day([split.table], [split.days]):
-            iso = iso_day(day)
-            path = partition_path(lake, platform, table, iso, task.batch_id)
-            if (platform, table, iso) not in task.owned:
-                path = path.with_name(f"{path.stem}-{task.number}{path.suffix}")
-            if task.runner not in (os.getpid(), os.getppid()):
-                raise RunnerGone(task.batch_id)
-            atomic_write_table(rows, path)
-            rel = path.relative_to(lake).as_posix()
-            landed.lake_files.append(os.fspath(path))
-            landed.lake_ranges[rel] = [(p, table, a, iso, iso) for p, a in sorted(accounts[day])]
+        # a day's rows are all in this task when the runner says it owns the day's file
+        write_days(
+            split, lake, platform, table, task.batch_id, landed,
+            suffix=lambda day, key=(platform, table): (
+                "" if (*key, day) in task.owned else f"-{task.number}"
+            ),
+            before_write=before_write,
+        )  # fmt: skip
     return landed
+
+
+def write_days(
+    split: DaySplit,
+    lake: Path,
+    platform: str,
+    table: str,
+    batch_id: str,
+    into: Landed,
+    *,
+    suffix: Callable[[str], str],
+    before_write: Callable[[], None] = lambda: None,
+) -> None:
+    """Writes ``split``'s rows (of lake table ``table``) to the batch's lake file of each data
+    day, named ``part-<batch id><suffix(day)>.parquet``, and adds to ``into`` the files, their
+    accounts' ranges and the ranges of the landing file versions the rows came from."""
+    if not split.table.num_rows:
+        return
+    add_ranges(into.file_ranges, split.file_ranges)
+    ranges = day_ranges(split, table)
+    for day, rows in by_day([split.table], [split.days]):
+        iso = iso_day(day)
+        path = partition_path(lake, platform, table, iso, batch_id)
+        path = path.with_name(f"{path.stem}{suffix(iso)}{path.suffix}")
+        before_write()
+        atomic_write_table(rows, path)
+        into.lake_files.append(os.fspath(path))
+        into.lake_ranges[path.relative_to(lake).as_posix()] = ranges[day]
 
 
 def _known(manifest: str, keys: list[str]) -> set[str]:

@@ -18,23 +18,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
-from ingestion.changes import add_ranges, lake_file_ranges, source_file_ranges
+from ingestion.changes import add_ranges, split_by_day
 from ingestion.errors import IngestError
 from ingestion.handles import HandleDirectory, parse_activity_name, resolve_activity_file
 from ingestion.lake import (
     atomic_write_table,
     batch_files,
     ensure_schema_files,
-    plan_partitions,
     remove_leftovers,
     retraction_file,
     retraction_table,
 )
 from ingestion.landing import NAME, Known, LandingFile, describe, walk
 from ingestion.manifest import BatchCommit, FileRecord, Manifest, Range
-from ingestion.parallel import Landed, Outcome, Stat, Task, init_worker, land_task
+from ingestion.parallel import Landed, Outcome, Stat, Task, init_worker, land_task, write_days
 from ingestion.parsers import PARSERS, Parser
 from ingestion.parsers.safe_zip import is_zip
 from ingestion.quarantine import quarantine
@@ -130,18 +130,15 @@ class _Batch:
     def pending(self) -> list[tuple[str, str, pa.Table]]:
         return [(p, k, t) for (p, k), tables in self.tables.items() for t in tables]
 
-    def plan(
-        self, lake: Path
-    ) -> tuple[dict[Path, pa.Table], dict[str, list[Range]], dict[tuple[str, str], list[Range]]]:
-        """The held tables' lake files (named apart from the workers' ones), and the ranges
-        of every lake file and landing file version of the batch."""
-        plan = {
-            path.with_name(f"{path.stem}-r{path.suffix}"): table
-            for path, table in plan_partitions(self.tables, lake, self.id).items()
-        }
-        lake_ranges = {**self.lake_ranges, **lake_file_ranges(plan, lake)}
-        file_ranges = add_ranges(add_ranges({}, self.file_ranges), source_file_ranges(self.tables))
-        return plan, lake_ranges, file_ranges
+    def write_held(self, lake: Path) -> Landed:
+        """Writes the rows the runner holds as the workers write theirs, one file per lake
+        table and day (``-r`` after the batch id: apart from the workers' files)."""
+        held = Landed([], [])
+        for (platform, table), tables in self.tables.items():
+            whole = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+            split = split_by_day(whole, np.zeros(whole.num_rows, np.int32), table)
+            write_days(split, lake, platform, table, self.id, held, suffix=lambda _: "-r")
+        return held
 
 
 def prepare_lake(home: Home) -> None:
@@ -793,28 +790,32 @@ def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) 
         if batch.begun:
             manifest.forget_batch(batch.id)
         return
-    plan, lake_ranges, file_ranges = batch.plan(home.lake)
-    if batch.retractions:
-        plan[retraction_file(home.lake, batch.id)] = retraction_table(
-            batch.retractions, datetime.now(UTC)
-        )
     written = [Path(name) for name in batch.lake_files]
     if batch.commit is None:
-        manifest.begin_batch(batch.id, [str(path) for path in [*written, *plan]])
+        manifest.begin_batch(batch.id, [str(path) for path in written])
         batch.commit = manifest.open_commit(batch.id)
-    # else: opened while the workers parsed, its files not listed (the transaction held the
-    # manifest): a batch that never commits is found by the id in its files' names
+    # The files written from here on are not listed (nor are the workers' ones when the
+    # commit was opened while they parsed: the transaction holds the manifest): a batch that
+    # never commits is found by the id in its files' names (``_recover``).
     commit = batch.commit
     try:
-        commit.add(batch.records[batch.added :], batch.retractions, lake_ranges, file_ranges)
-        for path, table in plan.items():
-            atomic_write_table(table, path)
-        report.lake_files.extend(os.fspath(p) for p in [*written, *plan])
+        held = batch.write_held(home.lake)
+        written += [Path(name) for name in held.lake_files]
+        if batch.retractions:
+            target = retraction_file(home.lake, batch.id)
+            atomic_write_table(retraction_table(batch.retractions, datetime.now(UTC)), target)
+            written.append(target)
+        commit.add(
+            batch.records[batch.added :], batch.retractions,
+            {**batch.lake_ranges, **held.lake_ranges},
+            add_ranges(batch.file_ranges, held.file_ranges),
+        )  # fmt: skip
+        report.lake_files.extend(os.fspath(p) for p in written)
         # The commit says these files hold the batch's rows, and a rerun skips their
         # landing files from then on: they must be on disk before it, or a power cut
         # could leave a manifest naming files that never reached it (rows lost, never
         # re-read). The renames made them visible, not durable.
-        make_durable([*written, *plan], home.lake)
+        make_durable(written, home.lake)
     except BaseException:
         commit.rollback()
         raise

@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingestion.changes import lake_file_ranges
+from ingestion.changes import day_ranges, split_by_day
 from ingestion.manifest import Manifest
 from ingestion.schemas import LAKE_SCHEMAS
 
@@ -62,6 +63,9 @@ def write_rows(lake: Path, platform: str, kind: str, rows: Iterable[dict[str, An
         pq.write_table(table, target)
         written.append(target)
         # As ingestion does: the change log names the file, so an incremental build reads it.
+        split = split_by_day(table, np.zeros(len(filled), np.int32), kind)
+        (ranges,) = day_ranges(split, kind).values()  # one day: one file
         with Manifest(lake.parent / "state" / "manifest.sqlite") as manifest:
-            manifest.commit_batch(None, [], lake_ranges=lake_file_ranges({target: table}, lake))
+            rel = target.relative_to(lake).as_posix()
+            manifest.commit_batch(None, [], lake_ranges={rel: ranges})
     return written

@@ -112,6 +112,8 @@ def test_the_change_log_names_exactly_the_rows_each_lake_file_and_landing_file_h
     archive): the change log the incremental build reads says, per lake file and per landing
     file version, exactly which accounts and dates the rows cover, as the lake files
     themselves say when read back."""
+    import csv
+    import io
     import sqlite3
 
     import pyarrow.parquet as pq
@@ -130,9 +132,28 @@ def test_the_change_log_names_exactly_the_rows_each_lake_file_and_landing_file_h
     archive.parent.mkdir(parents=True)
     archive.write_bytes(x_archive("4242", followers=["11", "12"], following=["13"]))
     os.utime(archive, ns=(LANDED_AT_NS, LANDED_AT_NS))
+    # X tweet activity CSVs, named by handle: parsed in the runner after the walk, and written
+    # and ranged there (two months: two days' files)
+    handle = next(
+        row["handle"] for row in csv.DictReader(io.StringIO(
+            (home.landing / "accounts.csv").read_text())) if row["platform"] == "x"
+    )  # fmt: skip
+    for month, day in (("01", "2026-01-12"), ("02", "2026-02-03")):
+        name = f"tweet_activity_metrics_{handle}_2026{month}01_2026{month}28_en.csv"
+        activity = home.landing / "x" / "analytics" / name
+        activity.parent.mkdir(parents=True, exist_ok=True)
+        activity.write_text(
+            '"Tweet id","Tweet permalink","Tweet text","time","impressions","engagements"\n'
+            f'"10{month}","https://x.com/{handle}/status/10{month}","hi","{day} 18:32 +0000",'
+            '"424.0","12"\n'
+        )
+        os.utime(activity, ns=(LANDED_AT_NS, LANDED_AT_NS))
     report = ingest_landing(home, workers=2)
     assert report.files_skipped == 1 and not report.quarantined
     assert {"x/archive_account", "x/archive_relations"} <= set(report.rows_by_kind)
+    assert report.rows_by_kind["x/analytics"] == 2
+    held = [f for f in report.lake_files if f.endswith("-r.parquet")]
+    assert len(held) == 2
 
     want_lake: set[tuple] = set()
     want_files: dict[tuple, list] = {}
