@@ -35,8 +35,8 @@ def add_ranges(
 
 @dataclass
 class DaySplit:
-    """A chunk's rows of one lake table with what they change, made in the parse worker that
-    writes them: ``days`` is each row's data date (days since 1970-01-01, UTC: its lake
+    """A chunk's rows of one lake table with what they change, made where they are written
+    (a parse worker, or the runner for the rows it parses itself): ``days`` is each row's data date (days since 1970-01-01, UTC: its lake
     file), ``file_of_row`` the chunk position of its landing file, ``pairs`` the distinct
     (day, platform, account) of the rows and ``file_ranges`` each landing file version's
     ranges. Grouped and ranged in the runner at the end of a first build, they cost 1.2 s

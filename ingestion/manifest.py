@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Iterable
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -192,10 +192,6 @@ class Manifest:
         """Whether any file was processed yet (a first ingest looks nothing up)."""
         return self.db.execute("SELECT EXISTS (SELECT 1 FROM files)").fetchone()[0] == 1
 
-    def known_among(self, keys: Iterable[str]) -> set[str]:
-        """Those of ``keys`` that are processed files' identities (ingested or quarantined)."""
-        return identities_among(self.db, keys)
-
     def ingested_among(self, paths: Iterable[str]) -> set[str]:
         """Those of ``paths`` with rows in the lake: only these can have a version to
         supersede."""
@@ -242,39 +238,26 @@ class Manifest:
             "SELECT path, sha256, reason, retracted_at FROM retractions ORDER BY retracted_at, path"
         ).fetchall()
 
-    def commit_batch(self, *args: Any, **kwargs: Any) -> None:
-        """``committing_batch`` (same arguments) with nothing to do before the commit."""
-        with self.committing_batch(*args, **kwargs):
-            pass
-
-    @contextmanager
-    def committing_batch(
+    def commit_batch(
         self,
         batch_id: str | None,
         records: list[FileRecord],
         retractions: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
         lake_ranges: dict[str, list[Range]] | None = None,
         file_ranges: dict[tuple[str, str], list[Range]] | None = None,
-    ) -> Iterator[None]:
+    ) -> None:
         """Marks the batch's lake files valid and records its files (and the versions they
-        supersede), in one transaction; with them the change log: ``lake_ranges`` per lake file
-        written, ``file_ranges`` per (landing path, sha256) ingested, and a change per
-        retracted version with the ranges its ingest recorded.
-
-        In two halves: the rows are inserted on entry, and committed when the block ends
-        without an exception (rolled back otherwise). The ingest makes the batch's lake files
-        durable inside the block, so the commit comes only once they are on disk."""
+        supersede) with their change log, in one transaction (``BatchCommit.add``)."""
         commit = self.open_commit(batch_id)
         try:
             commit.add(records, retractions, lake_ranges, file_ranges)
-            yield
         except BaseException:
             commit.rollback()
             raise
         commit.commit()
 
     def open_commit(self, batch_id: str | None) -> BatchCommit:
-        """``committing_batch`` in steps, for a batch whose rows come in while it is written
+        """A batch's commit in steps, for a batch whose rows come in while it is written
         (``BatchCommit``)."""
         return BatchCommit(self.db, batch_id)
 

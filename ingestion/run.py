@@ -103,8 +103,8 @@ class _Batch:
         self.records: list[FileRecord] = []
         self.retractions: list[tuple[str, str, str]] = []  # (path, sha256, reason)
         self.row_count = 0  # rows held (in ``tables``)
-        # Its commit, once opened before the flush (``open_commit``): the records before
-        # ``added`` and the ranges merged so far are in it already.
+        # Its commit, opened with the first lake file a worker wrote (``open_commit``): the
+        # records before ``added`` and the ranges merged so far are in it already.
         self.commit: BatchCommit | None = None
         self.added = 0
 
@@ -136,6 +136,7 @@ class _Batch:
         held = Landed([], [])
         for (platform, table), tables in self.tables.items():
             whole = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+            # (no file of the rows is left out here, so which file each row came from is moot)
             split = split_by_day(whole, np.zeros(whole.num_rows, np.int32), table)
             write_days(split, lake, platform, table, self.id, held, suffix=lambda _: "-r")
         return held
@@ -262,6 +263,11 @@ class _Run:
         record what is ingested (its rows are in the lake files the worker wrote)."""
         report, batch, landing = self.report, self.batch, self.landing
         batch.add(landed)
+        if batch.commit is None and batch.lake_files:
+            # The records go into the manifest as each task is merged, while the workers
+            # parse the next ones, not all after the last, with a core idle (1.1 s of a
+            # first build at 200 accounts). Readers of the manifest (a build) go on meanwhile.
+            batch.open_commit(self.manifest)
         read: list[tuple[_Found, Outcome, str]] = []  # (found, outcome, key)
         for found, outcome, key in zip(files, landed.outcomes, landed.keys, strict=True):
             status = outcome[0]
@@ -420,11 +426,6 @@ class _Parsing:
                 self.workers, mp_context=context, initializer=init_worker
             )
         task = self._task(files, owned)
-        if self.run.batch.commit is None:
-            # The records go into the manifest as each task is merged, while the workers
-            # parse the next ones, not all after the last, with a core idle (1.1 s of a
-            # first build at 200 accounts). Readers of the manifest (a build) go on meanwhile.
-            self.run.batch.open_commit(self.run.manifest)
         try:
             future = self.pool.submit(land_task, task)
         except BrokenProcessPool:
@@ -776,27 +777,22 @@ def _unknown_reason(file: LandingFile) -> str:
 
 
 def _flush(batch: _Batch, home: Home, manifest: Manifest, report: IngestReport) -> None:
-    if batch.commit is not None and not batch.lake_files:
-        # Opened while the workers parsed, who wrote nothing: committed below as a batch
-        # with no lake files, as if never opened.
-        batch.commit.rollback()
-        batch.commit, batch.added = None, 0
-    if not batch.records:
-        if batch.begun:  # nothing was written under it
-            manifest.forget_batch(batch.id)
-        return
-    if not (batch.tables or batch.lake_files or batch.retractions):
-        manifest.commit_batch(None, batch.records)  # quarantined or empty files only
-        if batch.begun:
-            manifest.forget_batch(batch.id)
-        return
-    written = [Path(name) for name in batch.lake_files]
-    if batch.commit is None:
-        manifest.begin_batch(batch.id, [str(path) for path in written])
+    if batch.commit is None:  # no worker wrote a lake file for the batch (that opens it)
+        if not batch.records:
+            if batch.begun:  # nothing was written under it
+                manifest.forget_batch(batch.id)
+            return
+        if not (batch.tables or batch.retractions):
+            manifest.commit_batch(None, batch.records)  # quarantined or empty files only
+            if batch.begun:
+                manifest.forget_batch(batch.id)
+            return
+        if not batch.begun:  # recorded as being written before the runner writes its files
+            manifest.begin_batch(batch.id, [])
         batch.commit = manifest.open_commit(batch.id)
-    # The files written from here on are not listed (nor are the workers' ones when the
-    # commit was opened while they parsed: the transaction holds the manifest): a batch that
-    # never commits is found by the id in its files' names (``_recover``).
+    # A batch that never commits is found by the id in its files' names (``_recover``): the
+    # commit holds the manifest from the first lake file on, so none is listed.
+    written = [Path(name) for name in batch.lake_files]
     commit = batch.commit
     try:
         held = batch.write_held(home.lake)
