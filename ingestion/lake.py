@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingestion.schemas import LAKE_SCHEMAS, RETRACTIONS_SCHEMA
-from realreach_core.files import TEMP_SUFFIX, atomic_target, is_temp
+from realreach_core.files import TEMP_SUFFIX, atomic_write_bytes, is_temp
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +35,14 @@ def atomic_write_table(table: pa.Table, target: Path) -> None:
     largest: on a first build's 2,865 one-day files (200 accounts) snappy took 0.46 ms a file
     against zstd's 1.06 ms, and DuckDB read the year back 25% faster (1.7 s against 2.3 s);
     the files are 48 MB instead of 33 MB. No dictionary pages: 20% less CPU to write and 17%
-    faster to read than pyarrow's default."""
-    with atomic_target(target) as tmp:
-        pq.write_table(table, tmp, compression="snappy", use_dictionary=False)
+    faster to read than pyarrow's default.
+
+    Encoded in memory, then written at once (``atomic_write_bytes``): pyarrow writing to the
+    file itself made about 60 system calls per file (a write and a seek per page header and
+    page, per column), 0.06–0.1 ms of a file's 0.7 ms."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="snappy", use_dictionary=False)
+    atomic_write_bytes(target, memoryview(sink.getvalue()))
 
 
 def retracted_dir(lake: Path) -> Path:

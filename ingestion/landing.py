@@ -22,7 +22,9 @@ NAME = re.compile(
 )
 
 
-@dataclass(frozen=True)
+# Not frozen: one is made per landing file (in a parse worker), and a frozen dataclass sets
+# each field through ``object.__setattr__``: 1.3 µs against 0.35 µs for these eleven.
+@dataclass(slots=True)
 class LandingFile:
     path: Path
     rel: str  # path relative to the landing root, with forward slashes

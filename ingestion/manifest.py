@@ -326,6 +326,13 @@ class BatchCommit:
             ],
         )  # fmt: skip
 
+    def remember(self, entries: list[tuple[str, int, int, str]]) -> None:
+        """Stat-cache entries (``Manifest.remember_paths``) in the batch's transaction, as
+        each task is merged: written after the commit instead, a first build's 95k entries
+        (200 accounts) took 0.23 s at the end of the ingest, with both workers done. Rolled
+        back with the batch, the files are hashed again next run, as they must be."""
+        self.cur.executemany("INSERT OR REPLACE INTO seen_paths VALUES (?, ?, ?, ?)", entries)
+
     def commit(self) -> None:
         if self.batch_id:
             self.cur.execute(

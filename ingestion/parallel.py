@@ -200,9 +200,11 @@ def _parse_chunk(
             offset += len(found)
 
     rowwise = [(f, p) for f, p in zip(files, out, strict=True) if not p.columnar]
+    raws = [p.raw for _, p in rowwise if p.status == "ok"]
+    sources = None if any(raw is None or is_zip(raw) for raw in raws) else raws
     try:
         validated = {
-            key: validated_table(key[0], key[1], rows, f"{len(files)} files")
+            key: validated_table(key[0], key[1], rows, f"{len(files)} files", sources=sources)
             for key, rows in rows_by_table.items()
         }
     except (IngestError, *PARSE_ERRORS):
@@ -305,7 +307,11 @@ def _columnar_table(
         file_of_row=np.fromiter((item.file for item in items), np.int32, len(items)),
         ingested_at=ingested_at,
     )
-    return checked_table(parser.platform, parser.kind, table, f"{len(group)} files")
+    # (no zip reaches this path: ``_parse_chunk`` sends those through ``parse``)
+    sources = [content.raw for _, content, _ in group]
+    return checked_table(
+        parser.platform, parser.kind, table, f"{len(group)} files", sources=sources
+    )
 
 
 def _validate_one_by_one(
@@ -326,7 +332,7 @@ def _validate_one_by_one(
                 raw = parsed.raw
                 mine[table] = validated_table(
                     parsed.platform, table, rows, file.rel,
-                    source_bytes=None if raw is None or is_zip(raw) else raw,
+                    sources=None if raw is None or is_zip(raw) else [raw],
                 )  # fmt: skip
         except IngestError as exc:
             parsed.status, parsed.reason, parsed.spans = "bad", str(exc), {}

@@ -31,7 +31,7 @@ class NotSettled(Exception):
     """The file changed while it was read: still being written, so left for the next run."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Content:
     raw: bytes
     sha256: str

@@ -222,7 +222,8 @@ def ingest_landing(
             run.batch = _take(file, directory, manifest, run.batch, run.seen, run.stat_cache,
                               home, report, run.ingested_at, settled_before_ns, flush_rows)  # fmt: skip
         _flush(run.batch, home, manifest, report)
-        manifest.remember_paths(run.stat_cache)
+        if run.stat_cache:
+            manifest.remember_paths(run.stat_cache)
     report.platforms = sorted({key.split("/")[0] for key in report.rows_by_kind})
     report.elapsed_s = time.perf_counter() - started
     return report
@@ -316,6 +317,9 @@ class _Run:
             _record_ingested(rel, key, sha, size, platform, kind, total, olds, batch, report,
                              held=False)  # fmt: skip
         batch.add_to_commit()
+        if batch.commit is not None and self.stat_cache:
+            batch.commit.remember(self.stat_cache)
+            self.stat_cache.clear()  # (the rest: ``remember_paths`` after the last flush)
 
 
 class _Parsing:
@@ -633,7 +637,7 @@ def parse_file(
             rows,
             file.rel,
             # a zip's members inflate: its own bytes say nothing about their text
-            source_bytes=None if is_zip(content.raw) else content.raw,
+            sources=None if is_zip(content.raw) else [content.raw],
         )
         for table, rows in tables.items()
     }

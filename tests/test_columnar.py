@@ -20,6 +20,7 @@ from ingestion.landing import LandingFile, describe, walk
 from ingestion.parsers import PARSERS
 from ingestion.parsers.base import check_json_depth, json_documents
 from ingestion.parsers.columnar import ColumnarParser
+from ingestion.schemas import MAX_TEXT
 from ingestion.values import to_json
 from realreach_sim.scale import write_scale
 from tests.landingkit import HAVE_CORPUS, corpus_file
@@ -163,6 +164,31 @@ def test_a_bad_value_is_named_as_the_row_path_names_it(
     assert bad == "bad" and "retweet_count = -5" in reason, reason
     bad, reason = status["x/tweets/333_20261121T060000Z.json"]
     assert bad == "bad" and "quote_count" in reason, reason
+
+
+def test_text_checks_skipped_for_a_chunk_still_catch_a_nul_and_an_overlong_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk's text columns are searched for NUL and measured only when one of its files
+    could hold such text (a NUL byte or a \\u0000 escape; a file big enough): the files
+    that can are still caught, named, and the rest of the chunk lands, both ways."""
+    landing = tmp_path / "landing"
+    _land(landing, "x/tweets/111_20261121T060000Z.json", _tweets("111", {"retweet_count": 1}))
+    nul = _tweets("222", {})
+    nul["data"][2]["text"] = "fine until \u0000 here"
+    _land(landing, "x/tweets/222_20261121T060000Z.json", nul)
+    long = _tweets("333", {})
+    long["data"][1]["text"] = "a" * (MAX_TEXT + 1)
+    _land(landing, "x/tweets/333_20261121T060000Z.json", long)
+    files = _files(landing)
+    _assert_same(files, monkeypatch)
+    fast, _ = _both(files, monkeypatch)
+    status = {f.rel: (p.status, p.reason) for f, p in zip(files, fast.files, strict=True)}
+    assert status["x/tweets/111_20261121T060000Z.json"] == ("ok", None)
+    bad, reason = status["x/tweets/222_20261121T060000Z.json"]
+    assert bad == "bad" and "row 3: text" in reason and "contains a NUL byte" in reason, reason
+    bad, reason = status["x/tweets/333_20261121T060000Z.json"]
+    assert bad == "bad" and "row 2: text" in reason and f"longer than {MAX_TEXT}" in reason, reason
 
 
 @pytest.mark.parametrize(

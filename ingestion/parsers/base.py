@@ -223,7 +223,6 @@ def json_documents(file: LandingFile | str, raw: bytes) -> list[Any]:
                 raise IngestError(_too_deep(where, MAX_JSON_DEPTH))
             return [doc]
     check_json_depth(where, text)
-    check_json_depth(where, text)
     try:
         return [_loads(text)]
     except ValueError as whole_error:  # JSONDecodeError or a NaN/Infinity constant
@@ -241,7 +240,7 @@ def json_documents(file: LandingFile | str, raw: bytes) -> list[Any]:
         return docs
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Page:
     """One API response page and when it was pulled."""
 

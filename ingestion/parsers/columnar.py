@@ -34,9 +34,11 @@ class NotColumnar(Exception):
     """Some value is outside the shape ``columns`` builds: these files go through ``parse``."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
-    """One row's source: the item, the page it came from, the file (its index in the group)."""
+    """One row's source: the item, the page it came from, the file (its index in the group).
+    Not frozen: a frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``, 0.45 µs an item against 0.14 µs, for every row of a chunk."""
 
     file: int
     page: Page
