@@ -80,7 +80,8 @@ def test_generated_exports_give_the_same_rows_both_ways(
     assert columnar == expected > 0
     assert {k for k in kinds if isinstance(PARSERS.get(k), ColumnarParser)} >= {
         ("x", "users"), ("x", "tweets"), ("instagram", "users"), ("instagram", "media"),
-        ("facebook", "posts"), ("linkedin", "network_sizes"), ("linkedin", "share_statistics"),
+        ("facebook", "posts"), ("facebook", "insights"), ("linkedin", "network_sizes"),
+        ("linkedin", "share_statistics"),
     }  # fmt: skip
 
 
@@ -189,6 +190,50 @@ def test_text_checks_skipped_for_a_chunk_still_catch_a_nul_and_an_overlong_text(
     assert bad == "bad" and "row 3: text" in reason and "contains a NUL byte" in reason, reason
     bad, reason = status["x/tweets/333_20261121T060000Z.json"]
     assert bad == "bad" and "row 2: text" in reason and f"longer than {MAX_TEXT}" in reason, reason
+
+
+def _insights(page: str, ends: list[str | None], value: object = 7) -> dict:
+    return {
+        "data": [
+            {
+                "name": name,
+                "period": "day",
+                "values": [{"value": value, **({"end_time": e} if e else {})} for e in ends],
+                "title": "Documentation, not data",
+                "id": f"{page}/insights/{name}/day",
+            }
+            for name in ("page_fans", "page_follows")
+        ]
+    }
+
+
+def test_insights_value_dates_agree_across_time_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Value dates are the Pacific day before each end time, worked out per distinct time
+    on the columnar path: around the clock changes, and with an end time missing."""
+    landing = tmp_path / "landing"
+    ends = ["2026-03-08T08:00:00+0000", "2026-03-09T07:00:00+0000", "2026-03-08T10:30:00+0000",
+            "2026-11-01T07:00:00+0000", "2026-11-02T08:00:00+0000", None,
+            "2026-11-02T08:00:00+0000"]  # fmt: skip
+    _land(landing, "facebook/insights/111_20261121T060000Z.json", _insights("111", ends))
+    _land(landing, "facebook/insights/222_20261121T060000Z.json", _insights("222", ends[::-1]))
+    files = _files(landing)
+    fast, _ = _both(files, monkeypatch)
+    assert [p.columnar for p in fast.files] == [True, True]
+    _assert_same(files, monkeypatch)
+    rows = _per_file(fast)[0][3]["insights"]
+    assert [r["value_date"] for r in rows[:7]] == [
+        date(2026, 3, 7), date(2026, 3, 8), date(2026, 3, 7), date(2026, 10, 31),
+        date(2026, 11, 1), None, date(2026, 11, 1),
+    ]  # fmt: skip
+    assert {r["metric"] for r in rows} == {"page_follows"}  # the deprecated name mapped
+    # an object value (value_json) is the row path's: its whole group goes that way
+    _land(landing, "facebook/insights/333_20261121T060000Z.json", _insights("333", ends, {"a": 1}))
+    files = _files(landing)
+    fast, _ = _both(files, monkeypatch)
+    assert not any(p.columnar for p in fast.files)
+    _assert_same(files, monkeypatch)
 
 
 @pytest.mark.parametrize(
