@@ -200,7 +200,18 @@ def named(items: Sequence[Item], files: Sequence[LandingFile]) -> list[str]:
 
 
 def observed(items: Sequence[Item]) -> pa.Array:
-    return pa.array([item.page.observed_at for item in items], TS)
+    """Each row's page's ``observed_at``. A page's rows are consecutive: each page's time is
+    converted once and repeated by index (a datetime to Arrow is ~0.5 µs, a row's index
+    ~0.05 µs)."""
+    stamps: list[datetime] = []
+    index: list[int] = []
+    last = None
+    for item in items:
+        if item.page is not last:
+            last = item.page
+            stamps.append(last.observed_at)
+        index.append(len(stamps) - 1)
+    return pa.array(stamps, TS).take(pa.array(index, pa.int32()))
 
 
 def table_of(
