@@ -149,6 +149,14 @@ def test_a_loose_value_sends_its_group_down_the_row_path(
     assert all(p.status == "ok" for p in fast.files)
 
 
+def _statuses(landing: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple]:
+    """Each landing file's (status, reason) on the columnar path, once both paths agree."""
+    files = _files(landing)
+    _assert_same(files, monkeypatch)
+    fast, _ = _both(files, monkeypatch)
+    return {f.rel: (p.status, p.reason) for f, p in zip(files, fast.files, strict=True)}
+
+
 def test_a_bad_value_is_named_as_the_row_path_names_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,10 +164,7 @@ def test_a_bad_value_is_named_as_the_row_path_names_it(
     _land(landing, "x/tweets/111_20261121T060000Z.json", _tweets("111", {"retweet_count": 1}))
     _land(landing, "x/tweets/222_20261121T060000Z.json", _tweets("222", {"retweet_count": -5}))
     _land(landing, "x/tweets/333_20261121T060000Z.json", _tweets("333", {"quote_count": {"n": 1}}))
-    files = _files(landing)
-    _assert_same(files, monkeypatch)
-    fast, _ = _both(files, monkeypatch)
-    status = {f.rel: (p.status, p.reason) for f, p in zip(files, fast.files, strict=True)}
+    status = _statuses(landing, monkeypatch)
     assert status["x/tweets/111_20261121T060000Z.json"] == ("ok", None)
     bad, reason = status["x/tweets/222_20261121T060000Z.json"]
     assert bad == "bad" and "retweet_count = -5" in reason, reason
@@ -181,10 +186,7 @@ def test_text_checks_skipped_for_a_chunk_still_catch_a_nul_and_an_overlong_text(
     long = _tweets("333", {})
     long["data"][1]["text"] = "a" * (MAX_TEXT + 1)
     _land(landing, "x/tweets/333_20261121T060000Z.json", long)
-    files = _files(landing)
-    _assert_same(files, monkeypatch)
-    fast, _ = _both(files, monkeypatch)
-    status = {f.rel: (p.status, p.reason) for f, p in zip(files, fast.files, strict=True)}
+    status = _statuses(landing, monkeypatch)
     assert status["x/tweets/111_20261121T060000Z.json"] == ("ok", None)
     bad, reason = status["x/tweets/222_20261121T060000Z.json"]
     assert bad == "bad" and "row 3: text" in reason and "contains a NUL byte" in reason, reason
