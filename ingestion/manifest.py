@@ -109,6 +109,9 @@ class FileRecord(NamedTuple):
     reason: str | None = None
 
 
+#: Stat-cache entries (path, size, mtime_ns, sha256), alone or in a batch's commit.
+_REMEMBER_PATHS = "INSERT OR REPLACE INTO seen_paths VALUES (?, ?, ?, ?)"
+
 #: Values per ``IN (...)`` list: older SQLite builds allow 999 parameters a statement.
 _IN_AT_MOST = 500
 
@@ -207,7 +210,7 @@ class Manifest:
     def remember_paths(self, entries: Iterable[tuple[str, int, int, str]]) -> None:
         with closing(self.db.cursor()) as cur:
             cur.execute("BEGIN")
-            cur.executemany("INSERT OR REPLACE INTO seen_paths VALUES (?, ?, ?, ?)", entries)
+            cur.executemany(_REMEMBER_PATHS, entries)
             cur.execute("COMMIT")
 
     def known(self, file_key: str) -> str | None:
@@ -331,7 +334,7 @@ class BatchCommit:
         each task is merged: written after the commit instead, a first build's 95k entries
         (200 accounts) took 0.23 s at the end of the ingest, with both workers done. Rolled
         back with the batch, the files are hashed again next run, as they must be."""
-        self.cur.executemany("INSERT OR REPLACE INTO seen_paths VALUES (?, ?, ?, ?)", entries)
+        self.cur.executemany(_REMEMBER_PATHS, entries)
 
     def commit(self) -> None:
         if self.batch_id:

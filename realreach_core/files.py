@@ -27,20 +27,30 @@ def is_temp(path: Path) -> bool:
 
 
 @contextmanager
+def _replacing(tmp: Path, target: Path, *, durable: bool) -> Iterator[None]:
+    """The block writes ``tmp``; then it replaces ``target`` (``durable``: the folder naming it
+    is synced too), or, if the block fails, it is removed. After the rename there is nothing
+    to remove: no system call for it."""
+    try:
+        yield
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if durable:
+        _fsync_dir(target.parent)
+
+
+@contextmanager
 def atomic_target(target: Path, *, durable: bool = False) -> Iterator[Path]:
     """Yields a temporary path to write ``target``'s content to (by any writer: pyarrow, a
     DuckDB COPY, shutil); on success it replaces ``target``, on failure it is removed."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(target)
-    try:
+    with _replacing(tmp, target, durable=durable):
         yield tmp
         if durable:
             _fsync(tmp)
-        os.replace(tmp, target)
-        if durable:
-            _fsync_dir(target.parent)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 #: A temporary file is always new: never an earlier run's file, never through a link.
@@ -52,9 +62,9 @@ def atomic_write_bytes(target: Path, data: bytes | memoryview, *, durable: bool 
     for bookkeeping a restart relies on (the alert journal, check results).
 
     One open, one write and one rename when the folder exists: a first ingest writes
-    thousands of small lake files (``ingestion.lake.atomic_write_table``). ``atomic_target``
-    makes sure of the folder first and removes the temporary name after the rename, three
-    system calls more per file; here the folder is made only when the open says it is
+    thousands of small lake files (``ingestion.lake.atomic_write_table``), and
+    ``atomic_target``, for writers that need a path, makes sure of the folder first (two
+    system calls more per file); here the folder is made only when the open says it is
     missing."""
     tmp = temp_path(target)
     try:
@@ -62,7 +72,7 @@ def atomic_write_bytes(target: Path, data: bytes | memoryview, *, durable: bool 
     except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, _NEW_FILE, 0o666)
-    try:
+    with _replacing(tmp, target, durable=durable):
         try:
             view = memoryview(data)
             while view:
@@ -71,12 +81,6 @@ def atomic_write_bytes(target: Path, data: bytes | memoryview, *, durable: bool 
                 os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if durable:
-        _fsync_dir(target.parent)
 
 
 def atomic_write_text(target: Path, text: str, *, durable: bool = False) -> None:

@@ -51,21 +51,18 @@ def value_date(end_time: datetime | None) -> date | None:
     return end_time.astimezone(PACIFIC).date() - timedelta(days=1)
 
 
-def _value_dates(ends: pa.Array) -> pa.Array:
-    """``value_date`` of each end time (UTC timestamps), worked out once per distinct time: a
-    chunk's files share a handful, and a Python datetime per row cost a fifth of the kind's
-    parse."""
-    micros = ends.cast(pa.int64()).to_numpy(zero_copy_only=False)
-    valid = ~np.asarray(ends.is_null())
-    distinct, position = np.unique(micros[valid], return_inverse=True)
-    days = [value_date(_EPOCH + timedelta(microseconds=int(us))) for us in distinct]
-    out: list[date | None] = [None] * len(ends)
-    for row, index in zip(np.flatnonzero(valid).tolist(), position.tolist(), strict=True):
-        out[row] = days[index]
-    return pa.array(out, pa.date32())
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _value_dates(ends: pa.Array) -> pa.Array:
+    """``value_date`` of each end time (UTC timestamps), worked out once per distinct time and
+    repeated by index: a chunk's files share a handful, and a Python datetime per row cost a
+    fifth of the kind's parse. A missing end time has no value date."""
+    missing = np.asarray(ends.is_null())
+    micros = ends.cast(pa.int64()).fill_null(0).to_numpy()
+    distinct, position = np.unique(micros, return_inverse=True)
+    days = [value_date(_EPOCH + timedelta(microseconds=int(us))) for us in distinct]
+    return pa.array(days, pa.date32()).take(pa.array(position, pa.int32(), mask=missing))
 
 
 def split_value(value: Any) -> tuple[float | None, str | None]:
