@@ -344,6 +344,102 @@ def test_landing_scan_skips_files_still_being_written(airflow_home: Path, tmp_pa
     assert scan_signatures(tmp_path / "missing") == {}
 
 
+def test_landing_scan_between_polls_sees_what_a_full_scan_sees_at_the_cost_of_what_changed(
+    airflow_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from realreach import landing_watch
+    from realreach.landing_watch import LandingScan, scan_signatures
+
+    landing = tmp_path / "landing"
+    second = 1_000_000_000
+    now = time.time_ns()
+    old = now - 60 * second
+
+    def drop(rel: str, text: str = "{}", mtime_ns: int = old) -> Path:
+        path = landing / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        os.utime(path, ns=(mtime_ns, mtime_ns))
+        return path
+
+    stamps = iter(range(old, now - 30 * second, 1_000_000))
+
+    def age_folders() -> None:
+        """Folders the file system just touched get an mtime of their own a minute ago, as
+        if the change were that old (no racy listing); the others keep theirs."""
+        for folder in [landing, *(p for p in landing.rglob("*") if p.is_dir())]:
+            if folder.stat().st_mtime_ns > now - 30 * second:
+                stamp = next(stamps)
+                os.utime(folder, ns=(stamp, stamp))
+
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def counting_scandir(path: Any) -> Any:
+        listed.append(os.path.relpath(path, landing))
+        return real_scandir(path)
+
+    monkeypatch.setattr(landing_watch.os, "scandir", counting_scandir)
+
+    def poll(at: int) -> list[str]:
+        """The folders a poll at ``at`` listed; its answer must be a full scan's."""
+        listed.clear()
+        got = scan.snapshot(at)
+        looked = sorted(listed)
+        assert got == scan_signatures(landing)
+        return looked
+
+    for day in range(3):
+        drop(f"x/users/2026112{day}T060000Z.json")
+        drop(f"instagram/media/1_2026112{day}T060000Z.json")
+    age_folders()
+    scan = LandingScan(landing, settle_seconds=1.0, full_every_s=3600)
+    assert scan.snapshot(now) == scan_signatures(landing)
+
+    # Nothing changed: no folder is listed, and the answer is the same.
+    assert poll(now + second) == []
+
+    # A new file in one folder: that folder alone is listed again.
+    drop("x/users/20261123T060000Z.json")
+    os.utime(landing / "x" / "users", ns=(now, now))
+    assert poll(now + 3 * second) == ["x/users"]
+
+    # A file still being written in a folder whose names did not change: looked at again
+    # each poll, so its growth is seen without listing anything.
+    growing = drop("linkedin/network_sizes/1_20261123T060000Z.json", "{", now + 3 * second)
+    age_folders()
+    scan.snapshot(now + 4 * second)  # written 1 s ago: not settled
+    growing.write_text("{}   ")  # in place: the folder's names, and so its mtime, stay
+    os.utime(growing, ns=(now + 4 * second, now + 4 * second))
+    assert poll(now + 5 * second) == []
+
+    # A new folder, a removed file, a partial name renamed into place.
+    drop("facebook/posts/1_20261123T060000Z.json")
+    (landing / "x" / "users" / "20261120T060000Z.json").unlink()
+    part = drop("instagram/media/1_20261124T060000Z.json.part")
+    part.rename(part.with_suffix(""))
+    poll(now + 6 * second)
+    # A folder removed: it and its files are gone from the answer.
+    for path in (landing / "facebook" / "posts").iterdir():
+        path.unlink()
+    (landing / "facebook" / "posts").rmdir()
+    poll(now + 7 * second)
+    assert not any(rel.startswith("facebook/posts") for rel in scan.snapshot(now + 8 * second))
+
+    # A settled file rewritten in place keeps its folder's mtime: seen at the next full scan.
+    age_folders()
+    scan.snapshot(now + 9 * second)
+    rewritten = drop("x/users/20261121T060000Z.json", '{"data": [1]}', mtime_ns=old + second)
+    age_folders()
+    assert (
+        scan.snapshot(now + 10 * second)["x/users/20261121T060000Z.json"]
+        != (scan_signatures(landing)["x/users/20261121T060000Z.json"])
+    )
+    scan.full_every_s = 0
+    poll(now + 11 * second)
+    assert rewritten.stat().st_size == scan_signatures(landing)["x/users/20261121T060000Z.json"][0]
+
+
 def test_landing_trigger_fires_in_an_event_loop_when_a_file_is_renamed_into_place(
     airflow_home: Path, tmp_path: Path
 ) -> None:
