@@ -4,11 +4,13 @@ samples) is missing. One built home is reused by every report test (building one
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.landingkit import CORPUS, CORPUS_MISSING, HAVE_CORPUS
+from tests.services import Postgres, SeaweedS3
 
 
 def pytest_report_header() -> list[str]:
@@ -29,3 +31,23 @@ def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate(home.landing, accounts=5, days=75, seed=12, labels_path=home.root / "labels.json")
     run_pipeline(home, progress=lambda _message: None)
     return home.root
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
+    """A real PostgreSQL on loopback (Debian's package; ``.ci/run`` installs it)."""
+    server = Postgres(tmp_path_factory.mktemp("postgres")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
+    """A real S3-compatible server (SeaweedFS) on loopback, with a bucket ``realreach``."""
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
