@@ -52,33 +52,9 @@ Signature = tuple[int, int]  # (size in bytes, mtime in ns)
 
 
 def scan_signatures(landing: Path) -> dict[str, Signature]:
-    """Every complete-looking file under ``landing`` by relative path, from scandir's stat."""
-    # Ingestion's own rule for names still being written, so both sides agree on "complete".
-    from ingestion.landing import is_partial as is_partial_name
-
-    found: dict[str, Signature] = {}
-    stack = [(landing, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except FileNotFoundError:  # landing (or a subfolder) not there yet, or just removed
-            continue
-        for entry in entries:
-            if is_partial_name(entry.name):
-                continue
-            rel = f"{prefix}{entry.name}"
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), rel + "/"))
-                else:
-                    # lstat only: a link or FIFO is announced as itself (ingestion quarantines
-                    # it by name), never followed or opened here.
-                    st = entry.stat(follow_symlinks=False)
-                    found[rel] = (st.st_size, st.st_mtime_ns)
-            except FileNotFoundError:  # removed between listing and stat
-                continue
-    return found
+    """Every complete-looking file under ``landing`` by relative path, from scandir's stat:
+    a first look of ``LandingScan``, which lists and stats everything."""
+    return LandingScan(landing).snapshot()
 
 
 @dataclass
@@ -142,7 +118,8 @@ class LandingScan:
             or known.mtime_ns != mtime_ns
             or known.listed_ns - mtime_ns < RACY_NS
         ):
-            return self._list(rel, path, mtime_ns, now_ns, known, full)
+            return self._list(rel, path, mtime_ns, now_ns, {} if full or known is None
+                              else known.files, unsettled_after)  # fmt: skip
         # Same names as when listed: only files that may still be growing are looked at again.
         for name, sig in list(known.files.items()):
             if sig[1] >= unsettled_after:
@@ -153,9 +130,9 @@ class LandingScan:
                 known.files[name] = (st.st_size, st.st_mtime_ns)
         return known
 
-    def _list(
-        self, rel: str, path: str, mtime_ns: int, now_ns: int, known: _Folder | None, full: bool
-    ) -> _Folder | None:
+    def _list(self, rel: str, path: str, mtime_ns: int, now_ns: int,
+              before: dict[str, Signature], unsettled_after: int) -> _Folder | None:  # fmt: skip
+        """Lists the folder; stats only names not in ``before`` or not settled there."""
         # Ingestion's own rule for names still being written, so both sides agree on "complete".
         from ingestion.landing import is_partial as is_partial_name
 
@@ -163,8 +140,6 @@ class LandingScan:
             entries = list(os.scandir(path))
         except (FileNotFoundError, NotADirectoryError):
             return None
-        before = {} if known is None or full else known.files
-        unsettled_after = now_ns - int(self.settle_seconds * 1e9) - RACY_NS
         files: dict[str, Signature] = {}
         folders: list[str] = []
         for entry in entries:

@@ -59,7 +59,7 @@ class S3Client:
             query = {"list-type": "2", "prefix": prefix, "max-keys": str(page_size)}
             if token:
                 query["continuation-token"] = token
-            body = self._request("GET", f"/{bucket}", query)
+            _, body = self._request("GET", f"/{bucket}", query)
             root = ET.fromstring(body)
             for item in root.iter(f"{_NS}Contents"):
                 yield S3Object(
@@ -76,14 +76,16 @@ class S3Client:
 
     def put_object(self, bucket: str, key: str, data: bytes) -> str:
         """Uploads ``data`` in one request (complete when it returns); the new ETag."""
-        return self._request("PUT", f"/{bucket}/{key}", {}, data, want="etag").decode()
+        headers, _ = self._request("PUT", f"/{bucket}/{key}", {}, data)
+        return (headers.get("ETag") or "").strip('"')
 
     def get_object(self, bucket: str, key: str) -> bytes:
-        return self._request("GET", f"/{bucket}/{key}", {})
+        return self._request("GET", f"/{bucket}/{key}", {})[1]
 
     def _request(
-        self, method: str, path: str, query: dict[str, str], body: bytes = b"", want: str = "body"
-    ) -> bytes:
+        self, method: str, path: str, query: dict[str, str], body: bytes = b""
+    ) -> tuple[http.client.HTTPMessage, bytes]:
+        """One signed request: the response's headers and body; S3Error for a refusal."""
         url = urlsplit(self.endpoint)
         now = datetime.now(UTC)
         stamp, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
@@ -121,9 +123,7 @@ class S3Client:
             data = response.read()
             if response.status >= 300:
                 raise S3Error(self._error(method, path, response.status, data))
-            if want == "etag":
-                return (response.getheader("ETag") or "").strip('"').encode()
-            return data
+            return response.headers, data
         finally:
             connection.close()
 

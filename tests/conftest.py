@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,21 +34,22 @@ def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home.root
 
 
-@pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
-    """A real PostgreSQL on loopback (Debian's package; ``.ci/run`` installs it)."""
-    server = Postgres(tmp_path_factory.mktemp("postgres")).start()
+def _serving(server: Postgres | SeaweedS3) -> Iterator[Any]:
+    """Starts ``server`` for the session and stops it after, even when a test failed."""
+    server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
+    """A real PostgreSQL on loopback (Debian's package; ``.ci/run`` installs it)."""
+    yield from _serving(Postgres(tmp_path_factory.mktemp("postgres")))
 
 
 @pytest.fixture(scope="session")
 def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
     """A real S3-compatible server (SeaweedFS) on loopback, with a bucket ``realreach``."""
-    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs")).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _serving(SeaweedS3(tmp_path_factory.mktemp("seaweedfs")))
